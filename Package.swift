@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+/// What every service library imports.
+let serviceDependencies: [Target.Dependency] = [
+    "WaterlineKit", "WaterlineBus", "WaterlineProto", "Mongo", "ZeroMQ",
+    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
+let package = Package(
+    name: "Waterline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "waterline-ingest", targets: ["waterline-ingest"]),
+        .executable(name: "waterline-preprocess", targets: ["waterline-preprocess"]),
+        .executable(name: "waterline-model", targets: ["waterline-model"]),
+        .executable(name: "waterline-insight", targets: ["waterline-insight"]),
+        .executable(name: "waterline-gateway", targets: ["waterline-gateway"]),
+        .executable(name: "waterline", targets: ["waterline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(
+            name: "CMongoC", pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev"])]),
+
+        // MARK: I/O wrappers
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "Mongo", dependencies: ["CMongoC"], swiftSettings: strict),
+        .target(
+            name: "WaterlineProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict),
+        .target(
+            name: "WaterlineBus",
+            dependencies: [
+                "ZeroMQ", "WaterlineProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Pure algorithms (no I/O)
+        .target(name: "Cleaning", swiftSettings: strict),
+        .target(name: "Forecasting", swiftSettings: strict),
+        .target(name: "Detection", swiftSettings: strict),
+        .target(name: "Simulation", swiftSettings: strict),
+
+        // MARK: Shared service runtime
+        .target(
+            name: "WaterlineKit",
+            dependencies: [
+                "WaterlineBus", "Mongo", "WaterlineProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Services
+        .target(name: "Ingest", dependencies: serviceDependencies, swiftSettings: strict),
+        .target(name: "Preprocess", dependencies: serviceDependencies + ["Cleaning"], swiftSettings: strict),
+        .target(name: "Model", dependencies: serviceDependencies + ["Forecasting"], swiftSettings: strict),
+        .target(name: "Insight", dependencies: serviceDependencies + ["Detection"], swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: serviceDependencies + [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict),
+        .target(
+            name: "WaterlineCLI",
+            dependencies: serviceDependencies + [
+                "Simulation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: Executables (thin mains)
+        .executableTarget(name: "waterline-ingest", dependencies: ["Ingest"], path: "Sources/Executables/waterline-ingest", swiftSettings: strict),
+        .executableTarget(name: "waterline-preprocess", dependencies: ["Preprocess"], path: "Sources/Executables/waterline-preprocess", swiftSettings: strict),
+        .executableTarget(name: "waterline-model", dependencies: ["Model"], path: "Sources/Executables/waterline-model", swiftSettings: strict),
+        .executableTarget(name: "waterline-insight", dependencies: ["Insight"], path: "Sources/Executables/waterline-insight", swiftSettings: strict),
+        .executableTarget(name: "waterline-gateway", dependencies: ["Gateway"], path: "Sources/Executables/waterline-gateway", swiftSettings: strict),
+        .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+    ]
+)

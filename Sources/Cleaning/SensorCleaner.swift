@@ -1,0 +1,135 @@
+/// Turns one sensor's raw readings, arriving in any order, into a regular series with
+/// one point per cadence slot.
+///
+/// Readings are held until the watermark (the newest timestamp seen minus the allowed
+/// lateness) passes their slot; then the slot is emitted, in order. A reading for a
+/// slot already emitted is counted as late and not used here (ingest stored it raw).
+/// A second reading with the same timestamp is a duplicate: the first one is kept.
+public struct SensorCleaner: Sendable {
+    public let config: CleaningConfig
+    /// Slot start → readings in it, for slots not emitted yet.
+    private var pending: [Int64: [RawSample]] = [:]
+    /// Start of the next slot to emit; nil before the first reading.
+    public private(set) var nextSlot: Int64?
+    private var emittedAny = false
+    private var newestTs: Int64 = .min
+    /// The last emitted slot with a usable value: the left end of an interpolation.
+    private var lastValued: (ts: Int64, value: Double)?
+    /// Empty slots waiting for the next value to decide: interpolate or mark as gap.
+    private var openGap: [Int64] = []
+    private var lastRaw: Double?
+    private var sameRawCount = 0
+
+    public private(set) var lateCount = 0
+    public private(set) var duplicateCount = 0
+
+    public init(config: CleaningConfig) {
+        self.config = config
+    }
+
+    /// Resumes after a restart: every slot up to `lastSlot` was emitted before.
+    public init(config: CleaningConfig, resumeAfter lastSlot: Int64, lastValue: Double?) {
+        self.config = config
+        nextSlot = lastSlot + config.cadenceMs
+        emittedAny = true
+        newestTs = lastSlot
+        if let lastValue { lastValued = (lastSlot, lastValue) }
+    }
+
+    /// Start of the slot holding `ts`.
+    public func slot(of ts: Int64) -> Int64 {
+        let c = config.cadenceMs
+        return ts >= 0 ? (ts / c) * c : ((ts - c + 1) / c) * c
+    }
+
+    /// Adds readings and returns the points that became final, in time order.
+    public mutating func add(_ samples: [RawSample]) -> [CleanSample] {
+        for sample in samples { accept(sample) }
+        guard newestTs != .min else { return [] }
+        let watermark = newestTs - config.allowedLatenessMs
+        return emit(through: slot(of: watermark) - config.cadenceMs)
+    }
+
+    /// Emits every held slot up to the newest reading, for a sensor that went quiet.
+    public mutating func flush() -> [CleanSample] {
+        guard newestTs != .min else { return [] }
+        return emit(through: slot(of: newestTs))
+    }
+
+    public var hasPending: Bool { !pending.isEmpty }
+
+    private mutating func accept(_ sample: RawSample) {
+        let s = slot(of: sample.tsMs)
+        if let next = nextSlot, s < next {
+            if emittedAny {
+                lateCount += 1
+                return
+            }
+            nextSlot = s  // nothing emitted yet: an earlier reading moves the start back
+        }
+        if pending[s]?.contains(where: { $0.tsMs == sample.tsMs }) == true {
+            duplicateCount += 1
+            return
+        }
+        pending[s, default: []].append(sample)
+        if nextSlot == nil { nextSlot = s }
+        newestTs = max(newestTs, sample.tsMs)
+    }
+
+    private mutating func emit(through last: Int64) -> [CleanSample] {
+        guard var ts = nextSlot, ts <= last else { return [] }
+        var out: [CleanSample] = []
+        while ts <= last {
+            if let readings = pending.removeValue(forKey: ts) {
+                let p = point(ts, readings.sorted { $0.tsMs < $1.tsMs })
+                let usable = p.flags.isDisjoint(with: QualityFlags.unfitForModel)
+                out.append(contentsOf: closeGap(rightValue: usable ? p.value : nil, at: ts))
+                out.append(p)
+                if usable, let v = p.value { lastValued = (ts, v) }
+            } else {
+                openGap.append(ts)
+            }
+            ts += config.cadenceMs
+        }
+        nextSlot = ts
+        emittedAny = true
+        return out
+    }
+
+    private mutating func point(_ ts: Int64, _ readings: [RawSample]) -> CleanSample {
+        let values = readings.map(\.value)
+        var flags: QualityFlags = values.count > 1 ? .aggregated : []
+        let value: Double
+        switch config.aggregation {
+        case .mean: value = values.reduce(0, +) / Double(values.count)
+        case .median: value = median(values)
+        }
+        let raw = values[values.count - 1]
+        if raw == lastRaw { sameRawCount += 1 } else { sameRawCount = 1; lastRaw = raw }
+        if sameRawCount >= config.stuckSteps { flags.insert(.stuck) }
+        if value < config.minValue || value > config.maxValue { flags.insert(.outOfRange) }
+        return CleanSample(tsMs: ts, value: value, rawValue: raw, flags: flags, traceID: readings[readings.count - 1].traceID)
+    }
+
+    /// Closes the open gap that ends at slot `ts`: interpolated when it is short and
+    /// both ends have usable values, otherwise empty `gap` points.
+    private mutating func closeGap(rightValue: Double?, at ts: Int64) -> [CleanSample] {
+        guard !openGap.isEmpty else { return [] }
+        defer { openGap.removeAll() }
+        if openGap.count <= config.maxFillSteps, let left = lastValued, let right = rightValue {
+            let span = Double(ts - left.ts)
+            return openGap.map { g in
+                let w = Double(g - left.ts) / span
+                return CleanSample(tsMs: g, value: left.value + (right - left.value) * w, rawValue: nil, flags: .imputed)
+            }
+        }
+        return openGap.map { CleanSample(tsMs: $0, value: nil, rawValue: nil, flags: .gap) }
+    }
+}
+
+/// Median of a non-empty list.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}

@@ -1,0 +1,64 @@
+/// The kinds of event the detector raises.
+public enum DetectedEventType: String, Sendable, CaseIterable {
+    case leak, burst, sensorFault = "sensor_fault", dataGap = "data_gap"
+    case demandAnomaly = "demand_anomaly", tankAnomaly = "tank_anomaly"
+}
+
+/// How one sensor moved during an event.
+public struct SensorEvidence: Sendable, Equatable {
+    public var sensorID: String
+    public var role: SensorRole
+    public var firstMs: Int64
+    public var lastMs: Int64
+    public var peakScore: Double
+    /// Sum of (value − forecast) over the anomalous points; see ``meanDeviation``.
+    var deviationSum: Double
+    var forecastSum: Double
+    public var anomalousPoints: Int
+
+    public var meanDeviation: Double { anomalousPoints > 0 ? deviationSum / Double(anomalousPoints) : 0 }
+    public var meanForecast: Double { anomalousPoints > 0 ? forecastSum / Double(anomalousPoints) : 0 }
+}
+
+/// An event as the detector sees it: what, where, since when, how bad, and why.
+public struct DetectedEvent: Sendable, Equatable {
+    /// Stable: zone, type and start, so a restarted detector updates the same event.
+    public var id: String
+    public var type: DetectedEventType
+    public var zone: String
+    public var startMs: Int64
+    public var lastEvidenceMs: Int64
+    /// Set once the evidence has been gone for the quiet period.
+    public var endMs: Int64?
+    /// 0...1.
+    public var severity: Double
+    public var confidence: Double
+    public var evidence: [SensorEvidence]
+    public var modelVersion: String
+
+    public var sensorIDs: [String] { evidence.map(\.sensorID) }
+
+    /// One line for people: "burst in north: inlet flow +42% over forecast, 3 pressure sensors down".
+    public var summary: String {
+        var parts: [String] = []
+        for e in evidence.sorted(by: { abs($0.peakScore) > abs($1.peakScore) }).prefix(3) {
+            let relative = e.meanForecast != 0 ? 100 * e.meanDeviation / abs(e.meanForecast) : 0
+            parts.append("\(e.sensorID) \(relative >= 0 ? "+" : "")\(Int(relative.rounded()))% vs forecast")
+        }
+        let label = type.rawValue.split(separator: "_").joined(separator: " ")
+        return "\(label) in \(zone)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+}
+
+/// A change the detector reports for the caller to store and publish.
+public enum DetectionChange: Sendable, Equatable {
+    case opened(DetectedEvent)
+    case updated(DetectedEvent)
+    case ended(DetectedEvent)
+
+    public var event: DetectedEvent {
+        switch self {
+        case .opened(let e), .updated(let e), .ended(let e): e
+        }
+    }
+}

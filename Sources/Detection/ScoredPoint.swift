@@ -1,0 +1,47 @@
+/// What the detector knows about a sensor.
+public enum SensorRole: Sendable, Equatable {
+    case pressure
+    /// A flow meter on a zone's inlet.
+    case inletFlow
+    case flow
+    case level
+    case other
+}
+
+/// One scored point, as insight receives it from the model.
+public struct ScoredPoint: Sendable, Equatable {
+    public var sensorID: String
+    public var zone: String
+    public var role: SensorRole
+    public var tsMs: Int64
+    public var value: Double?
+    public var forecastMean: Double
+    /// Signed surprise: ±1 at the 90% interval's edge.
+    public var score: Double
+    public var anomalous: Bool
+    public var warmedUp: Bool
+    /// Quality flag bits of the clean point (see `QualityFlag`).
+    public var flags: UInt32
+    public var modelVersion: String
+
+    public init(
+        sensorID: String, zone: String, role: SensorRole, tsMs: Int64, value: Double?, forecastMean: Double,
+        score: Double, anomalous: Bool, warmedUp: Bool, flags: UInt32, modelVersion: String
+    ) {
+        self.sensorID = sensorID
+        self.zone = zone
+        self.role = role
+        self.tsMs = tsMs
+        self.value = value
+        self.forecastMean = forecastMean
+        self.score = score
+        self.anomalous = anomalous
+        self.warmedUp = warmedUp
+        self.flags = flags
+        self.modelVersion = modelVersion
+    }
+
+    static let gapFlag: UInt32 = 4
+    static let outOfRangeFlag: UInt32 = 8
+    static let stuckFlag: UInt32 = 32
+}

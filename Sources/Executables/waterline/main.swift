@@ -1,0 +1,3 @@
+import WaterlineCLI
+
+await runWaterline()

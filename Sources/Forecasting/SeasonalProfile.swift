@@ -1,0 +1,131 @@
+/// The baseline forecaster: a seasonal profile per sensor with a robust spread.
+///
+/// Time is cut into slots (default 15 minutes). For every slot of the day the model
+/// keeps the slot means of the last `daysKept` days, and for every slot of the week
+/// those of the last `weeksKept` weeks. The forecast is the median over past weeks
+/// when at least two weeks are known, else the median over past days; medians keep a
+/// few abnormal days (a leak, a holiday) from dragging the profile. The forecast is
+/// interpolated between neighbouring slot centres so a daily ramp does not look like
+/// a step. The spread combines the day-to-day variation of the slot (scaled MAD) with
+/// the point noise around the profile (a running mean absolute deviation, fed only
+/// by points that were not anomalous, so an ongoing leak does not widen the band).
+public struct SeasonalProfile: Sendable {
+    public struct Config: Sendable, Equatable {
+        public var slotMs: Int64 = 15 * 60_000
+        public var daysKept = 7
+        public var weeksKept = 4
+        /// Smallest half-width of the interval, relative to the forecast's magnitude.
+        public var minRelativeSpread = 0.01
+        /// Smallest half-width in the sensor's unit.
+        public var minAbsoluteSpread = 1e-3
+        public init() {}
+    }
+
+    public let config: Config
+    private let slotsPerDay: Int
+    private var daily: [Ring]
+    private var weekly: [Ring]
+    /// Slot being accumulated: its absolute index and running sum/count.
+    private var currentSlot: Int64?
+    private var sum = 0.0
+    private var count = 0
+    /// Running mean absolute deviation of points from the forecast.
+    private var pointMAD: Double?
+    public private(set) var observed = 0
+
+    public init(config: Config = Config()) {
+        precondition(86_400_000 % config.slotMs == 0, "slot length must divide a day")
+        self.config = config
+        slotsPerDay = Int(86_400_000 / config.slotMs)
+        daily = Array(repeating: Ring(capacity: config.daysKept), count: slotsPerDay)
+        weekly = Array(repeating: Ring(capacity: config.weeksKept), count: slotsPerDay * 7)
+    }
+
+    /// The predictive distribution for time `ts`.
+    public func forecast(at ts: Int64) -> Forecast {
+        let position = Double(floorMod(ts, 86_400_000)) / Double(config.slotMs) - 0.5
+        let dayStart = ts - floorMod(ts, 86_400_000)
+        let left = Int64(position.rounded(.down))
+        let w = position - Double(left)
+        guard let a = slotLevel(dayStart: dayStart, slot: left), let b = slotLevel(dayStart: dayStart, slot: left + 1) else {
+            return Forecast(mean: 0, lower: 0, upper: 0, warmedUp: false)
+        }
+        let mean = a.level * (1 - w) + b.level * w
+        let spread = a.spread * (1 - w) + b.spread * w
+        let noise = 1.2533 * (pointMAD ?? spread)  // MAD of a normal → σ
+        var half = 1.645 * (spread * spread + noise * noise).squareRoot()
+        half = max(half, config.minRelativeSpread * abs(mean), config.minAbsoluteSpread)
+        return Forecast(mean: mean, lower: mean - half, upper: mean + half, warmedUp: true)
+    }
+
+    /// Learns from an observed value. `anomalous` points update the slot history (the
+    /// medians are robust to them) but not the point noise.
+    public mutating func observe(_ value: Double, at ts: Int64, anomalous: Bool) {
+        let slot = floorDiv(ts, config.slotMs)
+        if let current = currentSlot, slot != current { closeSlot() }
+        if currentSlot == nil || slot != currentSlot { currentSlot = slot; sum = 0; count = 0 }
+        sum += value
+        count += 1
+        observed += 1
+        if !anomalous {
+            let f = forecast(at: ts)
+            if f.warmedUp {
+                let deviation = abs(value - f.mean)
+                pointMAD = pointMAD.map { $0 + 0.02 * (deviation - $0) } ?? deviation
+            }
+        }
+    }
+
+    private mutating func closeSlot() {
+        guard let slot = currentSlot, count > 0 else { return }
+        let mean = sum / Double(count)
+        let daySlot = Int(floorMod(slot, Int64(slotsPerDay)))
+        let weekSlot = Int(floorMod(slot + 3 * Int64(slotsPerDay), Int64(slotsPerDay * 7)))  // epoch day 0 was a Thursday
+        daily[daySlot].append(mean)
+        weekly[weekSlot].append(mean)
+        currentSlot = nil
+    }
+
+    /// Level and spread of a slot of the day `dayStart` (slot may be -1 or slotsPerDay:
+    /// the neighbouring day's edge slot).
+    private func slotLevel(dayStart: Int64, slot: Int64) -> (level: Double, spread: Double)? {
+        let absolute = floorDiv(dayStart, config.slotMs) + slot
+        let daySlot = Int(floorMod(absolute, Int64(slotsPerDay)))
+        let weekSlot = Int(floorMod(absolute + 3 * Int64(slotsPerDay), Int64(slotsPerDay * 7)))
+        let ring = weekly[weekSlot].count >= 2 ? weekly[weekSlot] : daily[daySlot]
+        guard ring.count >= 1 else { return nil }
+        let values = ring.values
+        let level = median(values)
+        let mad = values.count >= 3 ? 1.4826 * median(values.map { abs($0 - level) }) : 0
+        return (level, mad)
+    }
+}
+
+/// A fixed-size ring of the most recent values.
+struct Ring: Sendable {
+    private(set) var values: [Double] = []
+    private var next = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var count: Int { values.count }
+
+    mutating func append(_ value: Double) {
+        if values.count < capacity {
+            values.append(value)
+        } else {
+            values[next] = value
+            next = (next + 1) % capacity
+        }
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }

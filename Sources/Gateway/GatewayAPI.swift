@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// REST under /api/v1, translated into RPC calls on the services. No business logic.
+struct GatewayAPI: Sendable {
+    let backends: Backends
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/api/v1/readings") { request, _ in await respond { try await self.postReadings(request) } }
+        router.get("/api/v1/sensors") { request, _ in await respond { try await self.sensors(request) } }
+        router.get("/api/v1/sensors/:id/series") { request, context in
+            await respond { try await self.series(request, id: try context.parameters.require("id")) }
+        }
+        router.get("/api/v1/events") { request, _ in await respond { try await self.events(request) } }
+        router.get("/api/v1/events/:id") { _, context in
+            await respond {
+                var get = GetEventRequest()
+                get.eventID = try context.parameters.require("id")
+                let event = try await call(self.backends.insight, InsightRPC.getEvent, get, "insight")
+                return jsonResponse(event.json)
+            }
+        }
+        for (path, action) in [("acknowledge", EventActionType.acknowledge), ("resolve", .resolve), ("false-positive", .falsePositive), ("comment", .comment)] {
+            router.post("/api/v1/events/:id/\(path)") { request, context in
+                await respond { try await self.updateEvent(request, id: try context.parameters.require("id"), action: action) }
+            }
+        }
+        router.get("/api/v1/health") { _, _ in await respond { await self.health() } }
+        router.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }
+    }
+
+    // MARK: Handlers
+
+    private func postReadings(_ request: Request) async throws -> Response {
+        let submit = try ReadingsParser.parse(try await body(request))
+        let reply = try await call(backends.ingest, IngestRPC.submitReadings, submit, "ingest")
+        let rejected: [[String: Any]] = reply.rejected.map {
+            ["index": $0.index, "sensor_id": $0.sensorID, "reason": $0.reason.label, "detail": $0.detail]
+        }
+        // 200: all stored; 207: some rejected, the rest stored; 422: nothing acceptable.
+        let status: HTTPResponse.Status =
+            rejected.isEmpty ? .ok : (rejected.count == submit.readings.count ? .unprocessableContent : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"))
+        return jsonResponse(["accepted": reply.accepted, "duplicates": reply.duplicates, "rejected": rejected], status: status)
+    }
+
+    private func sensors(_ request: Request) async throws -> Response {
+        var list = ListSensorsRequest()
+        list.zone = request.uri.queryParameters["zone"].map(String.init) ?? ""
+        let reply = try await call(backends.ingest, IngestRPC.listSensors, list, "ingest")
+        return jsonResponse(["sensors": reply.sensors.map(\.json)])
+    }
+
+    private func series(_ request: Request, id: String) async throws -> Response {
+        var query = SeriesRequest()
+        query.sensorID = id
+        query.fromMs = try int64(request, "from") ?? 0
+        query.toMs = try int64(request, "to") ?? 0
+        query.limit = UInt32(clamping: try int64(request, "limit") ?? 0)
+        if query.toMs != 0 && query.fromMs > query.toMs {
+            throw APIError.unprocessable("'from' must not be after 'to'", field: "from")
+        }
+        let q = query
+        async let raw = call(backends.ingest, IngestRPC.getRawSeries, q, "ingest")
+        async let clean = call(backends.preprocess, PreprocessRPC.getCleanSeries, q, "preprocess")
+        async let scores = call(backends.model, ModelRPC.getScoreSeries, q, "model")
+        let (r, c, s) = try await (raw, clean, scores)
+        return jsonResponse([
+            "sensor_id": id, "raw": r.readings.map(\.json), "clean": c.points.map(\.json), "scores": s.scores.map(\.json),
+        ])
+    }
+
+    private func events(_ request: Request) async throws -> Response {
+        var list = ListEventsRequest()
+        let q = request.uri.queryParameters
+        list.zone = q["zone"].map(String.init) ?? ""
+        if let type = q["type"] {
+            guard let t = EventType(label: String(type)) else { throw APIError.unprocessable("unknown event type '\(type)'", field: "type") }
+            list.type = t
+        }
+        if let status = q["status"] {
+            guard let s = EventStatus(label: String(status)) else { throw APIError.unprocessable("unknown status '\(status)'", field: "status") }
+            list.status = s
+        }
+        list.fromMs = try int64(request, "from") ?? 0
+        list.toMs = try int64(request, "to") ?? 0
+        list.limit = UInt32(clamping: try int64(request, "limit") ?? 0)
+        let reply = try await call(backends.insight, InsightRPC.listEvents, list, "insight")
+        return jsonResponse(["events": reply.events.map(\.json)])
+    }
+
+    private func updateEvent(_ request: Request, id: String, action: EventActionType) async throws -> Response {
+        var update = UpdateEventRequest()
+        update.eventID = id
+        update.action = action
+        update.actor = "operator"
+        let data = try await body(request)
+        if !data.isEmpty {
+            guard let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw APIError.badRequest("body must be a JSON object like {\"actor\": \"...\", \"comment\": \"...\"}")
+            }
+            if let actor = fields["actor"] as? String, !actor.isEmpty { update.actor = actor }
+            if let comment = fields["comment"] as? String { update.comment = comment }
+        }
+        let event = try await call(backends.insight, InsightRPC.updateEvent, update, "insight")
+        return jsonResponse(event.json)
+    }
+
+    private func health() async -> Response {
+        async let ingest = probe(backends.ingest, IngestRPC.health, "ingest")
+        async let preprocess = probe(backends.preprocess, PreprocessRPC.health, "preprocess")
+        async let model = probe(backends.model, ModelRPC.health, "model")
+        async let insight = probe(backends.insight, InsightRPC.health, "insight")
+        let all = await [ingest, preprocess, model, insight]
+        let healthy = all.allSatisfy { ($0["status"] as? String) == "SERVING" }
+        return jsonResponse(["status": healthy ? "ok" : "degraded", "services": all], status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    private func probe(_ client: RPCClient, _ method: RPCMethod<HealthRequest, HealthResponse>, _ name: String) async -> [String: Any] {
+        do {
+            return try await client.call(method, HealthRequest(), timeout: .seconds(2)).json
+        } catch {
+            return ["service": name, "status": "UNREACHABLE", "detail": error.description]
+        }
+    }
+
+    // MARK: Helpers
+
+    private func body(_ request: Request) async throws(APIError) -> Data {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(status: .contentTooLarge, code: "body_too_large", message: "request body exceeds \(maxBodyBytes) bytes (WATERLINE_MAX_BODY_BYTES)")
+        } catch {
+            throw APIError.badRequest("could not read the request body: \(error)")
+        }
+    }
+
+    private func int64(_ request: Request, _ name: String) throws(APIError) -> Int64? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard let value = Int64(text) else {
+            throw APIError.unprocessable("query parameter '\(name)' must be an integer, got '\(text)'", field: name)
+        }
+        return value
+    }
+}
+
+/// Calls a backing service, turning its failure into an API error.
+private func call<Q, R>(_ client: RPCClient, _ method: RPCMethod<Q, R>, _ request: Q, _ service: String) async throws(APIError) -> R {
+    do { return try await client.call(method, request) } catch { throw APIError(error, service: service) }
+}
+
+/// Runs a handler and turns any error into a JSON error response.
+private func respond(_ body: () async throws -> Response) async -> Response {
+    do { return try await body() } catch let error as APIError {
+        return error.response
+    } catch let error as HTTPError {
+        return APIError(status: error.status, code: "http_error", message: error.body ?? "\(error.status)").response
+    } catch {
+        return APIError(status: .internalServerError, code: "internal", message: "\(error)").response
+    }
+}

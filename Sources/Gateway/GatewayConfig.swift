@@ -1,0 +1,24 @@
+import WaterlineKit
+
+/// The gateway's settings (services/gateway/README.md).
+public struct GatewayConfig: Sendable {
+    public var host: String
+    public var port: Int
+    public var ingestRPC: [String]
+    public var preprocessRPC: [String]
+    public var modelRPC: [String]
+    public var insightRPC: [String]
+    public var rpcTimeoutMs: Int
+    public var maxBodyBytes: Int
+
+    public init(_ env: WaterlineKit.Environment) throws(ConfigError) {
+        host = env.string("WATERLINE_HTTP_HOST", default: "0.0.0.0")
+        port = try env.int("WATERLINE_HTTP_PORT", default: 8080, range: 0...65535)
+        ingestRPC = try env.endpoints("WATERLINE_INGEST_RPC")
+        preprocessRPC = try env.endpoints("WATERLINE_PREPROCESS_RPC")
+        modelRPC = try env.endpoints("WATERLINE_MODEL_RPC")
+        insightRPC = try env.endpoints("WATERLINE_INSIGHT_RPC")
+        rpcTimeoutMs = try env.int("WATERLINE_RPC_TIMEOUT_MS", default: 5000, range: 10...600_000)
+        maxBodyBytes = try env.int("WATERLINE_MAX_BODY_BYTES", default: 4 << 20, range: 1024...(1 << 30))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import WaterlineKit
+import WaterlineProto
+
+// How wire messages look in the REST API: snake_case, labels instead of enum numbers.
+
+extension Sensor {
+    var json: [String: Any] {
+        [
+            "sensor_id": sensorID, "kind": kind.label, "unit": unit, "zone": zone, "node_id": nodeID,
+            "lat": lat, "lon": lon, "min": minValue, "max": maxValue, "cadence_ms": cadenceMs, "zone_inlet": zoneInlet,
+        ]
+    }
+}
+
+extension RawReading {
+    var json: [String: Any] { ["ts_ms": tsMs, "value": value, "received_ms": receivedMs] }
+}
+
+extension CleanPoint {
+    var json: [String: Any] {
+        [
+            "ts_ms": tsMs, "value": hasValue ? value as Any : NSNull(), "raw_value": hasRawValue ? rawValue as Any : NSNull(),
+            "flags": QualityFlagNames.names(flags), "revision": revision,
+        ]
+    }
+}
+
+extension Score {
+    var json: [String: Any] {
+        [
+            "ts_ms": tsMs, "value": value, "forecast_mean": forecastMean, "lower": lower, "upper": upper,
+            "anomaly_score": anomalyScore, "anomalous": anomalous, "warmed_up": warmedUp, "model_version": modelVersion,
+        ]
+    }
+}
+
+extension Event {
+    var json: [String: Any] {
+        [
+            "event_id": eventID, "type": type.label, "status": status.label, "zone": zone, "sensor_ids": sensorIds,
+            "start_ms": startMs, "last_evidence_ms": lastEvidenceMs, "end_ms": endMs == 0 ? NSNull() : endMs as Any,
+            "severity": severity, "confidence": confidence, "model_version": modelVersion, "summary": summary,
+            "acknowledged_by": acknowledgedBy, "acknowledged_ms": acknowledgedMs, "resolved_by": resolvedBy,
+            "resolved_ms": resolvedMs, "updated_ms": updatedMs,
+            "evidence": evidence.map { e in
+                [
+                    "sensor_id": e.sensorID, "kind": e.kind, "first_ms": e.firstMs, "last_ms": e.lastMs,
+                    "peak_score": e.peakScore, "mean_relative_deviation": e.meanDeviation,
+                    "anomalous_points": e.anomalousPoints,
+                ] as [String: Any]
+            },
+            "history": history.map { ["action": $0.action, "actor": $0.actor, "at_ms": $0.atMs, "comment": $0.comment] as [String: Any] },
+        ]
+    }
+}
+
+extension HealthResponse {
+    var json: [String: Any] {
+        ["service": service, "status": status, "instance_id": instanceID, "started_ms": startedMs, "counters": counters, "detail": detail]
+    }
+}
+
+enum QualityFlagNames {
+    static let all: [(UInt32, String)] = [
+        (1, "imputed"), (2, "aggregated"), (4, "gap"), (8, "out_of_range"), (16, "late"), (32, "stuck"),
+    ]
+
+    static func names(_ flags: UInt32) -> [String] {
+        all.filter { flags & $0.0 != 0 }.map(\.1)
+    }
+}

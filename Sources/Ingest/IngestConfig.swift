@@ -1,0 +1,28 @@
+import WaterlineKit
+
+/// The ingest service's settings, from environment variables (services/ingest/README.md).
+public struct IngestConfig: Sendable {
+    public var mongoURI: String
+    public var database: String
+    public var instanceID: String
+    public var partitions: Int
+    public var rpcBind: String
+    public var pullBind: String
+    public var rawPubBind: String
+    public var maxFutureMs: Int64
+    public var maxBatch: Int
+
+    public static let defaultRPCBind = "tcp://0.0.0.0:7001"
+
+    public init(_ env: Environment) throws(ConfigError) {
+        mongoURI = try env.mongoURI()
+        database = env.mongoDatabase
+        instanceID = env.instanceID
+        partitions = try env.partitions()
+        rpcBind = try env.endpoint("WATERLINE_INGEST_RPC_BIND", default: Self.defaultRPCBind)
+        pullBind = try env.endpoint("WATERLINE_INGEST_PULL_BIND", default: "tcp://0.0.0.0:7002")
+        rawPubBind = try env.endpoint("WATERLINE_RAW_PUB_BIND", default: "tcp://0.0.0.0:7003")
+        maxFutureMs = Int64(try env.int("WATERLINE_MAX_FUTURE_MS", default: 86_400_000, range: 0...Int.max))
+        maxBatch = try env.int("WATERLINE_MAX_BATCH", default: 10_000, range: 1...1_000_000)
+    }
+}

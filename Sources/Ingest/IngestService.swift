@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import Mongo
+import ServiceLifecycle
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+import ZeroMQ
+
+/// Ingest: validates readings against the sensor registry, stores them durably and
+/// idempotently in `readings` before acknowledging, records rejected ones in
+/// `dead_letters` with the reason, and publishes what it stored on the raw stream.
+public final class IngestService: Service {
+    public let config: IngestConfig
+    public let rpc: RPCServer
+    private let pull: SocketWorker
+    private let pullMessages: AsyncStream<[UInt8]>
+    private let pullContinuation: AsyncStream<[UInt8]>.Continuation
+    public let publisher: StreamPublisher
+    private let mongo: MongoClient
+    private let readings: MongoCollection
+    private let deadLetters: MongoCollection
+    private let registry: SensorDirectory
+    private let validator: ReadingValidator
+    private let partitioner: Partitioner
+    private let sequences = SequenceCounter()
+    private let counters = ServiceCounters()
+    private let logger: Logger
+    private let startedMs = nowMs()
+
+    public init(config: IngestConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-ingest", threads: 4)
+        try await mongo.ping()
+        try await ensureIndexes(mongo)
+        let majority = try await mongo.isReplicaSet()
+        readings = mongo.collection(Collections.readings).withMajorityWrites(majority)
+        deadLetters = mongo.collection(Collections.deadLetters)
+        registry = SensorDirectory(collection: mongo.collection(Collections.sensors).withMajorityWrites(majority))
+        try await registry.load()
+        validator = ReadingValidator(maxFutureMs: config.maxFutureMs)
+        partitioner = Partitioner(count: UInt32(config.partitions))
+        rpc = try RPCServer(name: "ingest", bind: config.rpcBind, logger: logger)
+        publisher = try StreamPublisher(name: "ingest-raw", bind: config.rawPubBind)
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        pullMessages = stream
+        pullContinuation = continuation
+        pull = try SocketWorker(
+            name: "ingest-pull", type: .pull,
+            configure: { socket in
+                try socket.setMaxMessageSize(64 << 20)
+                try socket.bind(config.pullBind)
+            },
+            onReceive: { frames in
+                if let last = frames.last { continuation.yield(last) }
+            })
+        registerHandlers()
+        logger.info("ingest ready", metadata: [
+            "rpc": "\(rpc.endpoint)", "pull": "\(pull.boundEndpoint)", "raw_pub": "\(publisher.endpoint)",
+            "sensors": "\(registry.count)", "majority_writes": "\(majority)",
+        ])
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.rpc.run() }
+                group.addTask { await self.consumePull() }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("ingest: shutting down; finishing calls in flight")
+            self.rpc.beginShutdown()
+            Task {
+                await self.pull.stop()
+                self.pullContinuation.finish()
+            }
+        }
+        await publisher.close()
+        mongo.close()
+    }
+
+    private func registerHandlers() {
+        rpc.register(IngestRPC.submitReadings) { request, _ in
+            try await self.submit(request, source: request.source.isEmpty ? "rpc" : request.source)
+        }
+        rpc.register(IngestRPC.registerSensors) { request, _ in try await self.registerSensors(request) }
+        rpc.register(IngestRPC.listSensors) { request, _ in
+            var filter: Document = [:]
+            if !request.zone.isEmpty { filter["zone"] = .string(request.zone) }
+            let query = filter
+            let documents = try await self.mongoCall { try await self.mongo.collection(Collections.sensors).find(query, sort: ["_id": 1]) }
+            var reply = ListSensorsResponse()
+            reply.sensors = documents.map(Sensor.init(document:))
+            return reply
+        }
+        rpc.register(IngestRPC.getRawSeries) { request, _ in
+            let documents = try await self.mongoCall {
+                try await self.readings.find(
+                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
+                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+            }
+            var reply = RawSeriesResponse()
+            reply.readings = documents.map(RawReading.init(document:))
+            return reply
+        }
+        rpc.register(IngestRPC.health) { _, _ in
+            self.counters.health(
+                service: "ingest", instance: self.config.instanceID, startedMs: self.startedMs,
+                detail: "\(self.registry.count) sensors registered")
+        }
+    }
+
+    // MARK: Readings
+
+    /// Validates, stores and publishes one batch. Returns only after the accepted
+    /// readings are durably stored; throws UNAVAILABLE when the database is not.
+    func submit(_ request: SubmitReadingsRequest, source: String) async throws(RPCError) -> SubmitReadingsResponse {
+        let batch = request.readings
+        counters.add("received", batch.count)
+        guard batch.count <= config.maxBatch else {
+            counters.add("rejected_batches")
+            throw RPCError.invalidArgument(
+                "batch of \(batch.count) readings exceeds the limit of \(config.maxBatch) (WATERLINE_MAX_BATCH)",
+                field: "readings")
+        }
+        let now = nowMs()
+        let known = await registry.lookup(Set(batch.map(\.sensorID)))
+        var reply = SubmitReadingsResponse()
+        var accepted: [RawReading] = []
+        var acceptedDocs: [Document] = []
+        var letters: [Document] = []
+        accepted.reserveCapacity(batch.count)
+        for (index, reading) in batch.enumerated() {
+            if let problem = validator.rejection(of: reading, nowMs: now, isKnown: { known[$0] != nil }) {
+                var r = ReadingRejection()
+                r.index = UInt32(index)
+                r.sensorID = reading.sensorID
+                r.reason = problem.reason
+                r.detail = problem.detail
+                reply.rejected.append(r)
+                letters.append(deadLetter(reading, index: index, reason: problem.reason.label, detail: problem.detail, source: source, now: now))
+                continue
+            }
+            var raw = RawReading()
+            raw.sensorID = reading.sensorID
+            raw.tsMs = reading.tsMs
+            raw.value = reading.value
+            raw.receivedMs = now
+            raw.traceID = reading.traceID
+            accepted.append(raw)
+            acceptedDocs.append(raw.document)
+        }
+        if !letters.isEmpty {
+            counters.add("rejected", letters.count)
+            let rejected = letters
+            _ = try await mongoCall { try await self.deadLetters.insertMany(rejected) }
+        }
+        guard !accepted.isEmpty else { return reply }
+        let documents = acceptedDocs
+        let result = try await mongoCall { try await self.readings.insertMany(documents, ordered: false) }
+        if let failure = result.errors.first {
+            // Some readings were not stored: fail the call so the client resends (idempotent).
+            throw RPCError(.unavailable, "\(result.errors.count) readings not stored (first: \(failure.message)); resend the batch")
+        }
+        let duplicates = Set(result.duplicateIndices)
+        reply.accepted = UInt32(accepted.count - duplicates.count)
+        reply.duplicates = UInt32(duplicates.count)
+        counters.add("stored", Int(reply.accepted))
+        counters.add("duplicates", duplicates.count)
+        let fresh = duplicates.isEmpty ? accepted : accepted.enumerated().filter { !duplicates.contains($0.offset) }.map(\.element)
+        publish(fresh)
+        return reply
+    }
+
+    private func publish(_ readings: [RawReading]) {
+        var byPartition: [UInt32: [RawReading]] = [:]
+        for r in readings { byPartition[partitioner.partition(of: r.sensorID), default: []].append(r) }
+        for (partition, items) in byPartition {
+            var batch = RawReadingBatch()
+            batch.partition = partition
+            batch.publisherID = config.instanceID
+            batch.sequence = sequences.next(String(partition))
+            batch.readings = items
+            if (try? publisher.publish(topic: "raw.\(partition)", batch)) == true {
+                counters.add("published", items.count)
+            } else {
+                counters.add("publish_dropped", items.count)
+            }
+        }
+    }
+
+    private func deadLetter(_ r: Reading, index: Int, reason: String, detail: String, source: String, now: Int64) -> Document {
+        [
+            "received_ms": .int64(now), "source": .string(source), "reason": .string(reason), "detail": .string(detail),
+            "index": .int64(Int64(index)),
+            "reading": [
+                "sensor_id": .string(r.sensorID), "ts_ms": .int64(r.tsMs),
+                "value": r.value.isFinite ? .double(r.value) : .string(String(r.value)), "trace_id": .string(r.traceID),
+            ],
+        ]
+    }
+
+    private func consumePull() async {
+        for await payload in pullMessages {
+            do {
+                let request = try SubmitReadingsRequest(serializedBytes: payload)
+                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source)
+            } catch let error as RPCError {
+                logger.warning("ingest: pull batch failed", metadata: ["error": "\(error)"])
+            } catch {
+                counters.add("rejected_messages")
+                let letter: Document = [
+                    "received_ms": .int64(nowMs()), "source": "pull", "reason": "malformed_message",
+                    "detail": .string("payload is not a valid waterline.v1.SubmitReadingsRequest: \(error)"),
+                    "size": .int64(Int64(payload.count)),
+                ]
+                _ = try? await deadLetters.insertMany([letter])
+            }
+        }
+    }
+
+    private func registerSensors(_ request: RegisterSensorsRequest) async throws(RPCError) -> RegisterSensorsResponse {
+        var reply = RegisterSensorsResponse()
+        var valid: [Sensor] = []
+        for (index, var sensor) in request.sensors.enumerated() {
+            if let problem = SensorValidator.problem(with: sensor) {
+                var r = SensorRejection()
+                r.index = UInt32(index)
+                r.sensorID = sensor.sensorID
+                r.reason = problem
+                reply.rejected.append(r)
+                continue
+            }
+            if sensor.cadenceMs == 0 { sensor.cadenceMs = 60_000 }
+            valid.append(sensor)
+        }
+        let toStore = valid
+        try await mongoCall { try await self.registry.register(toStore) }
+        reply.registered = UInt32(valid.count)
+        return reply
+    }
+
+    /// Runs a database call; a database failure becomes UNAVAILABLE for the caller.
+    private func mongoCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws(RPCError) -> T {
+        do { return try await body() } catch let error as MongoError {
+            counters.add("database_errors")
+            logger.error("ingest: database error", metadata: ["error": "\(error)"])
+            throw RPCError.unavailable("database unavailable: \(error.message)")
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError.internalError("\(error)")
+        }
+    }
+}

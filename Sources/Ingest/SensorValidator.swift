@@ -1,0 +1,15 @@
+import WaterlineProto
+
+/// Checks a sensor before it enters the registry.
+public enum SensorValidator {
+    public static func problem(with sensor: Sensor) -> String? {
+        if sensor.sensorID.isEmpty { return "sensor_id is empty" }
+        if sensor.sensorID.contains("|") { return "sensor_id may not contain '|'" }
+        if sensor.sensorID.utf8.count > 128 { return "sensor_id is longer than 128 bytes" }
+        if sensor.kind == .unspecified { return "kind must be pressure, flow, level or meter" }
+        if sensor.zone.isEmpty { return "zone is empty" }
+        if sensor.cadenceMs < 0 { return "cadence_ms must be positive" }
+        if !(sensor.minValue < sensor.maxValue) { return "min (\(sensor.minValue)) must be below max (\(sensor.maxValue))" }
+        return nil
+    }
+}

@@ -1,0 +1,95 @@
+import Detection
+import Foundation
+import WaterlineBus
+import WaterlineProto
+
+/// The detector and the events it produced, with their operator lifecycle. One actor,
+/// so detection and operator actions on the same event never interleave.
+actor EventBook {
+    private var detector: EventDetector
+    private var events: [String: Event] = [:]
+
+    init(config: EventDetector.Config) {
+        detector = EventDetector(config: config)
+    }
+
+    /// Feeds scores; returns the events that changed, each once, with their change.
+    func observe(_ points: [ScoredPoint]) -> [(Event, EventChange)] {
+        var changed: [String: EventChange] = [:]
+        var order: [String] = []
+        for point in points {
+            for change in detector.observe(point) {  // DetectionChange
+                let detected = change.event
+                var event = events[detected.id] ?? Event()
+                let isNew = events[detected.id] == nil
+                event.merge(detected)
+                event.updatedMs = nowMs()
+                if isNew {
+                    event.status = .open
+                    event.history.append(action("opened", actor: "insight", comment: detected.summary))
+                }
+                events[detected.id] = event
+                if changed[detected.id] == nil { order.append(detected.id) }
+                // An event opened in this batch is reported as opened, whatever followed.
+                if changed[detected.id] != .opened { changed[detected.id] = isNew ? .opened : .updated }
+            }
+        }
+        return order.compactMap { id in events[id].map { ($0, changed[id]!) } }
+    }
+
+    /// Applies an operator action. `stored` loads an event this process does not hold.
+    func apply(_ request: UpdateEventRequest, stored: Event?) throws(RPCError) -> (Event, EventChange) {
+        guard var event = events[request.eventID] ?? stored else {
+            throw RPCError.notFound("no event '\(request.eventID)'")
+        }
+        let change: EventChange
+        switch request.action {
+        case .acknowledge:
+            guard event.status == .open else {
+                throw RPCError.failedPrecondition("event is \(event.status.label); only open events can be acknowledged")
+            }
+            event.status = .acknowledged
+            event.acknowledgedBy = request.actor
+            event.acknowledgedMs = nowMs()
+            change = .acknowledged
+        case .resolve, .falsePositive:
+            guard event.status == .open || event.status == .acknowledged else {
+                throw RPCError.failedPrecondition("event is already \(event.status.label)")
+            }
+            event.status = request.action == .resolve ? .resolved : .falsePositive
+            event.resolvedBy = request.actor
+            event.resolvedMs = nowMs()
+            change = request.action == .resolve ? .resolved : .falsePositive
+        case .comment:
+            guard !request.comment.isEmpty else { throw RPCError.invalidArgument("a comment needs text", field: "comment") }
+            change = .updated
+        default:
+            throw RPCError.invalidArgument("action must be acknowledge, resolve, false_positive or comment", field: "action")
+        }
+        event.history.append(action(request.action.label, actor: request.actor, comment: request.comment))
+        event.updatedMs = nowMs()
+        events[event.eventID] = event
+        return (event, change)
+    }
+
+    private func action(_ name: String, actor: String, comment: String) -> EventAction {
+        var a = EventAction()
+        a.action = name
+        a.actor = actor
+        a.atMs = nowMs()
+        a.comment = comment
+        return a
+    }
+}
+
+extension EventActionType {
+    var label: String {
+        switch self {
+        case .acknowledge: "acknowledge"
+        case .resolve: "resolve"
+        case .falsePositive: "false_positive"
+        case .comment: "comment"
+        default: "unspecified"
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Detection
+import Foundation
+import Logging
+import Mongo
+import ServiceLifecycle
+import SwiftProtobuf
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Insight: turns the score stream into events, stores them in `events`, publishes
+/// every change on the insight stream (topic `insight.<zone>.<type>`) for the
+/// dashboard and integrators, and serves the event RPCs.
+public final class InsightService: Service {
+    public let config: InsightConfig
+    public let rpc: RPCServer
+    public let publisher: StreamPublisher
+    private let subscriber: StreamSubscriber
+    private let mongo: MongoClient
+    private let events: MongoCollection
+    private let sensors: SensorDirectory
+    private let book: EventBook
+    private let sequences = SequenceCounter()
+    private let gaps = Locked(SequenceGapDetector())
+    private let counters = ServiceCounters()
+    private let logger: Logger
+    private let startedMs = nowMs()
+
+    public init(config: InsightConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-insight", threads: 4)
+        try await mongo.ping()
+        try await ensureIndexes(mongo)
+        let majority = try await mongo.isReplicaSet()
+        events = mongo.collection(Collections.events).withMajorityWrites(majority)
+        sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
+        try await sensors.load()
+        var detection = EventDetector.Config()
+        detection.minPoints = config.minPoints
+        detection.quietMs = config.quietMs
+        book = EventBook(config: detection)
+        subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
+        rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
+        publisher = try StreamPublisher(name: "insight", bind: config.insightPubBind)
+        registerHandlers()
+        logger.info("insight ready", metadata: ["rpc": "\(rpc.endpoint)", "insight_pub": "\(publisher.endpoint)"])
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.rpc.run() }
+                group.addTask { await self.consume() }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("insight: shutting down")
+            self.rpc.beginShutdown()
+            Task { await self.subscriber.close() }
+        }
+        await publisher.close()
+        mongo.close()
+    }
+
+    private func registerHandlers() {
+        rpc.register(InsightRPC.listEvents) { request, _ in
+            var filter: Document = [:]
+            if !request.zone.isEmpty { filter["zone"] = .string(request.zone) }
+            if request.type != .unspecified { filter["type"] = .string(request.type.label) }
+            if request.status != .unspecified { filter["status"] = .string(request.status.label) }
+            var range: Document = [:]
+            if request.fromMs > 0 { range["$gte"] = .int64(request.fromMs) }
+            if request.toMs > 0 { range["$lte"] = .int64(request.toMs) }
+            if !range.isEmpty { filter["start_ms"] = .document(range) }
+            let limit = Int(request.limit == 0 ? 100 : min(request.limit, 1000))
+            let query = filter
+            let documents = try await self.database { try await self.events.find(query, sort: ["start_ms": -1], limit: limit) }
+            var reply = ListEventsResponse()
+            reply.events = try documents.map { try Event(document: $0) }
+            return reply
+        }
+        rpc.register(InsightRPC.getEvent) { request, _ in
+            guard let event = try await self.storedEvent(request.eventID) else {
+                throw RPCError.notFound("no event '\(request.eventID)'")
+            }
+            return event
+        }
+        rpc.register(InsightRPC.updateEvent) { request, _ in
+            guard !request.eventID.isEmpty else { throw RPCError.invalidArgument("event_id is required", field: "event_id") }
+            guard !request.actor.isEmpty else { throw RPCError.invalidArgument("actor is required: who does this", field: "actor") }
+            let stored = try await self.storedEvent(request.eventID)
+            let (event, change) = try await self.book.apply(request, stored: stored)
+            try await self.storeAndPublish([(event, change)])
+            return event
+        }
+        rpc.register(InsightRPC.health) { _, _ in
+            self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    private func storedEvent(_ id: String) async throws -> Event? {
+        guard let document = try await database({ try await self.events.findOne(["_id": .string(id)]) }) else { return nil }
+        return try Event(document: document)
+    }
+
+    private func consume() async {
+        while true {
+            guard let messages = await subscriber.nextBatch() else { return }
+            if messages.isEmpty { continue }
+            var scores: [Score] = []
+            for message in messages {
+                guard let decoded = try? ScoreBatch(serializedBytes: message.payload) else {
+                    counters.add("malformed_messages")
+                    continue
+                }
+                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
+                    logger.warning("insight: score stream gap", metadata: ["gap": "\(gap)"])
+                    counters.add("stream_gaps")
+                }
+                scores += decoded.scores
+            }
+            counters.add("received", scores.count)
+            let known = await sensors.lookup(Set(scores.map(\.sensorID)))
+            let points = scores.sorted { ($0.tsMs, $0.sensorID) < ($1.tsMs, $1.sensorID) }.compactMap { s -> ScoredPoint? in
+                guard let sensor = known[s.sensorID] else { return nil }
+                let hasValue = s.flags & 4 == 0
+                return ScoredPoint(
+                    sensorID: s.sensorID, zone: sensor.zone, role: SensorRole(sensor), tsMs: s.tsMs,
+                    value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
+                    anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion)
+            }
+            let changes = await book.observe(points)
+            do { try await storeAndPublish(changes) } catch {
+                counters.add("errors")
+                logger.error("insight: storing events failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func storeAndPublish(_ changes: [(Event, EventChange)]) async throws {
+        guard !changes.isEmpty else { return }
+        let models = try changes.map { (event, _) in
+            MongoCollection.WriteModel.replaceOne(filter: ["_id": .string(event.eventID)], replacement: try event.document(), upsert: true)
+        }
+        let result = try await events.bulkWrite(models, ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store events") }
+        for (event, change) in changes {
+            var update = EventUpdate()
+            update.sequence = sequences.next("insight")
+            update.publisherID = config.instanceID
+            update.change = change
+            update.event = event
+            if change == .opened { counters.add("events_opened") }
+            if (try? publisher.publish(topic: "insight.\(event.zone).\(event.type.label)", update)) == true {
+                counters.add("published")
+            }
+        }
+    }
+
+    private func database<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as MongoError {
+            throw RPCError.unavailable("database unavailable: \(error.message)")
+        }
+    }
+}

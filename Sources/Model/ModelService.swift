@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import Mongo
+import ServiceLifecycle
+import SwiftProtobuf
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Model: forecasts every clean point with the seasonal-profile baseline, scores it,
+/// stores the score in `scores` and publishes it on the score stream. On start it warms
+/// its profiles from the clean history in MongoDB and scores what it missed.
+public final class ModelService: Service {
+    public let config: ModelConfig
+    public let rpc: RPCServer
+    public let publisher: StreamPublisher
+    private let subscriber: StreamSubscriber
+    private let mongo: MongoClient
+    private let clean: MongoCollection
+    private let scores: MongoCollection
+    private let sensors: SensorDirectory
+    private let state: ScoringState
+    private let partitioner: Partitioner
+    private let sequences = SequenceCounter()
+    private let gaps = Locked(SequenceGapDetector())
+    private let counters = ServiceCounters()
+    private let logger: Logger
+    private let startedMs = nowMs()
+
+    public init(config: ModelConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-model", threads: 4)
+        try await mongo.ping()
+        clean = mongo.collection(Collections.clean)
+        scores = mongo.collection(Collections.scores)
+        sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
+        try await sensors.load()
+        state = ScoringState(threshold: config.anomalyThreshold)
+        partitioner = Partitioner(count: UInt32(config.partitions))
+        subscriber = try StreamSubscriber(name: "model-clean", connect: config.cleanStream, topics: ["clean."])
+        rpc = try RPCServer(name: "model", bind: config.rpcBind, logger: logger)
+        publisher = try StreamPublisher(name: "model-score", bind: config.scorePubBind)
+        registerHandlers()
+        logger.info("model ready", metadata: ["rpc": "\(rpc.endpoint)", "score_pub": "\(publisher.endpoint)"])
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.rpc.run() }
+                group.addTask {
+                    await self.catchUp(self.sensors.all, reason: "start")
+                    await self.consume()
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("model: shutting down; scoring what was received")
+            self.rpc.beginShutdown()
+            Task { await self.subscriber.close() }
+        }
+        await publisher.close()
+        mongo.close()
+    }
+
+    private func registerHandlers() {
+        rpc.register(ModelRPC.getScoreSeries) { request, _ in
+            let documents: [Document]
+            do {
+                documents = try await self.scores.find(
+                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
+                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+            } catch {
+                throw RPCError.unavailable("database unavailable: \(error)")
+            }
+            var reply = ScoreSeriesResponse()
+            reply.scores = documents.map(Score.init(document:))
+            return reply
+        }
+        rpc.register(ModelRPC.getModelInfo) { _, _ in
+            var info = ModelInfo()
+            info.modelVersion = ScoringState.modelVersion
+            info.kind = "seasonal-profile"
+            info.sensors = UInt32(await self.state.sensorCount)
+            info.slotsPerWeek = 7 * 96
+            return info
+        }
+        rpc.register(ModelRPC.health) { _, _ in
+            self.counters.health(service: "model", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    private func consume() async {
+        while true {
+            guard let messages = await subscriber.nextBatch() else { return }
+            if messages.isEmpty { continue }
+            var points: [CleanPoint] = []
+            var gapPartitions: Set<UInt32> = []
+            for message in messages {
+                guard let decoded = try? CleanBatch(serializedBytes: message.payload) else {
+                    counters.add("malformed_messages")
+                    continue
+                }
+                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
+                    logger.warning("model: clean stream gap, replaying from MongoDB", metadata: ["gap": "\(gap)"])
+                    counters.add("stream_gaps")
+                    gapPartitions.insert(decoded.partition)
+                }
+                points += decoded.points
+            }
+            counters.add("received", points.count)
+            await scoreAndPublish(points)
+            if !gapPartitions.isEmpty {
+                await catchUp(sensors.all.filter { gapPartitions.contains(partitioner.partition(of: $0.sensorID)) }, reason: "gap")
+            }
+        }
+    }
+
+    private func scoreAndPublish(_ points: [CleanPoint]) async {
+        guard !points.isEmpty else { return }
+        let zones = await sensors.lookup(Set(points.map(\.sensorID))).mapValues(\.zone)
+        let scored = await state.score(points, zones: zones)
+        do { try await storeAndPublish(scored) } catch {
+            counters.add("errors")
+            logger.error("model: storing scores failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Warms each sensor's profile from its recent clean history and scores the clean
+    /// points that have no score yet.
+    private func catchUp(_ list: [Sensor], reason: String) async {
+        var scoredCount = 0
+        for sensor in list {
+            do {
+                let lastScore = try await scores.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1])
+                let lastScoredTs = lastScore.map { Score(document: $0).tsMs }
+                var from: Int64 = 0
+                if let lastScoredTs { from = max(0, lastScoredTs - Int64(config.warmupDays) * 86_400_000) }
+                while true {
+                    let page = try await clean.find(
+                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)
+                    if page.isEmpty { break }
+                    let points = page.map(CleanPoint.init(document:))
+                    let history = points.filter { lastScoredTs != nil && $0.tsMs <= lastScoredTs! }
+                    let fresh = points.filter { lastScoredTs == nil || $0.tsMs > lastScoredTs! }
+                    await state.warm(history)
+                    await scoreAndPublish(fresh)
+                    scoredCount += fresh.count
+                    guard page.count == 20_000, let last = points.last else { break }
+                    from = last.tsMs + 1
+                }
+            } catch {
+                logger.error("model: catch-up failed", metadata: ["sensor": "\(sensor.sensorID)", "error": "\(error)"])
+            }
+        }
+        if scoredCount > 0 { logger.info("model: scored \(scoredCount) clean points from MongoDB (\(reason))") }
+        counters.add("caught_up", scoredCount)
+    }
+
+    private func storeAndPublish(_ items: [Score]) async throws {
+        guard !items.isEmpty else { return }
+        // Keyed by (sensor, ts): a score already stored (replay after a restart) is a
+        // duplicate key, counted and not stored twice.
+        let result = try await scores.insertMany(items.map(\.document), ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store scores") }
+        counters.add("stored", result.inserted)
+        counters.add("duplicates", result.duplicateIndices.count)
+        counters.add("anomalous", items.filter(\.anomalous).count)
+        var byPartition: [UInt32: [Score]] = [:]
+        for s in items { byPartition[partitioner.partition(of: s.sensorID), default: []].append(s) }
+        for (partition, group) in byPartition {
+            var batch = ScoreBatch()
+            batch.partition = partition
+            batch.publisherID = config.instanceID
+            batch.sequence = sequences.next(String(partition))
+            batch.scores = group
+            if (try? publisher.publish(topic: "score.\(partition)", batch)) == true { counters.add("published", group.count) }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A small pool of dedicated threads for blocking calls (libmongoc is synchronous),
+/// so they never occupy Swift's cooperative pool: a blocked cooperative thread can
+/// starve the very tasks that would unblock it.
+final class BlockingPool: @unchecked Sendable {
+    // @unchecked: `jobs` and `stopped` are only touched with `condition` locked.
+    private var jobs: [@Sendable () -> Void] = []
+    private var stopped = false
+    private let condition = NSCondition()
+
+    init(threads: Int, name: String) {
+        for index in 0..<max(1, threads) {
+            let thread = Thread { [self] in self.work() }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {  // stopped and drained
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    /// Runs `body` on a pool thread and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            condition.lock()
+            let accepted = !stopped
+            if accepted {
+                jobs.append { continuation.resume(with: Result { try body() }) }
+                condition.signal()
+            }
+            condition.unlock()
+            if !accepted {
+                continuation.resume(throwing: MongoError(kind: .other, message: "client is closed", operation: "run"))
+            }
+        }
+    }
+
+    /// Lets queued jobs finish, then ends the threads.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

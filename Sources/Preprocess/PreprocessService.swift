@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import Mongo
+import ServiceLifecycle
+import SwiftProtobuf
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Preprocess: turns the raw stream into clean, regular series with quality flags,
+/// stores them in `clean` (one document per sensor and slot, replaced on re-clean) and
+/// publishes them on the clean stream. On start, and whenever the raw stream shows a
+/// sequence gap, it catches up from `readings` in MongoDB, which is the log.
+public final class PreprocessService: Service {
+    public let config: PreprocessConfig
+    public let rpc: RPCServer
+    public let publisher: StreamPublisher
+    private let subscriber: StreamSubscriber
+    private let mongo: MongoClient
+    private let readings: MongoCollection
+    private let clean: MongoCollection
+    private let sensors: SensorDirectory
+    private let state: CleaningState
+    private let partitioner: Partitioner
+    private let sequences = SequenceCounter()
+    private let gaps = Locked(SequenceGapDetector())
+    private let counters = ServiceCounters()
+    private let logger: Logger
+    private let startedMs = nowMs()
+
+    public init(config: PreprocessConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-preprocess", threads: 4)
+        try await mongo.ping()
+        readings = mongo.collection(Collections.readings)
+        clean = mongo.collection(Collections.clean)
+        sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
+        try await sensors.load()
+        state = CleaningState(maxFillSteps: config.maxFillSteps, clean: clean)
+        partitioner = Partitioner(count: UInt32(config.partitions))
+        subscriber = try StreamSubscriber(name: "preprocess-raw", connect: config.rawStream, topics: ["raw."], tickMs: 500)
+        rpc = try RPCServer(name: "preprocess", bind: config.rpcBind, logger: logger)
+        publisher = try StreamPublisher(name: "preprocess-clean", bind: config.cleanPubBind)
+        registerHandlers()
+        logger.info("preprocess ready", metadata: [
+            "rpc": "\(rpc.endpoint)", "clean_pub": "\(publisher.endpoint)", "raw_stream": "\(config.rawStream)",
+        ])
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.rpc.run() }
+                group.addTask {
+                    await self.catchUp(self.sensors.all, reason: "start")
+                    await self.consume()
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("preprocess: shutting down; cleaning what was received")
+            self.rpc.beginShutdown()
+            Task { await self.subscriber.close() }
+        }
+        await publisher.close()
+        mongo.close()
+    }
+
+    private func registerHandlers() {
+        rpc.register(PreprocessRPC.getCleanSeries) { request, _ in
+            let documents: [Document]
+            do {
+                documents = try await self.clean.find(
+                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
+                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+            } catch {
+                throw RPCError.unavailable("database unavailable: \(error)")
+            }
+            var reply = CleanSeriesResponse()
+            reply.points = documents.map(CleanPoint.init(document:))
+            return reply
+        }
+        rpc.register(PreprocessRPC.health) { _, _ in
+            self.counters.health(service: "preprocess", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    // MARK: Stream
+
+    private func consume() async {
+        while true {
+            guard let messages = await subscriber.nextBatch() else { return }
+            if messages.isEmpty {
+                // Nothing arrived for a tick: emit what idle sensors still hold.
+                let points = await state.flushIdle(idleMs: Int64(config.idleFlushMs))
+                do { try await storeAndPublish(points) } catch {
+                    logger.error("preprocess: flush failed", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
+            var batch: [RawReading] = []
+            var gapPartitions: Set<UInt32> = []
+            for message in messages {
+                guard let decoded = try? RawReadingBatch(serializedBytes: message.payload) else {
+                    counters.add("malformed_messages")
+                    continue
+                }
+                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
+                    logger.warning("preprocess: raw stream gap, replaying from MongoDB", metadata: ["gap": "\(gap)"])
+                    counters.add("stream_gaps")
+                    gapPartitions.insert(decoded.partition)
+                }
+                batch += decoded.readings
+            }
+            counters.add("received", batch.count)
+            await process(batch)
+            if !gapPartitions.isEmpty {
+                await catchUp(sensors.all.filter { gapPartitions.contains(partitioner.partition(of: $0.sensorID)) }, reason: "gap")
+            }
+        }
+    }
+
+    private func process(_ batch: [RawReading]) async {
+        guard !batch.isEmpty else { return }
+        let known = await sensors.lookup(Set(batch.map(\.sensorID)))
+        do {
+            let points = try await state.add(batch, sensors: known)
+            try await storeAndPublish(points)
+        } catch {
+            counters.add("errors")
+            logger.error("preprocess: batch failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Re-reads the sensors' raw readings from MongoDB from where their clean series
+    /// stands, so nothing the stream dropped (or sent while this was down) is missed.
+    private func catchUp(_ list: [Sensor], reason: String) async {
+        var total = 0
+        for sensor in list {
+            do {
+                _ = try await state.add([], sensors: [sensor.sensorID: sensor])
+                var from = await state.nextSlot(sensor.sensorID) ?? 0
+                while true {
+                    let page = try await readings.find(
+                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)
+                    if page.isEmpty { break }
+                    let raws = page.map(RawReading.init(document:))
+                    total += raws.count
+                    let points = try await state.add(raws, sensors: [sensor.sensorID: sensor])
+                    try await storeAndPublish(points)
+                    guard page.count == 20_000, let last = raws.last else { break }
+                    from = last.tsMs + 1
+                }
+            } catch {
+                logger.error("preprocess: catch-up failed", metadata: ["sensor": "\(sensor.sensorID)", "error": "\(error)"])
+            }
+        }
+        if total > 0 { logger.info("preprocess: caught up \(total) readings from MongoDB (\(reason))") }
+        counters.add("caught_up", total)
+    }
+
+    private func storeAndPublish(_ points: [CleanPoint]) async throws {
+        guard !points.isEmpty else { return }
+        // Keyed by (sensor, slot): a point already stored (replay after a restart) is a
+        // duplicate key, counted and not stored twice.
+        let result = try await clean.insertMany(points.map(\.document), ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
+        counters.add("stored", result.inserted)
+        counters.add("duplicates", result.duplicateIndices.count)
+        var byPartition: [UInt32: [CleanPoint]] = [:]
+        for p in points { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }
+        for (partition, items) in byPartition {
+            var batch = CleanBatch()
+            batch.partition = partition
+            batch.publisherID = config.instanceID
+            batch.sequence = sequences.next(String(partition))
+            batch.points = items
+            if (try? publisher.publish(topic: "clean.\(partition)", batch)) == true { counters.add("published", items.count) }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import SwiftProtobuf
+import WaterlineProto
+import ZeroMQ
+
+/// Calls RPCs on one or more servers through a DEALER socket (which spreads requests
+/// over every connected server). Replies are matched to calls by request id; a call
+/// that has no reply by its deadline fails with `DEADLINE_EXCEEDED`.
+public final class RPCClient: Sendable {
+    private struct Pending {
+        let continuation: CheckedContinuation<RPCFrames.Reply, any Error>
+        let deadline: ContinuousClock.Instant
+    }
+
+    public let endpoints: [String]
+    public let defaultTimeout: Duration
+    private let worker: SocketWorker
+    private let pending: Locked<[UInt64: Pending]>
+    private let nextID = Locked<UInt64>(1)
+
+    public init(name: String, connect endpoints: [String], timeout: Duration = .seconds(5)) throws {
+        self.endpoints = endpoints
+        self.defaultTimeout = timeout
+        let pending = Locked<[UInt64: Pending]>([:])
+        self.pending = pending
+        worker = try SocketWorker(
+            name: "\(name)-client", type: .dealer, tickMs: 20,
+            configure: { socket in
+                for endpoint in endpoints { try socket.connect(endpoint) }
+            },
+            onReceive: { frames in
+                guard let reply = try? RPCFrames.decodeReply(frames) else { return }
+                let waiter = pending.withLock { $0.removeValue(forKey: reply.requestID) }
+                waiter?.continuation.resume(returning: reply)
+            },
+            onTick: {
+                let now = ContinuousClock.now
+                let expired = pending.withLock { map -> [Pending] in
+                    let ids = map.filter { $0.value.deadline <= now }.map(\.key)
+                    return ids.compactMap { map.removeValue(forKey: $0) }
+                }
+                for waiter in expired {
+                    waiter.continuation.resume(throwing: RPCError.deadlineExceeded("no reply within the deadline"))
+                }
+            })
+    }
+
+    /// Calls `method`. Idempotent methods are tried once more after a timeout.
+    public func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
+    ) async throws(RPCError) -> Response {
+        let payload: [UInt8]
+        do { payload = try request.serializedBytes() } catch {
+            throw RPCError.invalidArgument("request does not encode: \(error)")
+        }
+        let attempts = method.idempotent ? 2 : 1
+        var lastError = RPCError.unavailable("not called")
+        for _ in 0..<attempts {
+            do {
+                let reply = try await rawCall(method.name, payload: payload, timeout: timeout ?? defaultTimeout)
+                return try decode(reply, as: Response.self, method: method.name)
+            } catch let error where error.code == .deadlineExceeded {
+                lastError = RPCError(.deadlineExceeded, "\(method.name): no reply from \(endpoints.joined(separator: ", ")) within the deadline")
+            }
+        }
+        throw lastError
+    }
+
+    /// Sends raw payload bytes under any method name (tests use it to send malformed input).
+    public func rawCall(_ method: String, payload: [UInt8], timeout: Duration) async throws(RPCError) -> RawReply {
+        let id = nextID.withLock { n -> UInt64 in defer { n += 1 }; return n }
+        let deadline = ContinuousClock.now + timeout
+        let deadlineMs = nowMs() + Int64(timeout.components.seconds * 1000) + Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
+        let frames = RPCFrames.encode(RPCFrames.Request(method: method, requestID: id, deadlineMs: deadlineMs, payload: payload))
+        do {
+            let reply = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RPCFrames.Reply, any Error>) in
+                    pending.withLock { $0[id] = Pending(continuation: continuation, deadline: deadline) }
+                    if !worker.send(frames) {
+                        let waiter = pending.withLock { $0.removeValue(forKey: id) }
+                        waiter?.continuation.resume(throwing: RPCError.unavailable("client queue full or closed"))
+                    }
+                }
+            } onCancel: {
+                let waiter = pending.withLock { $0.removeValue(forKey: id) }
+                waiter?.continuation.resume(throwing: RPCError(.cancelled, "call cancelled"))
+            }
+            return RawReply(status: RpcStatusCode(rawValue: Int(reply.status)) ?? .unknown, payload: reply.payload)
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError.internalError("\(error)")
+        }
+    }
+
+    private func decode<Response: SwiftProtobuf.Message>(_ reply: RawReply, as: Response.Type, method: String) throws(RPCError) -> Response {
+        guard reply.status == .ok else {
+            if let wire = try? RpcErrorMessage(serializedBytes: reply.payload) {
+                throw RPCError(wire: wire)
+            }
+            throw RPCError(reply.status, "\(method) failed with \(reply.status.name)")
+        }
+        do { return try Response(serializedBytes: reply.payload) } catch {
+            throw RPCError.internalError("\(method): reply does not decode as \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    public func close() async {
+        await worker.stop()
+        let waiters = pending.withLock { map -> [Pending] in
+            let all = Array(map.values)
+            map.removeAll()
+            return all
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: RPCError.unavailable("client closed")) }
+    }
+}
+
+/// A reply before decoding: its status and payload bytes.
+public struct RawReply: Sendable {
+    public let status: RpcStatusCode
+    public let payload: [UInt8]
+
+    /// The error carried by a non-OK reply.
+    public var error: RPCError? {
+        guard status != .ok else { return nil }
+        if let wire = try? RpcErrorMessage(serializedBytes: payload) { return RPCError(wire: wire) }
+        return RPCError(status, status.name)
+    }
+}

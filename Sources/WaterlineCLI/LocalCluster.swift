@@ -1,0 +1,259 @@
+import Foundation
+import Mongo
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// The database and the five services as child processes on loopback: what
+/// `waterline up`, `make demo` and the end-to-end tests run.
+///
+/// Every child runs under a small shell guard that ends it when this process goes
+/// away, so a crashed test or a closed terminal never leaves servers behind. SIGTERM
+/// to a service's guard is passed on to the service (graceful shutdown).
+public final class LocalCluster: @unchecked Sendable {
+    // @unchecked: `processes` is only changed under `lock`.
+    public enum Member: String, CaseIterable, Sendable {
+        case mongo, ingest, preprocess, model, insight, gateway
+    }
+
+    public struct Ports: Sendable {
+        public var mongo, ingestRPC, ingestPull, rawPub, preprocessRPC, cleanPub, modelRPC, scorePub, insightRPC, insightPub, http: Int
+
+        /// Free loopback ports picked by the kernel.
+        public static func free() throws -> Ports {
+            let p = try freePorts(11)
+            return Ports(mongo: p[0], ingestRPC: p[1], ingestPull: p[2], rawPub: p[3], preprocessRPC: p[4], cleanPub: p[5],
+                         modelRPC: p[6], scorePub: p[7], insightRPC: p[8], insightPub: p[9], http: p[10])
+        }
+
+        /// Fixed ports from a base (`base`+1 ... for the services, `http` for the gateway).
+        public static func fixed(base: Int, http: Int, mongo: Int) -> Ports {
+            Ports(mongo: mongo, ingestRPC: base + 1, ingestPull: base + 2, rawPub: base + 3, preprocessRPC: base + 11,
+                  cleanPub: base + 12, modelRPC: base + 21, scorePub: base + 22, insightRPC: base + 31, insightPub: base + 32, http: http)
+        }
+    }
+
+    public let ports: Ports
+    public let binDirectory: URL
+    public let dataDirectory: URL
+    public let secantusd: String
+    /// Set when the cluster uses an existing database instead of starting one.
+    public let externalMongoURI: String?
+    public var extraEnvironment: [String: String] = [:]
+    private var processes: [Member: Process] = [:]
+    private let lock = NSLock()
+
+    public init(binDirectory: URL, dataDirectory: URL, ports: Ports, secantusd: String? = nil, mongoURI: String? = nil) {
+        self.binDirectory = binDirectory
+        self.dataDirectory = dataDirectory
+        self.ports = ports
+        self.secantusd = secantusd ?? LocalCluster.findSecantusd()
+        self.externalMongoURI = mongoURI
+    }
+
+    public var mongoURI: String { externalMongoURI ?? "mongodb://127.0.0.1:\(ports.mongo)/?directConnection=true" }
+    public var ingestRPC: String { "tcp://127.0.0.1:\(ports.ingestRPC)" }
+    public var ingestPull: String { "tcp://127.0.0.1:\(ports.ingestPull)" }
+    public var insightRPC: String { "tcp://127.0.0.1:\(ports.insightRPC)" }
+    public var insightPub: String { "tcp://127.0.0.1:\(ports.insightPub)" }
+    public var modelRPC: String { "tcp://127.0.0.1:\(ports.modelRPC)" }
+    public var preprocessRPC: String { "tcp://127.0.0.1:\(ports.preprocessRPC)" }
+    public var gatewayURL: String { "http://127.0.0.1:\(ports.http)" }
+    public var logDirectory: URL { dataDirectory.appendingPathComponent("logs") }
+
+    /// The environment a member runs with.
+    public func environment(for member: Member) -> [String: String] {
+        let t = "tcp://127.0.0.1:"
+        var env: [String: String] = [
+            "WATERLINE_MONGO_URI": mongoURI, "WATERLINE_MONGO_DATABASE": "waterline",
+            "WATERLINE_INSTANCE_ID": "\(member.rawValue)-local", "WATERLINE_LOG_LEVEL": "info",
+        ]
+        switch member {
+        case .mongo: return [:]
+        case .ingest:
+            env["WATERLINE_INGEST_RPC_BIND"] = t + "\(ports.ingestRPC)"
+            env["WATERLINE_INGEST_PULL_BIND"] = t + "\(ports.ingestPull)"
+            env["WATERLINE_RAW_PUB_BIND"] = t + "\(ports.rawPub)"
+        case .preprocess:
+            env["WATERLINE_RAW_STREAM"] = t + "\(ports.rawPub)"
+            env["WATERLINE_PREPROCESS_RPC_BIND"] = t + "\(ports.preprocessRPC)"
+            env["WATERLINE_CLEAN_PUB_BIND"] = t + "\(ports.cleanPub)"
+        case .model:
+            env["WATERLINE_CLEAN_STREAM"] = t + "\(ports.cleanPub)"
+            env["WATERLINE_MODEL_RPC_BIND"] = t + "\(ports.modelRPC)"
+            env["WATERLINE_SCORE_PUB_BIND"] = t + "\(ports.scorePub)"
+        case .insight:
+            env["WATERLINE_SCORE_STREAM"] = t + "\(ports.scorePub)"
+            env["WATERLINE_INSIGHT_RPC_BIND"] = t + "\(ports.insightRPC)"
+            env["WATERLINE_INSIGHT_PUB_BIND"] = t + "\(ports.insightPub)"
+        case .gateway:
+            env = ["WATERLINE_LOG_LEVEL": "info", "WATERLINE_HTTP_HOST": "127.0.0.1", "WATERLINE_HTTP_PORT": "\(ports.http)"]
+            env["WATERLINE_INGEST_RPC"] = t + "\(ports.ingestRPC)"
+            env["WATERLINE_PREPROCESS_RPC"] = t + "\(ports.preprocessRPC)"
+            env["WATERLINE_MODEL_RPC"] = t + "\(ports.modelRPC)"
+            env["WATERLINE_INSIGHT_RPC"] = t + "\(ports.insightRPC)"
+        }
+        return env.merging(extraEnvironment) { _, new in new }
+    }
+
+    /// Starts the database (unless external) and the five services in flow order,
+    /// waiting until each answers its health check.
+    public func start(log: (String) -> Void = { _ in }) async throws {
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        if externalMongoURI == nil {
+            let storage = dataDirectory.appendingPathComponent("mongo")
+            try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
+            try launch(.mongo, executable: secantusd, arguments: ["--host", "127.0.0.1", "--port", "\(ports.mongo)", "--storage-path", storage.path])
+            try await waitForMongo()
+            log("database   \(mongoURI)")
+        }
+        for member in [Member.ingest, .preprocess, .model, .insight, .gateway] {
+            try await startService(member)
+            log("\(member.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) up")
+        }
+    }
+
+    /// Starts (or restarts) one service and waits for its health check.
+    public func startService(_ member: Member) async throws {
+        let binary = binDirectory.appendingPathComponent("waterline-\(member.rawValue)").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ClusterError("service binary \(binary) not found; build with 'swift build' first")
+        }
+        try launch(member, executable: binary, arguments: [], environment: environment(for: member))
+        try await waitForHealth(member)
+    }
+
+    /// Sends `signal` to a member (through its guard, which passes it on).
+    public func signal(_ member: Member, _ signal: Int32 = SIGTERM) {
+        let process = lock.withLock { processes[member] }
+        if let process, process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits until a member has exited.
+    public func waitForExit(_ member: Member, timeout: Duration = .seconds(30)) async -> Bool {
+        let process = lock.withLock { processes[member] }
+        guard let process else { return true }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    /// Stops everything: services in reverse flow order, then the database.
+    public func stop() async {
+        for member in Member.allCases.reversed() {
+            signal(member, SIGTERM)
+            // The guard escalates to SIGKILL after 10 s; this is the last resort.
+            if !(await waitForExit(member, timeout: .seconds(20))) { signal(member, SIGKILL) }
+        }
+    }
+
+    // MARK: Processes
+
+    private func launch(_ member: Member, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The guard: run the child, pass TERM/INT on, and end it if our process dies.
+        let guardScript = """
+            parent=$1; shift
+            "$@" & child=$!
+            trap 'kill -TERM $child 2>/dev/null; (sleep 10; kill -KILL $child 2>/dev/null) &' TERM INT
+            while kill -0 $child 2>/dev/null; do
+              if ! kill -0 $parent 2>/dev/null; then kill -TERM $child 2>/dev/null; parent=$$; (sleep 10; kill -KILL $child 2>/dev/null) & fi
+              sleep 0.2
+            done
+            wait $child
+            """
+        process.arguments = ["-c", guardScript, "guard", String(getpid()), executable] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let logURL = logDirectory.appendingPathComponent("\(member.rawValue).log")
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: logURL)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        lock.withLock { processes[member] = process }
+    }
+
+    private func waitForMongo() async throws {
+        let client = try MongoClient(uri: mongoURI, database: "admin", threads: 1)
+        defer { client.close() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do { try await client.ping(); return } catch {
+                if ContinuousClock.now > deadline { throw ClusterError("database did not start within 60 s: \(error); see \(logDirectory.path)/mongo.log") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func waitForHealth(_ member: Member) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let running = lock.withLock { processes[member]?.isRunning ?? false }
+            if !running { throw ClusterError("\(member.rawValue) exited at start; see \(logDirectory.path)/\(member.rawValue).log") }
+            if await isHealthy(member) { return }
+            if ContinuousClock.now > deadline { throw ClusterError("\(member.rawValue) not healthy within 60 s; see its log") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    public func isHealthy(_ member: Member) async -> Bool {
+        if member == .gateway {
+            return HTTPProbe.get(port: ports.http, path: "/api/v1/health/live") == 200
+        }
+        let endpoint: String
+        let method: RPCMethod<HealthRequest, HealthResponse>
+        switch member {
+        case .ingest: (endpoint, method) = (ingestRPC, IngestRPC.health)
+        case .preprocess: (endpoint, method) = (preprocessRPC, PreprocessRPC.health)
+        case .model: (endpoint, method) = (modelRPC, ModelRPC.health)
+        case .insight: (endpoint, method) = (insightRPC, InsightRPC.health)
+        default: return true
+        }
+        guard let client = try? RPCClient(name: "probe", connect: [endpoint], timeout: .milliseconds(500)) else { return false }
+        let ok = (try? await client.call(method, HealthRequest()))?.status == "SERVING"
+        await client.close()
+        return ok
+    }
+
+    static func findSecantusd() -> String {
+        if let explicit = ProcessInfo.processInfo.environment["WATERLINE_SECANTUSD"] { return explicit }
+        let venv = FileManager.default.currentDirectoryPath + "/.venv/bin/secantusd-py"
+        if FileManager.default.isExecutableFile(atPath: venv) { return venv }
+        return "secantusd-py"
+    }
+}
+
+public struct ClusterError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Free TCP ports on loopback, as the kernel hands them out.
+public func freePorts(_ count: Int) throws -> [Int] {
+    var sockets: [Int32] = []
+    defer { sockets.forEach { close($0) } }
+    var ports: [Int] = []
+    for _ in 0..<count {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ptr -> Bool in
+                bind(fd, ptr, length) == 0 && getsockname(fd, ptr, &length) == 0
+            }
+        }
+        guard bound else { throw ClusterError("could not reserve a free port") }
+        sockets.append(fd)
+        ports.append(Int(UInt16(bigEndian: address.sin_port)))
+    }
+    return ports
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Simulation
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Streams a scenario into a running ingest over RPC. Batches that fail because
+/// ingest is down, busy or slow are resent until they are acknowledged (storage is
+/// idempotent, so a resend never stores twice).
+public struct Replayer: Sendable {
+    public struct Stats: Sendable {
+        public var sent = 0
+        public var accepted = 0
+        public var duplicates = 0
+        public var rejected = 0
+        public var retries = 0
+    }
+
+    let client: RPCClient
+    /// Give up on a batch after retrying this long.
+    var retryFor: Duration = .seconds(120)
+
+    public init(client: RPCClient) {
+        self.client = client
+    }
+
+    /// Registers the scenario's sensors. Returns how many were registered.
+    public func registerSensors(of scenario: Scenario) async throws -> Int {
+        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
+        var request = RegisterSensorsRequest()
+        request.sensors = scenario.sensors.map { Sensor($0, cadenceMs: scenario.meta.stepMs, inlets: inlets) }
+        let reply = try await withRetry { try await client.call(IngestRPC.registerSensors, request) }
+        if let first = reply.rejected.first {
+            throw RPCError.invalidArgument("sensor \(first.sensorID) rejected: \(first.reason)")
+        }
+        return Int(reply.registered)
+    }
+
+    /// Sends the readings in batches. `speed` is scenario time per wall time (0: as
+    /// fast as ingest takes them).
+    public func replay(
+        _ readings: [ScenarioReading], batchSize: Int = 1000, speed: Double = 0,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Stats {
+        var stats = Stats()
+        guard let firstTs = readings.first?.tsMs else { return stats }
+        let started = ContinuousClock.now
+        var index = 0
+        while index < readings.count {
+            let slice = readings[index..<min(index + batchSize, readings.count)]
+            if speed > 0, let ts = slice.first?.tsMs {
+                let due = started + .milliseconds(Int64(Double(ts - firstTs) / speed))
+                if due > .now { try await Task.sleep(until: due) }
+            }
+            var request = SubmitReadingsRequest()
+            request.source = "replay"
+            request.readings = slice.map { r in
+                var reading = Reading()
+                reading.sensorID = r.sensorId
+                reading.tsMs = r.tsMs
+                reading.value = r.value
+                return reading
+            }
+            var attempts = 0
+            let reply = try await withRetry(onRetry: { attempts += 1 }) {
+                try await client.call(IngestRPC.submitReadings, request)
+            }
+            stats.retries += attempts
+            stats.sent += slice.count
+            stats.accepted += Int(reply.accepted)
+            stats.duplicates += Int(reply.duplicates)
+            stats.rejected += reply.rejected.count
+            index += slice.count
+            progress(index, readings.count)
+        }
+        return stats
+    }
+
+    private func withRetry<T: Sendable>(onRetry: () -> Void = {}, _ body: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + retryFor
+        while true {
+            do { return try await body() } catch let error as RPCError {
+                let retryable: Set<RpcStatusCode> = [.unavailable, .deadlineExceeded, .resourceExhausted]
+                guard retryable.contains(error.code), ContinuousClock.now < deadline else { throw error }
+                onRetry()
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Folder for the database files and logs.")
+    var dataDir = "var/waterline"
+
+    @Option(help: "Base port: ingest uses base+1..3, preprocess base+11..12, model base+21..22, insight base+31..32.")
+    var basePort = 7000
+
+    @Option(help: "Gateway HTTP port.")
+    var httpPort = 8080
+
+    @Option(help: "Port of the local SecantusDB database.")
+    var mongoPort = 27117
+
+    @Option(help: "Use this MongoDB instead of starting SecantusDB (e.g. mongodb://host:27017/?replicaSet=rs0).")
+    var mongoURI: String?
+
+    func cluster() -> LocalCluster {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        return LocalCluster(
+            binDirectory: bin, dataDirectory: URL(fileURLWithPath: dataDir),
+            ports: .fixed(base: basePort, http: httpPort, mongo: mongoPort), mongoURI: mongoURI)
+    }
+}
+
+struct UpCommand: AsyncCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up", abstract: "Start the database and the five services on loopback; Ctrl-C stops them all.")
+
+    @OptionGroup var options: ClusterOptions
+
+    func runAsync() async throws {
+        let cluster = options.cluster()
+        try await startOrStop(cluster)
+        printAddresses(cluster)
+        await waitForInterrupt()
+        print("stopping ...")
+        await cluster.stop()
+    }
+}
+
+func startOrStop(_ cluster: LocalCluster) async throws {
+    do {
+        try await cluster.start { print($0) }
+    } catch {
+        await cluster.stop()
+        throw error
+    }
+}
+
+func printAddresses(_ cluster: LocalCluster) {
+    print("""
+        Waterline is up.
+          gateway (REST)     \(cluster.gatewayURL)/api/v1/health
+          ingest RPC         \(cluster.ingestRPC)   (PULL \(cluster.ingestPull))
+          insight stream     \(cluster.insightPub)   (waterline tail --insight \(cluster.insightPub))
+          database           \(cluster.mongoURI)
+          logs               \(cluster.logDirectory.path)
+        """)
+}
+
+/// Suspends until SIGINT or SIGTERM.
+func waitForInterrupt() async {
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = OnceFlag()
+        for sig in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if once.claim() { continuation.resume() }
+            }
+            source.resume()
+            OnceFlag.keep(source)
+        }
+    }
+}
+
+/// True exactly once; keeps signal sources alive for the process's life.
+final class OnceFlag: @unchecked Sendable {
+    // @unchecked: `claimed` is only touched under `lock`; `sources` only grows.
+    private var claimed = false
+    private let lock = NSLock()
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if claimed { return false }
+        claimed = true
+        return true
+    }
+
+    static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+}

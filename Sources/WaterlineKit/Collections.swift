@@ -1,0 +1,36 @@
+import Mongo
+
+/// Collection names in the shared database.
+public enum Collections {
+    public static let readings = "readings"
+    public static let clean = "clean"
+    public static let scores = "scores"
+    public static let events = "events"
+    public static let sensors = "sensors"
+    public static let deadLetters = "dead_letters"
+}
+
+/// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.
+///
+/// Keying by `_id` makes storage idempotent by (sensor_id, ts_ms) with the index every
+/// collection has anyway: a resent batch hits duplicate keys instead of storing twice,
+/// and a re-cleaned point replaces the old one. Zero-padding keeps the string order
+/// equal to time order, so a time range of one sensor is an `_id` range scan. (A
+/// MongoDB time-series collection cannot hold a unique index, so it cannot give this.)
+/// Sensor ids may not contain `|` (ingest rejects them).
+public func seriesKey(_ sensorID: String, _ tsMs: Int64) -> String {
+    let digits = String(max(0, tsMs))
+    return sensorID + "|" + String(repeating: "0", count: max(0, 13 - digits.count)) + digits
+}
+
+/// The filter selecting a sensor's points in [from, to].
+public func seriesRange(_ sensorID: String, from: Int64, to: Int64) -> Document {
+    ["_id": ["$gte": .string(seriesKey(sensorID, from)), "$lte": .string(seriesKey(sensorID, to))]]
+}
+
+/// Creates the indexes the services rely on. Safe to call at every start.
+public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
+    try await client.collection(Collections.events).createIndex(["zone": 1, "start_ms": -1], name: "zone_start")
+    try await client.collection(Collections.events).createIndex(["start_ms": -1], name: "start")
+    try await client.collection(Collections.deadLetters).createIndex(["received_ms": -1], name: "received")
+}

@@ -1,0 +1,55 @@
+import WaterlineBus
+import WaterlineProto
+
+// The typed RPC catalogue: one entry per `rpc` line in proto/waterline/v1/*_service.proto
+// (a test checks they agree).
+
+public enum IngestRPC {
+    /// Idempotent: readings are stored by (sensor_id, ts_ms), so a resent batch stores nothing twice.
+    public static let submitReadings = RPCMethod<SubmitReadingsRequest, SubmitReadingsResponse>(
+        "/waterline.v1.IngestService/SubmitReadings", idempotent: true)
+    public static let registerSensors = RPCMethod<RegisterSensorsRequest, RegisterSensorsResponse>(
+        "/waterline.v1.IngestService/RegisterSensors", idempotent: true)
+    public static let listSensors = RPCMethod<ListSensorsRequest, ListSensorsResponse>(
+        "/waterline.v1.IngestService/ListSensors", idempotent: true)
+    public static let getRawSeries = RPCMethod<SeriesRequest, RawSeriesResponse>(
+        "/waterline.v1.IngestService/GetRawSeries", idempotent: true)
+    public static let health = RPCMethod<HealthRequest, HealthResponse>(
+        "/waterline.v1.IngestService/Health", idempotent: true)
+}
+
+public enum PreprocessRPC {
+    public static let getCleanSeries = RPCMethod<SeriesRequest, CleanSeriesResponse>(
+        "/waterline.v1.PreprocessService/GetCleanSeries", idempotent: true)
+    public static let health = RPCMethod<HealthRequest, HealthResponse>(
+        "/waterline.v1.PreprocessService/Health", idempotent: true)
+}
+
+public enum ModelRPC {
+    public static let getScoreSeries = RPCMethod<SeriesRequest, ScoreSeriesResponse>(
+        "/waterline.v1.ModelService/GetScoreSeries", idempotent: true)
+    public static let getModelInfo = RPCMethod<ModelInfoRequest, ModelInfo>(
+        "/waterline.v1.ModelService/GetModelInfo", idempotent: true)
+    public static let health = RPCMethod<HealthRequest, HealthResponse>(
+        "/waterline.v1.ModelService/Health", idempotent: true)
+}
+
+public enum InsightRPC {
+    public static let listEvents = RPCMethod<ListEventsRequest, ListEventsResponse>(
+        "/waterline.v1.InsightService/ListEvents", idempotent: true)
+    public static let getEvent = RPCMethod<GetEventRequest, Event>(
+        "/waterline.v1.InsightService/GetEvent", idempotent: true)
+    public static let updateEvent = RPCMethod<UpdateEventRequest, Event>(
+        "/waterline.v1.InsightService/UpdateEvent", idempotent: false)
+    public static let health = RPCMethod<HealthRequest, HealthResponse>(
+        "/waterline.v1.InsightService/Health", idempotent: true)
+}
+
+/// Every method name, for the test that compares the catalogue with the .proto files.
+public let allRPCMethodNames: [String] = [
+    IngestRPC.submitReadings.name, IngestRPC.registerSensors.name, IngestRPC.listSensors.name,
+    IngestRPC.getRawSeries.name, IngestRPC.health.name,
+    PreprocessRPC.getCleanSeries.name, PreprocessRPC.health.name,
+    ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name,
+    InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.health.name,
+]

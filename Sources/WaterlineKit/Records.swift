@@ -1,0 +1,208 @@
+import Mongo
+import SwiftProtobuf
+import WaterlineProto
+
+// How each wire message is stored in MongoDB (snake_case fields, like the protos).
+
+extension Sensor {
+    public var document: Document {
+        [
+            "_id": .string(sensorID), "sensor_id": .string(sensorID), "kind": .string(kind.label),
+            "unit": .string(unit), "zone": .string(zone), "node_id": .string(nodeID),
+            "lat": .double(lat), "lon": .double(lon), "min": .double(minValue), "max": .double(maxValue),
+            "cadence_ms": .int64(cadenceMs), "zone_inlet": .bool(zoneInlet),
+        ]
+    }
+
+    public init(document d: Document) {
+        self.init()
+        sensorID = d["sensor_id"]?.stringValue ?? ""
+        kind = SensorKind(label: d["kind"]?.stringValue ?? "") ?? .unspecified
+        unit = d["unit"]?.stringValue ?? ""
+        zone = d["zone"]?.stringValue ?? ""
+        nodeID = d["node_id"]?.stringValue ?? ""
+        lat = d["lat"]?.doubleValue ?? 0
+        lon = d["lon"]?.doubleValue ?? 0
+        minValue = d["min"]?.doubleValue ?? -.infinity
+        maxValue = d["max"]?.doubleValue ?? .infinity
+        cadenceMs = d["cadence_ms"]?.int64Value ?? 60_000
+        zoneInlet = d["zone_inlet"]?.boolValue ?? false
+    }
+}
+
+extension SensorKind {
+    /// The lower-case name used in CSV files, JSON and MongoDB.
+    public var label: String {
+        switch self {
+        case .pressure: "pressure"
+        case .flow: "flow"
+        case .level: "level"
+        case .meter: "meter"
+        default: "unspecified"
+        }
+    }
+
+    public init?(label: String) {
+        switch label.lowercased() {
+        case "pressure": self = .pressure
+        case "flow": self = .flow
+        case "level": self = .level
+        case "meter": self = .meter
+        default: return nil
+        }
+    }
+}
+
+extension RawReading {
+    public var document: Document {
+        [
+            "_id": .string(seriesKey(sensorID, tsMs)), "sensor_id": .string(sensorID), "ts_ms": .int64(tsMs),
+            "value": .double(value), "received_ms": .int64(receivedMs), "trace_id": .string(traceID),
+        ]
+    }
+
+    public init(document d: Document) {
+        self.init()
+        sensorID = d["sensor_id"]?.stringValue ?? ""
+        tsMs = d["ts_ms"]?.int64Value ?? 0
+        value = d["value"]?.doubleValue ?? .nan
+        receivedMs = d["received_ms"]?.int64Value ?? 0
+        traceID = d["trace_id"]?.stringValue ?? ""
+    }
+}
+
+extension CleanPoint {
+    public var document: Document {
+        var d: Document = [
+            "_id": .string(seriesKey(sensorID, tsMs)), "sensor_id": .string(sensorID), "ts_ms": .int64(tsMs),
+            "flags": .int64(Int64(flags)), "revision": .int64(Int64(revision)), "trace_id": .string(traceID),
+        ]
+        d["value"] = hasValue ? .double(value) : .null
+        d["raw_value"] = hasRawValue ? .double(rawValue) : .null
+        return d
+    }
+
+    public init(document d: Document) {
+        self.init()
+        sensorID = d["sensor_id"]?.stringValue ?? ""
+        tsMs = d["ts_ms"]?.int64Value ?? 0
+        if let v = d["value"]?.doubleValue { value = v }
+        if let r = d["raw_value"]?.doubleValue { rawValue = r }
+        flags = UInt32(d["flags"]?.int64Value ?? 0)
+        revision = UInt32(d["revision"]?.int64Value ?? 0)
+        traceID = d["trace_id"]?.stringValue ?? ""
+    }
+
+}
+
+extension Score {
+    public var document: Document {
+        [
+            "_id": .string(seriesKey(sensorID, tsMs)), "sensor_id": .string(sensorID), "ts_ms": .int64(tsMs),
+            "value": .double(value), "forecast_mean": .double(forecastMean), "lower": .double(lower),
+            "upper": .double(upper), "anomaly_score": .double(anomalyScore), "anomalous": .bool(anomalous),
+            "model_version": .string(modelVersion), "zone": .string(zone), "flags": .int64(Int64(flags)),
+            "trace_id": .string(traceID), "warmed_up": .bool(warmedUp),
+        ]
+    }
+
+    public init(document d: Document) {
+        self.init()
+        sensorID = d["sensor_id"]?.stringValue ?? ""
+        tsMs = d["ts_ms"]?.int64Value ?? 0
+        value = d["value"]?.doubleValue ?? 0
+        forecastMean = d["forecast_mean"]?.doubleValue ?? 0
+        lower = d["lower"]?.doubleValue ?? 0
+        upper = d["upper"]?.doubleValue ?? 0
+        anomalyScore = d["anomaly_score"]?.doubleValue ?? 0
+        anomalous = d["anomalous"]?.boolValue ?? false
+        modelVersion = d["model_version"]?.stringValue ?? ""
+        zone = d["zone"]?.stringValue ?? ""
+        flags = UInt32(d["flags"]?.int64Value ?? 0)
+        traceID = d["trace_id"]?.stringValue ?? ""
+        warmedUp = d["warmed_up"]?.boolValue ?? false
+    }
+}
+
+extension Event {
+    /// Stored as the message's JSON form (snake_case field names), keyed by event id,
+    /// with the queried times as numbers (proto JSON writes int64 as strings).
+    public func document() throws -> Document {
+        var options = JSONEncodingOptions()
+        options.preserveProtoFieldNames = true
+        var d = try Document(json: try jsonString(options: options))
+        d["_id"] = .string(eventID)
+        d["start_ms"] = .int64(startMs)
+        d["updated_ms"] = .int64(updatedMs)
+        d["last_evidence_ms"] = .int64(lastEvidenceMs)
+        d["zone"] = .string(zone)
+        d["type"] = .string(type.label)
+        d["status"] = .string(status.label)
+        return d
+    }
+
+    public init(document d: Document) throws {
+        var copy = d
+        copy["_id"] = nil
+        copy["type"] = .string(EventType(label: d["type"]?.stringValue ?? "")?.wireName ?? "EVENT_TYPE_UNSPECIFIED")
+        copy["status"] = .string(EventStatus(label: d["status"]?.stringValue ?? "")?.wireName ?? "EVENT_STATUS_UNSPECIFIED")
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        try self.init(jsonString: copy.json, options: options)
+    }
+}
+
+extension EventType {
+    /// Lower-case label used in topics, REST and MongoDB: `leak`, `burst`, `sensor_fault`, ...
+    public var label: String {
+        switch self {
+        case .leak: "leak"
+        case .burst: "burst"
+        case .sensorFault: "sensor_fault"
+        case .dataGap: "data_gap"
+        case .demandAnomaly: "demand_anomaly"
+        case .tankAnomaly: "tank_anomaly"
+        default: "unspecified"
+        }
+    }
+
+    public init?(label: String) {
+        guard let match = EventType.allCases.first(where: { $0.label == label }) else { return nil }
+        self = match
+    }
+
+    var wireName: String { "EVENT_TYPE_" + label.uppercased() }
+}
+
+extension EventStatus {
+    /// `open`, `acknowledged`, `resolved`, `false_positive`.
+    public var label: String {
+        switch self {
+        case .open: "open"
+        case .acknowledged: "acknowledged"
+        case .resolved: "resolved"
+        case .falsePositive: "false_positive"
+        default: "unspecified"
+        }
+    }
+
+    public init?(label: String) {
+        guard let match = EventStatus.allCases.first(where: { $0.label == label }) else { return nil }
+        self = match
+    }
+
+    var wireName: String { "EVENT_STATUS_" + label.uppercased() }
+}
+
+extension RejectionReason {
+    public var label: String {
+        switch self {
+        case .unknownSensor: "unknown_sensor"
+        case .notFinite: "not_finite"
+        case .futureTimestamp: "future_timestamp"
+        case .invalidTimestamp: "invalid_timestamp"
+        case .missingSensorID: "missing_sensor_id"
+        default: "unspecified"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+// Short names for the generated `Waterline_V1_*` types. Hand-written; the
+// Generated/ folder is produced by scripts/generate-protos.sh and never edited.
+
+public typealias RpcStatusCode = Waterline_V1_RpcStatusCode
+public typealias RpcErrorMessage = Waterline_V1_RpcError
+public typealias FieldViolation = Waterline_V1_FieldViolation
+public typealias HealthRequest = Waterline_V1_HealthRequest
+public typealias HealthResponse = Waterline_V1_HealthResponse
+public typealias SeriesRequest = Waterline_V1_SeriesRequest
+
+public typealias SensorKind = Waterline_V1_SensorKind
+public typealias Sensor = Waterline_V1_Sensor
+public typealias RegisterSensorsRequest = Waterline_V1_RegisterSensorsRequest
+public typealias RegisterSensorsResponse = Waterline_V1_RegisterSensorsResponse
+public typealias SensorRejection = Waterline_V1_SensorRejection
+public typealias ListSensorsRequest = Waterline_V1_ListSensorsRequest
+public typealias ListSensorsResponse = Waterline_V1_ListSensorsResponse
+
+public typealias Reading = Waterline_V1_Reading
+public typealias SubmitReadingsRequest = Waterline_V1_SubmitReadingsRequest
+public typealias SubmitReadingsResponse = Waterline_V1_SubmitReadingsResponse
+public typealias RejectionReason = Waterline_V1_RejectionReason
+public typealias ReadingRejection = Waterline_V1_ReadingRejection
+public typealias RawReading = Waterline_V1_RawReading
+public typealias RawReadingBatch = Waterline_V1_RawReadingBatch
+public typealias RawSeriesResponse = Waterline_V1_RawSeriesResponse
+
+public typealias QualityFlag = Waterline_V1_QualityFlag
+public typealias CleanPoint = Waterline_V1_CleanPoint
+public typealias CleanBatch = Waterline_V1_CleanBatch
+public typealias CleanSeriesResponse = Waterline_V1_CleanSeriesResponse
+
+public typealias Score = Waterline_V1_Score
+public typealias ScoreBatch = Waterline_V1_ScoreBatch
+public typealias ScoreSeriesResponse = Waterline_V1_ScoreSeriesResponse
+
+public typealias EventType = Waterline_V1_EventType
+public typealias EventStatus = Waterline_V1_EventStatus
+public typealias Evidence = Waterline_V1_Evidence
+public typealias EventAction = Waterline_V1_EventAction
+public typealias Event = Waterline_V1_Event
+public typealias EventChange = Waterline_V1_EventChange
+public typealias EventUpdate = Waterline_V1_EventUpdate
+public typealias ListEventsRequest = Waterline_V1_ListEventsRequest
+public typealias ListEventsResponse = Waterline_V1_ListEventsResponse
+public typealias GetEventRequest = Waterline_V1_GetEventRequest
+public typealias EventActionType = Waterline_V1_EventActionType
+public typealias UpdateEventRequest = Waterline_V1_UpdateEventRequest
+
+public typealias ModelInfoRequest = Waterline_V1_ModelInfoRequest
+public typealias ModelInfo = Waterline_V1_ModelInfo
