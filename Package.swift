@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "waterline-insight", targets: ["waterline-insight"]),
         .executable(name: "waterline-gateway", targets: ["waterline-gateway"]),
         .executable(name: "waterline", targets: ["waterline"]),
+        .executable(name: "waterline-bench", targets: ["waterline-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
@@ -83,7 +84,8 @@ let package = Package(
         .target(
             name: "WaterlineCLI",
             dependencies: serviceDependencies + [
-                "Simulation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Simulation", "Cleaning", "Forecasting", "Detection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
@@ -94,8 +96,27 @@ let package = Package(
         .executableTarget(name: "waterline-insight", dependencies: ["Insight"], path: "Sources/Executables/waterline-insight", swiftSettings: strict),
         .executableTarget(name: "waterline-gateway", dependencies: ["Gateway"], path: "Sources/Executables/waterline-gateway", swiftSettings: strict),
         .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
+        .executableTarget(
+            name: "waterline-bench",
+            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "Simulation"],
+            path: "Sources/Executables/waterline-bench", swiftSettings: strict),
 
         // MARK: Tests
+        .target(
+            name: "WaterlineTestSupport", dependencies: ["Mongo"], path: "Tests/Support", swiftSettings: strict),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "MongoTests", dependencies: ["Mongo", "WaterlineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WaterlineBusTests",
+            dependencies: ["WaterlineBus", "WaterlineKit", "WaterlineProto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning"], swiftSettings: strict),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "WaterlineTestSupport"],
+            swiftSettings: strict),
     ]
 )

@@ -1,20 +1,41 @@
 /// Turns a stream of scored points into events.
 ///
 /// Sensor health is kept apart from hydraulics: gap and stuck/out-of-range flags from
-/// cleaning become `data_gap` and `sensor_fault` events for that sensor and never
-/// count as hydraulic evidence. A sensor is *alarming* when at least `minPoints` of
-/// its last `window` scored points were anomalous. Per zone, an alarming inlet flow
-/// above its forecast, or at least two alarming pressure sensors below theirs, is a
-/// leak; a burst when the inlet's excess at onset is at least `burstRelativeExcess` of
-/// the forecast (abrupt and large). A zone-wide drop in inflow is a demand anomaly,
-/// an alarming tank level a tank anomaly. An event ends when no new evidence came for
-/// `quietMs` of data time. Time is the data's own, so replays at any speed agree.
+/// cleaning become `data_gap` and `sensor_fault` events for that sensor (ending when a
+/// clean point of it arrives) and never count as hydraulic evidence.
+///
+/// Hydraulics, per zone, from each sensor's surprise (signed, ±1 at the edge of the 90%
+/// interval) and its exponential moving average over `smoothingPoints` points:
+/// - burst: the inlet flow has `minPoints` consecutive anomalous points above forecast,
+///   the first already `burstRelativeExcess` above it, with no drift before (abrupt
+///   and large);
+/// - leak: the inlet's smoothed surprise is at least `leakSurprise` with a pressure
+///   sensor's at most `pressureSupport`, or at least `strongSurprise` alone — unless the
+///   zone's customer meters rose with it (then the water is consumed, not lost); or two
+///   pressure sensors drop by `strongSurprise` together;
+/// - demand anomaly: the inlet's smoothed surprise at most −`demandSurprise`;
+/// - tank anomaly: a level's smoothed surprise beyond ±`demandSurprise`.
+/// An event lives while its condition holds and ends after `quietMs` of data time
+/// without it. Time is the data's own, so replays at any speed agree.
 public struct EventDetector: Sendable {
     public struct Config: Sendable, Equatable {
+        /// Burst test: `minPoints` of the last `window` points anomalous.
         public var window = 10
         public var minPoints = 5
         public var quietMs: Int64 = 3_600_000
+        /// A burst's inlet excess at onset, relative to the forecast.
         public var burstRelativeExcess = 0.2
+        /// Points in the exponential moving average of the surprise (sustained drift).
+        public var smoothingPoints = 30
+        /// Smoothed inlet surprise that, with pressure support, is a leak.
+        public var leakSurprise = 1.0
+        /// Smoothed pressure surprise (negative) that supports a leak.
+        public var pressureSupport = -0.5
+        /// Smoothed inlet surprise that is a leak without pressure support, and the
+        /// smoothed pressure drop of two sensors that is a leak without inlet support.
+        public var strongSurprise = 2.0
+        /// Smoothed inlet drop that is a demand anomaly, and a tank level's drift.
+        public var demandSurprise = 3.0
         /// Consecutive gap or fault points before a sensor health event opens.
         public var minHealthPoints = 5
         public init() {}
@@ -23,6 +44,16 @@ public struct EventDetector: Sendable {
     private struct SensorWindow: Sendable {
         var recent: [(ts: Int64, anomalous: Bool, score: Double, relative: Double)] = []
         var firstAnomalousMs: Int64?
+        /// Exponential moving average of the surprise: sustained drift shows here while
+        /// single noisy points do not.
+        var smoothed = 0.0
+        /// The same average of the deviation relative to the forecast.
+        var smoothedRelative = 0.0
+        /// When `smoothed` last left the ±0.5 band: the drift's likely start.
+        var driftSinceMs: Int64?
+        /// `smoothed` when the current run of consecutive anomalous points began: near
+        /// zero for an abrupt change (a burst), already raised for a growing one (a leak).
+        var smoothedAtOnset = 0.0
         var gapRun = 0
         var faultRun = 0
         var firstGapMs: Int64 = 0
@@ -73,11 +104,20 @@ public struct EventDetector: Sendable {
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
         w.recent.append((p.tsMs, p.anomalous, p.score, relative))
         if w.recent.count > config.window { w.recent.removeFirst(w.recent.count - config.window) }
+        if p.anomalous && w.recent.dropLast().last?.anomalous != true {
+            // A new run of consecutive anomalous points starts here.
+            w.smoothedAtOnset = w.smoothed
+        }
         if p.anomalous {
             if w.firstAnomalousMs == nil { w.firstAnomalousMs = p.tsMs }
         } else if !w.recent.contains(where: \.anomalous) {
             w.firstAnomalousMs = nil
         }
+        let alpha = 2 / (Double(config.smoothingPoints) + 1)
+        // Clamp single points so one wild value cannot fake a drift.
+        w.smoothed += alpha * (max(-6, min(6, p.score)) - w.smoothed)
+        w.smoothedRelative += alpha * (max(-1, min(1, relative)) - w.smoothedRelative)
+        if abs(w.smoothed) < 0.5 { w.driftSinceMs = nil } else if w.driftSinceMs == nil { w.driftSinceMs = p.tsMs }
         sensors[p.sensorID] = w
         changes += evaluateZone(after: p)
         return changes
@@ -85,55 +125,89 @@ public struct EventDetector: Sendable {
 
     // MARK: Zone fusion
 
-    private func direction(_ id: String) -> (alarming: Bool, sign: Double, relative: Double, since: Int64)? {
+    /// The trailing run of consecutive anomalous points of a sensor.
+    private func trailingRun(_ w: SensorWindow) -> ArraySlice<(ts: Int64, anomalous: Bool, score: Double, relative: Double)> {
+        let count = w.recent.reversed().prefix { $0.anomalous }.count
+        return w.recent.suffix(count)
+    }
+
+    /// Abrupt and large: `minPoints` consecutive anomalous points above the forecast,
+    /// the first already `burstRelativeExcess` above it, with no drift before.
+    private func burstSignal(_ id: String) -> (since: Int64, relative: Double)? {
         guard let w = sensors[id] else { return nil }
-        let anomalous = w.recent.filter(\.anomalous)
-        guard anomalous.count >= config.minPoints else { return (false, 0, 0, 0) }
-        let meanScore = anomalous.map(\.score).reduce(0, +) / Double(anomalous.count)
-        let firstRelative = anomalous.first!.relative
-        return (true, meanScore >= 0 ? 1 : -1, firstRelative, w.firstAnomalousMs ?? anomalous.first!.ts)
+        let run = trailingRun(w)
+        guard run.count >= config.minPoints, let first = run.first, first.score > 0,
+            first.relative >= config.burstRelativeExcess, w.smoothedAtOnset < 0.5
+        else { return nil }
+        return (first.ts, first.relative)
+    }
+
+    /// An abrupt inlet rise still too young for the burst test: the leak rule waits for it.
+    private func burstPending(_ id: String) -> Bool {
+        guard let w = sensors[id] else { return false }
+        let run = trailingRun(w)
+        guard let first = run.first, run.count < config.minPoints else { return false }
+        return first.score > 0 && first.relative >= config.burstRelativeExcess && w.smoothedAtOnset < 0.5
+    }
+
+    private func drift(_ id: String) -> (smoothed: Double, relative: Double, since: Int64)? {
+        guard let w = sensors[id] else { return nil }
+        return (w.smoothed, w.smoothedRelative, w.driftSinceMs ?? w.recent.last?.ts ?? 0)
+    }
+
+    /// The event type the zone's sensors show now, with its likely start.
+    private func zoneCondition(_ zone: String, level: Bool) -> (DetectedEventType, Int64)? {
+        let members = sensorsInZone(zone)
+        if level {
+            for m in members where m.role == .level {
+                if let d = drift(m.id), abs(d.smoothed) >= config.demandSurprise { return (.tankAnomaly, d.since) }
+            }
+            return nil
+        }
+        let inlets = members.filter { $0.role == .inletFlow }.map(\.id)
+        let pressures = members.filter { $0.role == .pressure }.compactMap { m in drift(m.id) }
+        let meters = members.filter { $0.role == .meter }.compactMap { m in drift(m.id)?.relative }
+        for inlet in inlets {
+            if let burst = burstSignal(inlet) { return (.burst, burst.since) }
+            if burstPending(inlet) { return nil }
+        }
+        for inlet in inlets {
+            guard let d = drift(inlet) else { continue }
+            let support = pressures.filter { $0.smoothed <= config.pressureSupport }
+            // Water balance: when the customer meters rise with the inlet, the extra water
+            // is being consumed, not lost.
+            let consumed = meters.contains { $0 >= 0.5 * d.relative }
+            if !consumed && (d.smoothed >= config.strongSurprise || (d.smoothed >= config.leakSurprise && !support.isEmpty)) {
+                return (.leak, ([d.since] + support.map(\.since)).min()!)
+            }
+            if d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
+        }
+        let drops = pressures.filter { $0.smoothed <= -config.strongSurprise }
+        if drops.count >= 2 { return (.leak, drops.map(\.since).min()!) }
+        return nil
     }
 
     private mutating func evaluateZone(after p: ScoredPoint) -> [DetectionChange] {
-        let key = "\(p.zone)|\(p.role == .level ? "tank" : "hydraulic")"
+        let isLevel = p.role == .level
+        let key = "\(p.zone)|\(isLevel ? "tank" : "hydraulic")"
+        let condition = zoneCondition(p.zone, level: isLevel)
         if var event = open[key] {
-            // An open event collects every anomalous point of the zone as evidence.
-            guard p.anomalous else { return [] }
-            add(p, to: &event)
+            // The event lives while its condition holds; anomalous points are evidence.
+            if condition != nil { event.lastEvidenceMs = max(event.lastEvidenceMs, p.tsMs) }
+            guard p.anomalous || condition != nil else { return [] }
+            if p.anomalous { add(p, to: &event) }
+            if condition?.0 == .burst && event.type == .leak { event.type = .burst }
             event.severity = max(event.severity, severity(event))
             event.confidence = confidence(event)
             open[key] = event
-            return [.updated(event)]
+            return p.anomalous ? [.updated(event)] : []
         }
-        guard p.anomalous else { return [] }
-        let members = sensorsInZone(p.zone)
-        var type: DetectedEventType?
-        var start = p.tsMs
-        if p.role == .level {
-            if let d = direction(p.sensorID), d.alarming { type = .tankAnomaly; start = d.since }
-        } else {
-            let inlet = members.filter { $0.role == .inletFlow }.compactMap { m in direction(m.id).map { (m.id, $0) } }
-            let pressures = members.filter { $0.role == .pressure }.compactMap { m in direction(m.id).map { (m.id, $0) } }
-            let inletUp = inlet.first { $0.1.alarming && $0.1.sign > 0 }
-            let inletDown = inlet.first { $0.1.alarming && $0.1.sign < 0 }
-            let pressureDown = pressures.filter { $0.1.alarming && $0.1.sign < 0 }
-            if let up = inletUp {
-                type = up.1.relative >= config.burstRelativeExcess ? .burst : .leak
-                start = ([up.1.since] + pressureDown.map(\.1.since)).min()!
-            } else if pressureDown.count >= 2 {
-                type = .leak
-                start = pressureDown.map(\.1.since).min()!
-            } else if let down = inletDown {
-                type = .demandAnomaly
-                start = down.1.since
-            }
-        }
-        guard let type else { return [] }
+        guard let (type, start) = condition else { return [] }
         var event = DetectedEvent(
             id: "\(p.zone)-\(type.rawValue)-\(start)", type: type, zone: p.zone, startMs: start,
             lastEvidenceMs: p.tsMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion)
-        // Seed the evidence with the zone's alarming sensors' recent anomalous points.
-        for m in members {
+        // Seed the evidence with the zone's recent anomalous points.
+        for m in sensorsInZone(p.zone) {
             guard let w = sensors[m.id] else { continue }
             for r in w.recent where r.anomalous {
                 appendEvidence(m.id, m.role, ts: r.ts, score: r.score, relative: r.relative, to: &event)

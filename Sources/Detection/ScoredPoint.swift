@@ -5,6 +5,8 @@ public enum SensorRole: Sendable, Equatable {
     case inletFlow
     case flow
     case level
+    /// A customer meter: follows consumption, not losses (a water balance against the inlet).
+    case meter
     case other
 }
 

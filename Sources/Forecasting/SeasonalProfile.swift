@@ -7,8 +7,11 @@
 /// few abnormal days (a leak, a holiday) from dragging the profile. The forecast is
 /// interpolated between neighbouring slot centres so a daily ramp does not look like
 /// a step. The spread combines the day-to-day variation of the slot (scaled MAD) with
-/// the point noise around the profile (a running mean absolute deviation, fed only
-/// by points that were not anomalous, so an ongoing leak does not widen the band).
+/// the point noise around the profile. The point noise is measured on the change of
+/// the residual from one point to the next (a running mean absolute difference, fed
+/// only by points that were not anomalous): a slow drift such as a growing leak moves
+/// the residual but not its point-to-point change, so it cannot widen the band that
+/// is meant to reveal it.
 public struct SeasonalProfile: Sendable {
     public struct Config: Sendable, Equatable {
         public var slotMs: Int64 = 15 * 60_000
@@ -18,6 +21,8 @@ public struct SeasonalProfile: Sendable {
         public var minRelativeSpread = 0.01
         /// Smallest half-width in the sensor's unit.
         public var minAbsoluteSpread = 1e-3
+        /// Days of history a slot needs before the model forecasts it.
+        public var minDays = 2
         public init() {}
     }
 
@@ -29,8 +34,9 @@ public struct SeasonalProfile: Sendable {
     private var currentSlot: Int64?
     private var sum = 0.0
     private var count = 0
-    /// Running mean absolute deviation of points from the forecast.
+    /// Running mean absolute difference of consecutive residuals, divided by √2.
     private var pointMAD: Double?
+    private var lastResidual: Double?
     public private(set) var observed = 0
 
     public init(config: Config = Config()) {
@@ -47,7 +53,12 @@ public struct SeasonalProfile: Sendable {
         let dayStart = ts - floorMod(ts, 86_400_000)
         let left = Int64(position.rounded(.down))
         let w = position - Double(left)
-        guard let a = slotLevel(dayStart: dayStart, slot: left), let b = slotLevel(dayStart: dayStart, slot: left + 1) else {
+        // Only history at least half a day old: the slots just before `ts` would otherwise
+        // feed the very change the forecast is meant to reveal back into it.
+        let cutoff = floorDiv(ts, config.slotMs) - Int64(slotsPerDay / 2)
+        guard let a = slotLevel(dayStart: dayStart, slot: left, cutoff: cutoff),
+            let b = slotLevel(dayStart: dayStart, slot: left + 1, cutoff: cutoff)
+        else {
             return Forecast(mean: 0, lower: 0, upper: 0, warmedUp: false)
         }
         let mean = a.level * (1 - w) + b.level * w
@@ -67,13 +78,14 @@ public struct SeasonalProfile: Sendable {
         sum += value
         count += 1
         observed += 1
-        if !anomalous {
-            let f = forecast(at: ts)
-            if f.warmedUp {
-                let deviation = abs(value - f.mean)
-                pointMAD = pointMAD.map { $0 + 0.02 * (deviation - $0) } ?? deviation
-            }
+        let f = forecast(at: ts)
+        guard f.warmedUp else { lastResidual = nil; return }
+        let residual = value - f.mean
+        if !anomalous, let previous = lastResidual {
+            let deviation = abs(residual - previous) / 2.0.squareRoot()
+            pointMAD = pointMAD.map { $0 + 0.02 * (deviation - $0) } ?? deviation
         }
+        lastResidual = anomalous ? nil : residual  // never difference across an anomalous point
     }
 
     private mutating func closeSlot() {
@@ -81,41 +93,46 @@ public struct SeasonalProfile: Sendable {
         let mean = sum / Double(count)
         let daySlot = Int(floorMod(slot, Int64(slotsPerDay)))
         let weekSlot = Int(floorMod(slot + 3 * Int64(slotsPerDay), Int64(slotsPerDay * 7)))  // epoch day 0 was a Thursday
-        daily[daySlot].append(mean)
-        weekly[weekSlot].append(mean)
+        daily[daySlot].append(mean, slot: slot)
+        weekly[weekSlot].append(mean, slot: slot)
         currentSlot = nil
     }
 
     /// Level and spread of a slot of the day `dayStart` (slot may be -1 or slotsPerDay:
     /// the neighbouring day's edge slot).
-    private func slotLevel(dayStart: Int64, slot: Int64) -> (level: Double, spread: Double)? {
+    private func slotLevel(dayStart: Int64, slot: Int64, cutoff: Int64) -> (level: Double, spread: Double)? {
         let absolute = floorDiv(dayStart, config.slotMs) + slot
         let daySlot = Int(floorMod(absolute, Int64(slotsPerDay)))
         let weekSlot = Int(floorMod(absolute + 3 * Int64(slotsPerDay), Int64(slotsPerDay * 7)))
-        let ring = weekly[weekSlot].count >= 2 ? weekly[weekSlot] : daily[daySlot]
-        guard ring.count >= 1 else { return nil }
-        let values = ring.values
+        let weekValues = weekly[weekSlot].values(upTo: cutoff)
+        let values = weekValues.count >= 2 ? weekValues : daily[daySlot].values(upTo: cutoff)
+        guard values.count >= config.minDays else { return nil }
         let level = median(values)
-        let mad = values.count >= 3 ? 1.4826 * median(values.map { abs($0 - level) }) : 0
+        let mad = values.count >= 2 ? 1.4826 * median(values.map { abs($0 - level) }) : 0
         return (level, mad)
     }
 }
 
-/// A fixed-size ring of the most recent values.
+/// A fixed-size ring of the most recent slot means, each with its absolute slot index.
 struct Ring: Sendable {
-    private(set) var values: [Double] = []
+    private var entries: [(slot: Int64, value: Double)] = []
     private var next = 0
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    var count: Int { values.count }
+    var count: Int { entries.count }
 
-    mutating func append(_ value: Double) {
-        if values.count < capacity {
-            values.append(value)
+    /// The values of slots at or before `cutoff`.
+    func values(upTo cutoff: Int64) -> [Double] {
+        entries.filter { $0.slot <= cutoff }.map(\.value)
+    }
+
+    mutating func append(_ value: Double, slot: Int64) {
+        if entries.count < capacity {
+            entries.append((slot, value))
         } else {
-            values[next] = value
+            entries[next] = (slot, value)
             next = (next + 1) % capacity
         }
     }

@@ -50,6 +50,7 @@ extension SensorRole {
         case .pressure: self = .pressure
         case .flow: self = sensor.zoneInlet ? .inletFlow : .flow
         case .level: self = .level
+        case .meter: self = .meter
         default: self = .other
         }
     }

@@ -38,7 +38,7 @@ public final class MongoClient: Sendable {
         _ = mongocInitialized
         var error = bson_error_t()
         guard let parsed = mongoc_uri_new_with_error(uri, &error) else {
-            throw MongoError(error, operation: "parse URI '\(uri)'")
+            throw MongoError(error, operation: "parse URI '\(uri)'", kind: .invalidURI)
         }
         defer { mongoc_uri_destroy(parsed) }
         if mongoc_uri_get_option_as_int32(parsed, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 0) == 0 {

@@ -29,7 +29,7 @@ public struct MongoError: Error, CustomStringConvertible, Sendable {
         self.operation = operation
     }
 
-    init(_ error: bson_error_t, operation: String) {
+    init(_ error: bson_error_t, operation: String, kind override: Kind? = nil) {
         var error = error
         let message = withUnsafeBytes(of: &error.message) { raw in
             String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
@@ -47,7 +47,7 @@ public struct MongoError: Error, CustomStringConvertible, Sendable {
         default:
             kind = .other
         }
-        self.init(kind: kind, domain: error.domain, code: error.code, message: message, operation: operation)
+        self.init(kind: override ?? kind, domain: error.domain, code: error.code, message: message, operation: operation)
     }
 
     /// True for the server's duplicate-key error (E11000).

@@ -8,8 +8,8 @@ import WaterlineKit
 import WaterlineProto
 
 /// Preprocess: turns the raw stream into clean, regular series with quality flags,
-/// stores them in `clean` (one document per sensor and slot, replaced on re-clean) and
-/// publishes them on the clean stream. On start, and whenever the raw stream shows a
+/// stores them in `clean` (one document per sensor and slot; a slot stored before is
+/// a duplicate key, never a second copy) and publishes them on the clean stream. On start, and whenever the raw stream shows a
 /// sequence gap, it catches up from `readings` in MongoDB, which is the log.
 public final class PreprocessService: Service {
     public let config: PreprocessConfig

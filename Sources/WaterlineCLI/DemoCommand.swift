@@ -67,7 +67,7 @@ struct DemoCommand: AsyncCommand {
         list.limit = 1000
         let events = try await insight.call(InsightRPC.listEvents, list).events
         await insight.close()
-        print(DemoSummary.render(events: events, labels: scenario.labels, readingsStored: readings, pointsScored: scored))
+        print(DemoSummary.render(events: events.map(FoundEvent.init), labels: scenario.labels, readingsStored: readings, pointsScored: scored))
     }
 
     /// Waits until every clean point has its score (the pipeline has caught up), or

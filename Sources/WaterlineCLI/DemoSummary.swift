@@ -3,27 +3,57 @@ import Simulation
 import WaterlineKit
 import WaterlineProto
 
+/// An event as the summary shows it, whether insight or the offline pipeline found it.
+public struct FoundEvent: Sendable {
+    public var id: String
+    public var type: String
+    public var zone: String
+    public var sensorIDs: [String]
+    public var startMs: Int64
+    public var severity: Double
+    public var summary: String
+
+    public init(id: String, type: String, zone: String, sensorIDs: [String], startMs: Int64, severity: Double, summary: String) {
+        self.id = id
+        self.type = type
+        self.zone = zone
+        self.sensorIDs = sensorIDs
+        self.startMs = startMs
+        self.severity = severity
+        self.summary = summary
+    }
+
+    public init(_ e: Event) {
+        self.init(id: e.eventID, type: e.type.label, zone: e.zone, sensorIDs: e.sensorIds, startMs: e.startMs,
+                  severity: e.severity, summary: e.summary)
+    }
+}
+
 /// Matches detected events to a scenario's injected ground truth.
 public enum DemoSummary {
-    /// The event that found `label`, if any: same type (a burst found as a leak counts
-    /// for the leak family but is shown), same zone (or sensor, for sensor health), and
-    /// a start between an hour before the label and its end.
-    public static func match(_ label: ScenarioLabel, in events: [Event]) -> Event? {
+    /// The earliest event that found `label`: same type; same zone (or, for sensor
+    /// health, the same sensor); starting between an hour before the label and its end.
+    public static func match(_ label: ScenarioLabel, in events: [FoundEvent]) -> FoundEvent? {
         events.filter { e in
-            let typeOK = e.type.label == label.type
             let placeOK: Bool
             if let sensor = label.sensorId, label.type == "sensor_fault" || label.type == "data_gap" {
-                placeOK = e.sensorIds.contains(sensor)
+                placeOK = e.sensorIDs.contains(sensor)
             } else {
                 placeOK = label.zone == nil || e.zone == label.zone
             }
-            return typeOK && placeOK && e.startMs >= label.startMs - 3_600_000 && e.startMs <= label.endMs
+            return e.type == label.type && placeOK && e.startMs >= label.startMs - 3_600_000 && e.startMs <= label.endMs
         }.min { $0.startMs < $1.startMs }
     }
 
-    public static func render(events: [Event], labels: [ScenarioLabel], readingsStored: Int, pointsScored: Int) -> String {
+    /// Events that match no label: false alarms, as far as the scenario knows.
+    public static func unmatched(_ events: [FoundEvent], labels: [ScenarioLabel]) -> [FoundEvent] {
+        let matched = Set(labels.compactMap { match($0, in: events)?.id })
+        return events.filter { !matched.contains($0.id) }
+    }
+
+    public static func render(events: [FoundEvent], labels: [ScenarioLabel], readingsStored: Int, pointsScored: Int) -> String {
         var lines = ["", "Summary", "  readings stored: \(readingsStored)   points scored: \(pointsScored)   events: \(events.count)", ""]
-        lines.append("  Injected truth                                      Found")
+        lines.append("  Injected truth                                        Found")
         var found = 0
         for label in labels {
             let place = label.sensorId.map { "\(label.zone ?? "-")/\($0)" } ?? (label.zone ?? "-")
@@ -31,18 +61,19 @@ public enum DemoSummary {
             if let event = match(label, in: events) {
                 found += 1
                 let delay = (event.startMs - label.startMs) / 60_000
-                lines.append("  \(truth.padding(toLength: 50, withPad: " ", startingAt: 0))  yes: \(event.type.label) \(event.eventID), start \(delay >= 0 ? "+" : "")\(delay) min")
+                lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  yes: \(event.type) from \(isoTime(event.startMs)) (\(delay >= 0 ? "+" : "")\(delay) min)")
             } else {
-                lines.append("  \(truth.padding(toLength: 50, withPad: " ", startingAt: 0))  NOT FOUND")
+                lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  NOT FOUND")
             }
         }
         lines.append("")
         lines.append("  Detected events")
         for e in events.sorted(by: { $0.startMs < $1.startMs }) {
-            lines.append("  \(e.type.label.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.zone.padding(toLength: 6, withPad: " ", startingAt: 0)) from \(isoTime(e.startMs))  severity \(String(format: "%.2f", e.severity))  \(e.summary)")
+            lines.append("  \(e.type.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.zone.padding(toLength: 6, withPad: " ", startingAt: 0)) from \(isoTime(e.startMs))  severity \(String(format: "%.2f", e.severity))  \(e.summary)")
         }
         lines.append("")
-        lines.append("  \(found) of \(labels.count) injected events found")
+        let falseAlarms = unmatched(events, labels: labels).count
+        lines.append("  \(found) of \(labels.count) injected events found; \(falseAlarms) events match no injected event")
         return lines.joined(separator: "\n")
     }
 }

@@ -141,6 +141,13 @@ public final class LocalCluster: @unchecked Sendable {
         return true
     }
 
+    /// The exit status of a member that has exited (nil while it runs).
+    public func exitStatus(_ member: Member) -> Int32? {
+        let process = lock.withLock { processes[member] }
+        guard let process, !process.isRunning else { return nil }
+        return process.terminationStatus
+    }
+
     /// Stops everything: services in reverse flow order, then the database.
     public func stop() async {
         for member in Member.allCases.reversed() {
@@ -155,13 +162,17 @@ public final class LocalCluster: @unchecked Sendable {
     private func launch(_ member: Member, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The guard: run the child, pass TERM/INT on, and end it if our process dies.
+        // The guard: run the child, pass TERM/INT on, escalate to SIGKILL after 10 s, and
+        // end the child if our process dies. SecantusDB does not always exit on SIGTERM
+        // (its stop can wait on open connections), so it gets SIGKILL after 2 s.
+        let grace = member == .mongo ? 2 : 10
         let guardScript = """
             parent=$1; shift
             "$@" & child=$!
-            trap 'kill -TERM $child 2>/dev/null; (sleep 10; kill -KILL $child 2>/dev/null) &' TERM INT
+            stop() { kill -TERM $child 2>/dev/null; (sleep \(grace); kill -KILL $child 2>/dev/null) & }
+            trap stop TERM INT
             while kill -0 $child 2>/dev/null; do
-              if ! kill -0 $parent 2>/dev/null; then kill -TERM $child 2>/dev/null; parent=$$; (sleep 10; kill -KILL $child 2>/dev/null) & fi
+              if ! kill -0 $parent 2>/dev/null; then stop; parent=$$; fi
               sleep 0.2
             done
             wait $child

@@ -13,8 +13,9 @@ public enum Collections {
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.
 ///
 /// Keying by `_id` makes storage idempotent by (sensor_id, ts_ms) with the index every
-/// collection has anyway: a resent batch hits duplicate keys instead of storing twice,
-/// and a re-cleaned point replaces the old one. Zero-padding keeps the string order
+/// collection has anyway: a resent batch, or a replay after a restart, hits duplicate
+/// keys instead of storing twice, so there is never more than one document per point.
+/// Zero-padding keeps the string order
 /// equal to time order, so a time range of one sensor is an `_id` range scan. (A
 /// MongoDB time-series collection cannot hold a unique index, so it cannot give this.)
 /// Sensor ids may not contain `|` (ingest rejects them).

@@ -54,13 +54,17 @@ public final class SocketWorker: Sendable {
             let socket: ZMQSocket
             do {
                 socket = try ZMQSocket(context: context, type: type)
-                try configure(socket)
+                do {
+                    try configure(socket)
+                } catch {
+                    socket.close()
+                    throw error
+                }
                 let endpoint = socket.lastEndpoint
                 startup.withLock { $0 = .success(endpoint) }
             } catch {
                 startup.withLock { $0 = .failure(error) }
                 ready.signal()
-                wake.close()
                 return
             }
             ready.signal()
@@ -68,7 +72,6 @@ public final class SocketWorker: Sendable {
                 socket: socket, wake: wake, state: state, tickMs: tickMs,
                 onReceive: onReceive, onTick: onTick)
             socket.close(lingerMs: 200)
-            wake.close()
             let waiters = finished.withLock { waiters -> [CheckedContinuation<Void, Never>] in
                 let list = waiters ?? []
                 waiters = nil

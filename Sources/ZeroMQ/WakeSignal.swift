@@ -24,5 +24,7 @@ final class WakeSignal: Sendable {
         _ = withUnsafeMutableBytes(of: &value) { read(fd, $0.baseAddress, 8) }
     }
 
-    func close() { _ = Glibc.close(fd) }
+    /// The descriptor lives as long as this object: closing it while another thread
+    /// may still signal could write into a reused descriptor.
+    deinit { _ = Glibc.close(fd) }
 }

@@ -1,0 +1,61 @@
+# Waterline — the two commands:
+#   make demo   set up, build, start everything on loopback, replay the demo scenario
+#   make test   set up, then every test (unit, end-to-end, protos, containers)
+# and:
+#   make bench  benchmarks (release build), figures printed and reported in README.md
+#
+# Set-up installs only what is missing: Debian packages with apt-get, Python tools
+# (SecantusDB, hadolint) in .venv with pip.
+
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv
+APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-config docker-compose python3-venv
+export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
+export HADOLINT := $(VENV)/bin/hadolint
+
+.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean
+
+setup: apt venv
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	@echo "setup: creating $(VENV) (SecantusDB, hadolint)"
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	@touch $@
+
+build: setup
+	swift build
+
+release: setup
+	swift build -c release
+
+check-protos: setup
+	scripts/generate-protos.sh --check
+
+check-containers: setup
+	scripts/validate-containers.sh
+
+test-swift: build
+	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test
+
+test: setup check-protos check-containers test-swift
+
+demo: release
+	.build/release/waterline demo --data-dir var/demo
+
+bench: release
+	.build/release/waterline-bench
+
+clean:
+	rm -rf .build .build-protoc var

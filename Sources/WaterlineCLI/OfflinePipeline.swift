@@ -1,0 +1,79 @@
+import Cleaning
+import Detection
+import Forecasting
+import Simulation
+
+/// The pure algorithms of preprocess, model and insight run in one process over a
+/// scenario, with no sockets and no database: the same cleaning, scoring and event
+/// logic as the services, for evaluation and tuning (`waterline eval`).
+public struct OfflinePipeline {
+    public var anomalyThreshold = 1.5
+    public var detection = EventDetector.Config()
+    public var maxFillSteps = 5
+    /// Called for every scored point of this sensor (for `waterline eval --trace`).
+    public var traceSensor: String?
+    public var trace: (Int64, Double?, AnomalyScorer.Result) -> Void = { _, _, _ in }
+
+    public init() {}
+
+    /// Runs the scenario through cleaning, scoring and detection; returns the events.
+    public func run(_ scenario: Scenario) -> (events: [FoundEvent], scored: Int) {
+        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
+        var cleaners: [String: SensorCleaner] = [:]
+        var scorers: [String: AnomalyScorer] = [:]
+        var roles: [String: (zone: String, role: SensorRole)] = [:]
+        for s in scenario.sensors {
+            let config = CleaningConfig(
+                cadenceMs: scenario.meta.stepMs, maxFillSteps: maxFillSteps, minValue: s.min, maxValue: s.max,
+                aggregation: s.kind == "pressure" ? .median : .mean)
+            cleaners[s.sensorId] = SensorCleaner(config: config)
+            scorers[s.sensorId] = AnomalyScorer(threshold: anomalyThreshold)
+            let role: SensorRole = switch s.kind {
+            case "pressure": .pressure
+            case "flow": inlets.contains(s.sensorId) ? .inletFlow : .flow
+            case "level": .level
+            case "meter": .meter
+            default: .other
+            }
+            roles[s.sensorId] = (s.zone, role)
+        }
+        var detector = EventDetector(config: detection)
+        var events: [String: FoundEvent] = [:]
+        var scored = 0
+        // Feed in chunks of one hour of readings, as a stream would.
+        var index = 0
+        let readings = scenario.readings
+        while index < readings.count {
+            let chunkEnd = min(index + 60 * scenario.sensors.count, readings.count)
+            var bySensor: [String: [RawSample]] = [:]
+            for r in readings[index..<chunkEnd] { bySensor[r.sensorId, default: []].append(RawSample(tsMs: r.tsMs, value: r.value)) }
+            index = chunkEnd
+            var points: [(String, CleanSample)] = []
+            for (id, samples) in bySensor {
+                guard var cleaner = cleaners[id] else { continue }
+                points += cleaner.add(samples).map { (id, $0) }
+                cleaners[id] = cleaner
+            }
+            points.sort { ($0.1.tsMs, $0.0) < ($1.1.tsMs, $1.0) }
+            for (id, sample) in points {
+                guard var scorer = scorers[id], let info = roles[id] else { continue }
+                let usable = sample.value != nil && sample.flags.isDisjoint(with: QualityFlags.unfitForModel)
+                guard let result = scorer.score(sample.value, usable: usable, at: sample.tsMs) else { continue }
+                scorers[id] = scorer
+                scored += 1
+                if id == traceSensor { trace(sample.tsMs, sample.value, result) }
+                let point = ScoredPoint(
+                    sensorID: id, zone: info.zone, role: info.role, tsMs: sample.tsMs, value: sample.value,
+                    forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
+                    warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
+                for change in detector.observe(point) {
+                    let e = change.event
+                    events[e.id] = FoundEvent(
+                        id: e.id, type: e.type.rawValue, zone: e.zone, sensorIDs: e.sensorIDs, startMs: e.startMs,
+                        severity: e.severity, summary: e.summary)
+                }
+            }
+        }
+        return (events.values.sorted { $0.startMs < $1.startMs }, scored)
+    }
+}

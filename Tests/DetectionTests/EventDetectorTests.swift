@@ -1,0 +1,358 @@
+import Testing
+import Detection
+
+private let minute: Int64 = 60_000
+private let hour: Int64 = 60 * minute
+/// Start of the synthetic data (data time, not wall time).
+private let t0: Int64 = 1_704_067_200_000
+
+/// Quality flag bits as cleaning sets them.
+private let gapFlag: UInt32 = 4
+private let stuckFlag: UInt32 = 32
+
+/// What one sensor shows at one minute.
+private struct Reading {
+    var score: Double = 0
+    /// Value relative to the forecast: 0.4 is 40% above it.
+    var relative: Double = 0
+    var anomalous: Bool?
+    var flags: UInt32 = 0
+    var value: Double?? = .none
+
+    static let normal = Reading()
+}
+
+/// A zone with an inlet flow sensor, three pressure sensors and a customer meter, fed one
+/// point per sensor per minute.
+private struct ZoneHarness {
+    let zone = "north"
+    let inlet = "north-inlet"
+    let pressures = ["north-p1", "north-p2", "north-p3"]
+    let meter = "north-meter"
+    var detector = EventDetector()
+    var changes: [(ts: Int64, change: DetectionChange)] = []
+
+    var events: [DetectedEvent] { changes.map(\.change.event) }
+    var opened: [DetectedEvent] {
+        changes.compactMap { if case .opened(let e) = $0.change { e } else { nil } }
+    }
+    var ended: [(ts: Int64, event: DetectedEvent)] {
+        changes.compactMap { c in if case .ended(let e) = c.change { (c.ts, e) } else { nil } }
+    }
+
+    func forecast(_ id: String) -> Double { id == inlet ? 100 : id == meter ? 60 : 50 }
+
+    mutating func feed(_ id: String, role: SensorRole, at ts: Int64, _ r: Reading) {
+        let f = forecast(id)
+        let value: Double? = r.value ?? f * (1 + r.relative)
+        let p = ScoredPoint(
+            sensorID: id, zone: zone, role: role, tsMs: ts, value: value, forecastMean: f, score: r.score,
+            anomalous: r.anomalous ?? (abs(r.score) > 1.5), warmedUp: true, flags: r.flags, modelVersion: "test-1")
+        for c in detector.observe(p) { changes.append((ts, c)) }
+    }
+
+    /// One minute of data: inlet, pressures, then meter.
+    mutating func tick(
+        _ ts: Int64, inlet i: Reading = .normal, pressure: (Int) -> Reading = { _ in .normal }, meter m: Reading = .normal
+    ) {
+        feed(inlet, role: .inletFlow, at: ts, i)
+        for (k, id) in pressures.enumerated() { feed(id, role: .pressure, at: ts, pressure(k)) }
+        feed(meter, role: .meter, at: ts, m)
+    }
+
+    /// `minutes` of quiet, normal data with small deterministic noise; returns the next time.
+    mutating func quiet(from ts: Int64, minutes: Int, seed: UInt64 = 1) -> Int64 {
+        var rng = SplitMix64(seed: seed)
+        var t = ts
+        for _ in 0..<minutes {
+            let n = (0..<5).map { _ in rng.nextSigned() * 0.9 }  // |score| < 0.9
+            tick(
+                t, inlet: Reading(score: n[0], relative: 0.01 * n[0]),
+                pressure: { k in Reading(score: n[1 + k], relative: 0.005 * n[1 + k]) },
+                meter: Reading(score: n[4], relative: 0.01 * n[4]))
+            t += minute
+        }
+        return t
+    }
+}
+
+@Suite struct EventDetectorTests {
+    @Test func quietNormalScoresRaiseNoEvents() {
+        var z = ZoneHarness()
+        _ = z.quiet(from: t0, minutes: 6 * 60)
+        #expect(z.changes.isEmpty)
+        #expect(z.detector.openEvents.isEmpty)
+    }
+
+    @Test func suddenInletExcessIsABurstFromItsOnset() throws {
+        var z = ZoneHarness()
+        let onset = z.quiet(from: t0, minutes: 60)
+        #expect(z.changes.isEmpty)
+        var t = onset
+        for _ in 0..<20 {
+            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        #expect(z.opened.count == 1)
+        let event = try #require(z.opened.first)
+        #expect(event.type == .burst)
+        #expect(event.startMs == onset)
+        #expect(event.zone == "north")
+        #expect(event.id == "north-burst-\(onset)")
+        #expect(event.sensorIDs.contains("north-inlet"))
+        #expect(event.evidence.first { $0.sensorID == "north-inlet" }!.meanDeviation == 0.4)
+        // Opened once the burst test has `minPoints` anomalous inlet points.
+        #expect(z.changes.first!.ts == onset + 4 * minute)
+        #expect(!z.events.contains { $0.type == .leak })
+        // Further evidence updates the same event.
+        #expect(z.changes.dropFirst().allSatisfy { if case .updated(let e) = $0.change { e.id == event.id } else { false } })
+        #expect(z.detector.openEvents.map(\.id) == [event.id])
+    }
+
+    /// Known issue: a real burst also drops the pressures. With pressure support the leak
+    /// rule (smoothed inlet surprise ≥ 1) fires on the 4th anomalous inlet point, before the
+    /// burst rule can (5 points). The event is later retyped `burst`, but keeps the leak's
+    /// id ("north-leak-…") and start (onset + 1 min, when the inlet's average left ±0.5),
+    /// so its id no longer reads zone-type-start and the start is not the onset.
+    @Test func burstWithPressureDropIsOpenedAsBurstFromItsOnset() {
+        var z = ZoneHarness()
+        let onset = z.quiet(from: t0, minutes: 60)
+        var t = onset
+        for _ in 0..<20 {
+            z.tick(
+                t, inlet: Reading(score: 6, relative: 0.4, anomalous: true),
+                pressure: { _ in Reading(score: -5, relative: -0.2, anomalous: true) })
+            t += minute
+        }
+        // What holds today: one event, a burst by now.
+        #expect(z.detector.openEvents.count == 1)
+        #expect(z.detector.openEvents.first?.type == .burst)
+        #expect(z.opened.first?.type == .burst)
+        #expect(z.opened.first?.startMs == onset)
+        #expect(z.detector.openEvents.map(\.id) == ["north-burst-\(onset)"])
+    }
+
+    @Test func slowlyGrowingInletWithPressureSupportIsALeak() throws {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for i in 0..<240 {
+            let s = 3 * Double(i) / 240  // the inlet's surprise grows from 0 to 3 over four hours
+            z.tick(
+                t, inlet: Reading(score: s, relative: 0.05 * s),
+                pressure: { _ in Reading(score: -0.8, relative: -0.01) })
+            t += minute
+        }
+        let types = Set(z.opened.map(\.type))
+        #expect(types == [.leak])
+        #expect(!z.events.contains { $0.type == .burst })
+        let leak = try #require(z.opened.first)
+        #expect(leak.id == "north-leak-\(leak.startMs)")
+        #expect(leak.startMs < z.changes.first!.ts)  // the drift began before it was called a leak
+        // The leak is called before the inlet alone is strong (smoothed ≥ 2): the pressure
+        // sensors support it.
+        #expect(z.changes.first!.ts < t0 + hour + 150 * minute)
+    }
+
+    /// Large in relative terms (the first anomalous point is already 22% over the forecast)
+    /// but grown over an hour: the surprise average had risen before the first anomalous
+    /// point, so it is a leak, not a burst.
+    @Test func largeButGrowingInletRiseIsALeakNotABurst() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for i in 0..<120 {
+            let s = min(4, 3 * Double(i) / 60)
+            z.tick(t, inlet: Reading(score: s, relative: 0.15 * s))
+            t += minute
+        }
+        #expect(z.opened.map(\.type) == [.leak])
+        #expect(!z.events.contains { $0.type == .burst })
+    }
+
+    @Test func inletRiseWithoutPressureSupportNeedsAStrongDrift() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for i in 0..<240 {
+            let s = 3 * Double(i) / 240
+            z.tick(t, inlet: Reading(score: s, relative: 0.05 * s))
+            t += minute
+        }
+        #expect(z.opened.map(\.type) == [.leak])
+        var supported = ZoneHarness()
+        t = supported.quiet(from: t0, minutes: 60)
+        for i in 0..<240 {
+            let s = 3 * Double(i) / 240
+            supported.tick(
+                t, inlet: Reading(score: s, relative: 0.05 * s),
+                pressure: { _ in Reading(score: -0.8, relative: -0.01) })
+            t += minute
+        }
+        // Pressure support calls the same leak earlier.
+        #expect(supported.changes.first!.ts < z.changes.first!.ts)
+    }
+
+    @Test func meterRisingWithTheInletIsConsumptionNotALeak() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for i in 0..<240 {
+            let s = 3 * Double(i) / 240
+            z.tick(
+                t, inlet: Reading(score: s, relative: 0.05 * s),
+                pressure: { _ in Reading(score: -0.8, relative: -0.01) },
+                meter: Reading(score: s, relative: 0.05 * s))
+            t += minute
+        }
+        #expect(!z.events.contains { $0.type == .leak || $0.type == .burst })
+        #expect(z.opened.isEmpty)
+    }
+
+    @Test func gapFlaggedPointsOpenAndEndADataGap() throws {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 30)
+        let firstGap = t
+        // The inlet's points are gap-flagged; their values and scores are garbage and must
+        // never count as hydraulic evidence.
+        for i in 0..<20 {
+            z.tick(t, inlet: Reading(score: 8, relative: 0.6, anomalous: true, flags: gapFlag, value: i % 2 == 0 ? nil : 160))
+            t += minute
+        }
+        #expect(z.opened.count == 1)
+        let gap = try #require(z.opened.first)
+        #expect(gap.type == .dataGap)
+        #expect(gap.startMs == firstGap)
+        #expect(gap.id == "north-inlet-data_gap-\(firstGap)")
+        #expect(gap.sensorIDs == ["north-inlet"])
+        // Opened after `minHealthPoints` (5) gap points; later gap points change nothing.
+        #expect(z.changes.count == 1)
+        #expect(z.changes[0].ts == firstGap + 4 * minute)
+        let lastGap = t - minute
+        // A clean point of that sensor ends it.
+        z.tick(t)
+        #expect(z.ended.count == 1)
+        let ended = try #require(z.ended.first)
+        #expect(ended.event.id == gap.id)
+        #expect(ended.event.endMs == lastGap)
+        #expect(ended.ts == t)
+        #expect(!z.events.contains { $0.type == .leak || $0.type == .burst })
+        #expect(z.detector.openEvents.isEmpty)
+    }
+
+    @Test func fewerThanMinHealthPointsOfGapOpenNothing() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 10)
+        for _ in 0..<4 {
+            z.tick(t, pressure: { k in k == 0 ? Reading(flags: gapFlag, value: .some(nil)) : .normal })
+            t += minute
+        }
+        _ = z.quiet(from: t, minutes: 10)
+        #expect(z.changes.isEmpty)
+    }
+
+    @Test func stuckFlagIsASensorFaultNotALeak() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 30)
+        let first = t
+        // Two pressure sensors stuck low: as hydraulic evidence this would be a pressure leak.
+        for _ in 0..<30 {
+            z.tick(t, pressure: { k in k < 2 ? Reading(score: -8, relative: -0.3, anomalous: true, flags: stuckFlag) : .normal })
+            t += minute
+        }
+        #expect(z.opened.count == 2)
+        #expect(z.opened.allSatisfy { $0.type == .sensorFault && $0.startMs == first })
+        #expect(Set(z.opened.map(\.id)) == ["north-p1-sensor_fault-\(first)", "north-p2-sensor_fault-\(first)"])
+        #expect(!z.events.contains { $0.type == .leak || $0.type == .burst })
+        // Not ended by the quiet period: only a clean point of the sensor ends it.
+        t = z.quiet(from: t, minutes: 1)
+        #expect(z.ended.count == 2)
+        #expect(z.ended.allSatisfy { $0.event.endMs == first + 29 * minute })
+    }
+
+    @Test func healthEventsDoNotEndByTheQuietPeriod() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 10)
+        for _ in 0..<5 {
+            z.tick(t, pressure: { k in k == 2 ? Reading(flags: gapFlag, value: .some(nil)) : .normal })
+            t += minute
+        }
+        #expect(z.opened.map(\.type) == [.dataGap])
+        // Three hours of data from the other sensors only.
+        for _ in 0..<180 {
+            z.feed(z.inlet, role: .inletFlow, at: t, .normal)
+            t += minute
+        }
+        #expect(z.ended.isEmpty)
+        #expect(z.detector.openEvents.map(\.type) == [.dataGap])
+    }
+
+    @Test func eventEndsAfterQuietPeriodWithoutEvidence() throws {
+        var z = ZoneHarness()
+        let onset = z.quiet(from: t0, minutes: 60)
+        var t = onset
+        for _ in 0..<20 {
+            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        let burst = try #require(z.opened.first)
+        t = z.quiet(from: t, minutes: 3 * 60, seed: 9)
+        #expect(z.ended.count == 1)
+        let (endedAt, ended) = try #require(z.ended.first)
+        #expect(ended.id == burst.id)
+        #expect(ended.type == .burst)
+        let endMs = try #require(ended.endMs)
+        #expect(endMs == ended.lastEvidenceMs)
+        #expect(endMs >= onset + 19 * minute)  // the last anomalous point is evidence
+        // Ended at the first point more than `quietMs` of data time after the last evidence.
+        let quietMs = z.detector.config.quietMs
+        #expect(endedAt - endMs > quietMs)
+        #expect(endedAt - minute - endMs <= quietMs)
+        #expect(z.detector.openEvents.isEmpty)
+        // Nothing after the end.
+        #expect(z.changes.last!.change == .ended(ended))
+    }
+
+    @Test func eventIDsAreStableZoneTypeStart() {
+        func run() -> [DetectionChange] {
+            var z = ZoneHarness()
+            var t = z.quiet(from: t0, minutes: 60)
+            for _ in 0..<20 {
+                z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+                t += minute
+            }
+            _ = z.quiet(from: t, minutes: 120, seed: 5)
+            return z.changes.map(\.change)
+        }
+        let first = run()
+        let second = run()
+        #expect(first == second)  // a replay (or a restarted detector) names its events the same
+        let ids = Set(first.map(\.event.id))
+        #expect(ids.count == 1)
+        let event = first[0].event
+        #expect(ids.first == "\(event.zone)-\(event.type.rawValue)-\(event.startMs)")
+    }
+
+    @Test func burstSummaryNamesTheInletExcess() throws {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for _ in 0..<10 {
+            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        let event = try #require(z.detector.openEvents.first)
+        #expect(event.summary == "burst in north: north-inlet +40% vs forecast")
+        #expect(event.severity == 0.8)  // inlet excess 0.4 / 0.5
+    }
+}
+
+/// A small deterministic PRNG (SplitMix64).
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextSigned() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Mongo
+import Simulation
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+import WaterlineTestSupport
+
+/// Bad input gets a clear error and loses nothing valid; the service keeps serving.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct BadInputTests {
+    @Test func everyKindOfBadInputIsRejectedWithAReason() async throws {
+        let t = try await TestCluster.start("bad-input", environment: ["WATERLINE_MAX_BODY_BYTES": "65536"])
+        defer { Task { await t.stop() } }
+        let scenario = smallScenario(days: 1)
+        let ingest = try t.ingestClient(timeout: .seconds(5))
+        _ = try await Replayer(client: ingest).registerSensors(of: scenario)
+        let good = scenario.readings[0]
+
+        // A malformed protobuf frame.
+        let malformed = try await ingest.rawCall(IngestRPC.submitReadings.name, payload: [0x0A, 0xFF, 0x01], timeout: .seconds(5))
+        #expect(malformed.status == .invalidArgument)
+        #expect(malformed.error?.message.contains("not a valid waterline.v1.SubmitReadingsRequest") == true)
+
+        // An unknown RPC method.
+        let unknown = try await ingest.rawCall("/waterline.v1.IngestService/DropTables", payload: [], timeout: .seconds(5))
+        #expect(unknown.status == .unimplemented)
+        #expect(unknown.error?.message.contains("DropTables") == true)
+
+        // NaN, an unknown sensor and a timestamp two days ahead, next to a valid reading.
+        func reading(_ id: String, _ ts: Int64, _ value: Double) -> Reading {
+            var r = Reading()
+            r.sensorID = id
+            r.tsMs = ts
+            r.value = value
+            return r
+        }
+        var batch = SubmitReadingsRequest()
+        batch.readings = [
+            reading(good.sensorId, good.tsMs, good.value),
+            reading(good.sensorId, good.tsMs + 60_000, .nan),
+            reading("no-such-sensor", good.tsMs, 1),
+            reading(good.sensorId, nowMs() + 2 * 86_400_000, 1),
+        ]
+        let reply = try await ingest.call(IngestRPC.submitReadings, batch)
+        #expect(reply.accepted == 1)
+        #expect(reply.rejected.map(\.index) == [1, 2, 3])
+        #expect(reply.rejected.map(\.reason) == [.notFinite, .unknownSensor, .futureTimestamp])
+        #expect(reply.rejected.allSatisfy { !$0.detail.isEmpty })
+        #expect(try await t.count(Collections.readings) == 1)
+        let letters = try await t.mongo.collection(Collections.deadLetters).find([:], sort: ["index": 1])
+        #expect(letters.compactMap { $0["reason"]?.stringValue } == ["not_finite", "unknown_sensor", "future_timestamp"])
+
+        // An oversized REST body.
+        let big = Data(repeating: 0x20, count: 100_000)
+        let tooLarge = try await t.http.post("/api/v1/readings", raw: big)
+        #expect(tooLarge.status == 413)
+        #expect((tooLarge.json["error"] as? [String: Any])?["code"] as? String == "body_too_large")
+
+        // Malformed JSON.
+        let broken = try await t.http.post("/api/v1/readings", raw: Data(#"{"readings": [ {"sensor_id": "#.utf8))
+        #expect(broken.status == 400)
+        #expect(((broken.json["error"] as? [String: Any])?["message"] as? String)?.contains("not valid JSON") == true)
+
+        // A field of the wrong type is named.
+        let wrongType = try await t.http.post("/api/v1/readings", json: ["readings": [["sensor_id": good.sensorId, "ts_ms": good.tsMs, "value": "high"]]])
+        #expect(wrongType.status == 422)
+        #expect((wrongType.json["error"] as? [String: Any])?["field"] as? String == "readings[0].value")
+
+        // A mixed batch over REST: the valid reading is stored, the other rejected with its reason.
+        let mixed = try await t.http.post("/api/v1/readings", json: ["readings": [
+            ["sensor_id": good.sensorId, "ts_ms": good.tsMs + 120_000, "value": 3.1],
+            ["sensor_id": "ghost", "ts_ms": good.tsMs, "value": 3.1],
+        ]])
+        #expect(mixed.status == 207)
+        #expect(mixed.json["accepted"] as? Int == 1)
+        #expect(((mixed.json["rejected"] as? [[String: Any]])?.first?["reason"] as? String) == "unknown_sensor")
+        #expect(try await t.count(Collections.readings) == 2)
+
+        // Unknown event: a clear 404. Bad query parameter: 422.
+        #expect(try await t.http.get("/api/v1/events/nope").status == 404)
+        #expect(try await t.http.get("/api/v1/events?from=yesterday").status == 422)
+
+        // Everyone is still serving.
+        let health = try await t.http.get("/api/v1/health")
+        #expect(health.status == 200)
+        #expect(health.json["status"] as? String == "ok")
+        await ingest.close()
+        await t.stop()
+    }
+}

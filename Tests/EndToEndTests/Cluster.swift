@@ -1,0 +1,79 @@
+import Foundation
+import Mongo
+import Simulation
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineTestSupport
+
+/// A database and the five service binaries as real processes on free loopback ports.
+struct TestCluster {
+    let cluster: LocalCluster
+    let directory: URL
+    let mongo: MongoClient
+    let http: TestHTTP
+
+    static func start(_ name: String, environment: [String: String] = [:]) async throws -> TestCluster {
+        let directory = try TestEnvironment.scratchDirectory(name)
+        let cluster = LocalCluster(
+            binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
+            secantusd: TestEnvironment.secantusd)
+        cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000"]) { a, _ in a }
+        do {
+            try await cluster.start()
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
+        return TestCluster(cluster: cluster, directory: directory, mongo: mongo, http: TestHTTP(base: cluster.gatewayURL))
+    }
+
+    func stop() async {
+        mongo.close()
+        await cluster.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func count(_ collection: String, _ filter: Document = [:]) async throws -> Int {
+        try await mongo.collection(collection).count(filter)
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    func eventually(timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return try await condition()
+    }
+
+    func ingestClient(timeout: Duration = .seconds(2)) throws -> RPCClient {
+        try RPCClient(name: "e2e", connect: [cluster.ingestRPC], timeout: timeout)
+    }
+}
+
+/// A small scenario: 5 days at a 5-minute cadence (22 sensors, burst on day 5).
+func smallScenario(days: Int = 5) -> Scenario {
+    var config = SimulationConfig()
+    config.days = days
+    config.stepMs = 300_000
+    return Simulator.run(config)
+}
+
+/// Distinct (sensor, ts) pairs of a scenario's readings.
+func uniqueReadings(_ scenario: Scenario) -> Int {
+    Set(scenario.readings.map { "\($0.sensorId)|\($0.tsMs)" }).count
+}
+
+/// Every slot of every sensor from the first to the last reading: the clean series' size.
+func expectedSlots(_ scenario: Scenario) -> Int {
+    scenario.sensors.count * Int(slotsPerSensor(scenario))
+}
+
+func slotsPerSensor(_ scenario: Scenario) -> Int64 {
+    let first = scenario.readings.map(\.tsMs).min()!
+    let last = scenario.readings.map(\.tsMs).max()!
+    return (last - first) / scenario.meta.stepMs + 1
+}

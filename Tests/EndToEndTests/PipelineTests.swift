@@ -1,0 +1,121 @@
+import Foundation
+import Mongo
+import Simulation
+import SwiftProtobuf
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+import WaterlineTestSupport
+
+/// The whole system as real processes: SecantusDB, the five services, ZeroMQ and HTTP.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PipelineTests {
+    @Test func readingsAreStoredOnceScoredAndTheBurstBecomesAnAcknowledgeableEvent() async throws {
+        let t = try await TestCluster.start("pipeline")
+        defer { Task { await t.stop() } }
+        let scenario = smallScenario()
+        let ingest = try t.ingestClient(timeout: .seconds(5))
+        let replayer = Replayer(client: ingest)
+        #expect(try await replayer.registerSensors(of: scenario) == scenario.sensors.count)
+
+        // The integrator's view: subscribe before anything happens.
+        let stream = try StreamSubscriber(name: "e2e", connect: [t.cluster.insightPub], topics: ["insight."])
+        let updates = Locked<[EventUpdate]>([])
+        let collecting = Task {
+            while let batch = await stream.nextBatch() {
+                for m in batch { if let u = try? EventUpdate(serializedBytes: m.payload) { updates.withLock { $0.append(u) } } }
+            }
+        }
+
+        // 1. The same batch twice through the gateway, another twice straight to ingest.
+        var seen = Set<String>()
+        let distinct = scenario.readings.filter { seen.insert("\($0.sensorId)|\($0.tsMs)").inserted }
+        let viaGateway = distinct[0..<100].map { ["sensor_id": $0.sensorId, "ts_ms": $0.tsMs, "value": $0.value] as [String: Any] }
+        let firstPost = try await t.http.post("/api/v1/readings", json: ["readings": viaGateway])
+        #expect(firstPost.status == 200)
+        #expect(firstPost.json["accepted"] as? Int == 100)
+        let secondPost = try await t.http.post("/api/v1/readings", json: ["readings": viaGateway])
+        #expect(secondPost.status == 200)
+        #expect(secondPost.json["accepted"] as? Int == 0)
+        #expect(secondPost.json["duplicates"] as? Int == 100)
+
+        var direct = SubmitReadingsRequest()
+        direct.readings = distinct[100..<200].map { r in
+            var reading = Reading()
+            reading.sensorID = r.sensorId
+            reading.tsMs = r.tsMs
+            reading.value = r.value
+            return reading
+        }
+        #expect(try await ingest.call(IngestRPC.submitReadings, direct).accepted == 100)
+        let again = try await ingest.call(IngestRPC.submitReadings, direct)
+        #expect(again.accepted == 0 && again.duplicates == 100)
+        #expect(try await t.count(Collections.readings) == 200)
+
+        // 2. The whole scenario (which repeats those 200 and has duplicates of its own).
+        let stats = try await replayer.replay(scenario.readings, batchSize: 1000)
+        #expect(stats.rejected == 0)
+        let unique = uniqueReadings(scenario)
+        #expect(try await t.count(Collections.readings) == unique)
+        #expect(stats.accepted + 200 == unique)
+
+        // 3. Clean points and scores for every slot, each exactly once.
+        let slots = expectedSlots(scenario)
+        let complete = try await t.eventually(timeout: .seconds(240)) {
+            let clean = try await t.count(Collections.clean)
+            let scores = try await t.count(Collections.scores)
+            return clean == slots && scores == slots
+        }
+        let (cleanCount, scoreCount) = (try await t.count(Collections.clean), try await t.count(Collections.scores))
+        #expect(complete, "clean \(cleanCount) and scores \(scoreCount) of \(slots)")
+        let series = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(scenario.meta.startMs + 3_600_000)")
+        #expect(series.status == 200)
+        #expect((series.json["raw"] as? [Any])?.count == 13)
+        #expect((series.json["clean"] as? [Any])?.count == 13)
+        #expect((series.json["scores"] as? [[String: Any]])?.first?["model_version"] as? String == "seasonal-profile-1")
+
+        // 4. The injected burst is an event on the REST API and on the ZeroMQ stream.
+        let burstLabel = try #require(scenario.labels.first { $0.type == "burst" })
+        var burst: [String: Any]?
+        _ = try await t.eventually(timeout: .seconds(60)) {
+            let reply = try await t.http.get("/api/v1/events?type=burst&zone=\(burstLabel.zone ?? "")")
+            burst = (reply.json["events"] as? [[String: Any]])?.first
+            return burst != nil
+        }
+        let event = try #require(burst, "no burst event")
+        let id = try #require(event["event_id"] as? String)
+        let start = try #require(event["start_ms"] as? Int64 ?? (event["start_ms"] as? Int).map(Int64.init))
+        #expect(start >= burstLabel.startMs && start < burstLabel.endMs)
+        #expect(event["status"] as? String == "open")
+        let streamed = try await t.eventually(timeout: .seconds(10)) {
+            updates.value.contains { $0.event.eventID == id && $0.event.type == .burst && $0.change == .opened }
+        }
+        #expect(streamed, "the burst was not seen on the insight stream")
+
+        // 5. Acknowledging it through the gateway changes MongoDB and the stream.
+        let ack = try await t.http.post("/api/v1/events/\(id)/acknowledge", json: ["actor": "e2e-operator", "comment": "crew sent"])
+        #expect(ack.status == 200)
+        #expect(ack.json["status"] as? String == "acknowledged")
+        let stored = try await t.mongo.collection(Collections.events).findOne(["_id": .string(id)])
+        #expect(stored?["status"]?.stringValue == "acknowledged")
+        #expect(stored?["acknowledged_by"]?.stringValue == "e2e-operator")
+        let acknowledged = try await t.eventually(timeout: .seconds(10)) {
+            updates.value.contains { $0.event.eventID == id && $0.change == .acknowledged && $0.event.status == .acknowledged }
+        }
+        #expect(acknowledged, "the acknowledgement was not seen on the insight stream")
+        let twice = try await t.http.post("/api/v1/events/\(id)/acknowledge", json: [:] as [String: Any])
+        #expect(twice.status == 409)
+
+        // Sequences on the stream have no gaps.
+        let sequences = updates.value.map(\.sequence)
+        #expect(sequences == Array(sequences.sorted()))
+        #expect(Set(sequences).count == sequences.count)
+        #expect(sequences.first == 1 && sequences.last == UInt64(sequences.count))
+
+        await stream.close()
+        _ = await collecting.value
+        await ingest.close()
+        await t.stop()
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Mongo
+
+/// Where tests find the repository, the built service binaries and SecantusDB.
+public enum TestEnvironment {
+    /// The repository root (this file is Tests/Support/TestEnvironment.swift).
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The folder holding waterline-* binaries: $WATERLINE_BIN_DIR, else .build/debug.
+    public static var binDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["WATERLINE_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        return packageRoot.appendingPathComponent(".build/debug")
+    }
+
+    /// secantusd-py: $WATERLINE_SECANTUSD, else .venv/bin/secantusd-py in the repository.
+    public static var secantusd: String {
+        if let path = ProcessInfo.processInfo.environment["WATERLINE_SECANTUSD"] { return path }
+        return packageRoot.appendingPathComponent(".venv/bin/secantusd-py").path
+    }
+
+    /// A fresh scratch folder, removed by the caller.
+    public static func scratchDirectory(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// A SecantusDB server on a free loopback port with in-memory storage, for one test.
+/// It ends with `stop()`, and by itself if the test process dies.
+public final class TestDatabase: @unchecked Sendable {
+    // @unchecked: the process handle is set once in init and only read afterwards.
+    public let uri: String
+    private let process: Process
+
+    public init() async throws {
+        let port = try reservePort()
+        uri = "mongodb://127.0.0.1:\(port)/?directConnection=true"
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The guard ends the server when this process goes away.
+        process.arguments = [
+            "-c",
+            // SecantusDB does not always exit on SIGTERM (its stop can wait on open
+            // connections), and this in-memory server holds nothing to keep: SIGKILL.
+            "\"$2\" --host 127.0.0.1 --port $3 --storage-path :memory: & c=$!; trap 'kill -KILL $c' TERM; while kill -0 $1 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.2; done; kill -KILL $c 2>/dev/null; wait $c",
+            "guard", String(getpid()), TestEnvironment.secantusd, String(port),
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let client = try MongoClient(uri: uri, database: "admin", threads: 1)
+        defer { client.close() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do { try await client.ping(); break } catch {
+                if ContinuousClock.now > deadline { throw error }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// Stops the server and waits until it has gone (by polling with task sleeps:
+    /// Foundation's waitUntilExit spins, and blocking here would stall other tests).
+    public func stop() async {
+        if process.isRunning { process.terminate() }
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+}
+
+/// A free TCP port on loopback.
+public func reservePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard ok else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
