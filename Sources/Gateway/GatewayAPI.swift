@@ -134,7 +134,7 @@ struct GatewayAPI: Sendable {
         do {
             let buffer = try await request.collectBody(upTo: maxBodyBytes)
             return Data(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(status: .contentTooLarge, code: "body_too_large", message: "request body exceeds \(maxBodyBytes) bytes (WATERLINE_MAX_BODY_BYTES)")
         } catch {
             throw APIError.badRequest("could not read the request body: \(error)")
