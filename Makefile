@@ -52,7 +52,7 @@ test-swift: build
 test: setup check-protos check-containers test-swift
 
 demo: release
-	.build/release/waterline demo --data-dir var/demo
+	.build/release/waterline demo
 
 bench: release
 	.build/release/waterline-bench

@@ -7,9 +7,11 @@ final class BlockingPool: @unchecked Sendable {
     // @unchecked: `jobs` and `stopped` are only touched with `condition` locked.
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
+    private var running = 0
     private let condition = NSCondition()
 
     init(threads: Int, name: String) {
+        running = max(1, threads)
         for index in 0..<max(1, threads) {
             let thread = Thread { [self] in self.work() }
             thread.name = "\(name)-\(index)"
@@ -22,6 +24,8 @@ final class BlockingPool: @unchecked Sendable {
             condition.lock()
             while jobs.isEmpty && !stopped { condition.wait() }
             if jobs.isEmpty {  // stopped and drained
+                running -= 1
+                condition.broadcast()
                 condition.unlock()
                 return
             }
@@ -47,11 +51,12 @@ final class BlockingPool: @unchecked Sendable {
         }
     }
 
-    /// Lets queued jobs finish, then ends the threads.
+    /// Lets queued jobs finish, ends the threads and waits until they have ended.
     func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
+        while running > 0 { condition.wait() }
         condition.unlock()
     }
 }

@@ -103,7 +103,8 @@ public final class MongoClient: Sendable {
         return hello["setName"]?.stringValue != nil
     }
 
-    /// Waits for queued operations and frees the pool. Call once, at shutdown.
+    /// Waits for queued operations, then frees the pool and its connections. Call at
+    /// shutdown, outside any database operation; later calls do nothing.
     public func close() {
         let already = closed.withLock { value -> Bool in
             defer { value = true }
@@ -111,5 +112,6 @@ public final class MongoClient: Sendable {
         }
         guard !already else { return }
         blocking.stop()
+        mongoc_client_pool_destroy(pool.pointer)
     }
 }

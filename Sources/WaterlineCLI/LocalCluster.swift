@@ -162,17 +162,24 @@ public final class LocalCluster: @unchecked Sendable {
     private func launch(_ member: Member, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The guard: run the child, pass TERM/INT on, escalate to SIGKILL after 10 s, and
-        // end the child if our process dies. SecantusDB does not always exit on SIGTERM
-        // (its stop can wait on open connections), so it gets SIGKILL after 2 s.
-        let grace = member == .mongo ? 2 : 10
+        // The guard: run the child, pass TERM/INT on, escalate to SIGKILL after a grace
+        // period, and end the child if our process dies. SecantusDB does not always exit
+        // on SIGTERM (its stop can wait on open connections), so its grace is short. The
+        // escalation is counted in the loop rather than left to a background `sleep`: a
+        // leftover process holding the guard's output would delay Foundation's notice
+        // that the guard has exited.
+        let graceTicks = member == .mongo ? 10 : 50  // ticks of 0.2 s
         let guardScript = """
             parent=$1; shift
             "$@" & child=$!
-            stop() { kill -TERM $child 2>/dev/null; (sleep \(grace); kill -KILL $child 2>/dev/null) & }
-            trap stop TERM INT
+            stopping=0
+            trap 'kill -TERM $child 2>/dev/null; [ $stopping = 0 ] && stopping=1' TERM INT
             while kill -0 $child 2>/dev/null; do
-              if ! kill -0 $parent 2>/dev/null; then stop; parent=$$; fi
+              if [ $stopping = 0 ] && ! kill -0 $parent 2>/dev/null; then kill -TERM $child 2>/dev/null; stopping=1; fi
+              if [ $stopping -gt 0 ]; then
+                stopping=$((stopping + 1))
+                [ $stopping -gt \(graceTicks) ] && kill -KILL $child 2>/dev/null
+              fi
               sleep 0.2
             done
             wait $child

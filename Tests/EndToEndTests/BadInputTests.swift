@@ -1,12 +1,14 @@
 import Foundation
 import Mongo
 import Simulation
+import SwiftProtobuf
 import Testing
 import WaterlineBus
 import WaterlineCLI
 import WaterlineKit
 import WaterlineProto
 import WaterlineTestSupport
+import ZeroMQ
 
 /// Bad input gets a clear error and loses nothing valid; the service keeps serving.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct BadInputTests {
@@ -81,6 +83,22 @@ import WaterlineTestSupport
         // Unknown event: a clear 404. Bad query parameter: 422.
         #expect(try await t.http.get("/api/v1/events/nope").status == 404)
         #expect(try await t.http.get("/api/v1/events?from=yesterday").status == 422)
+
+        // The PULL socket for devices: a malformed message becomes a dead letter with its
+        // reason, a valid batch is stored.
+        let push = try SocketWorker(name: "e2e-push", type: .push, configure: { [endpoint = t.cluster.ingestPull] in try $0.connect(endpoint) })
+        #expect(push.send([[0x0A, 0xFF, 0x01]]))
+        var pushed = SubmitReadingsRequest()
+        pushed.source = "device-7"
+        pushed.readings = [reading(good.sensorId, good.tsMs + 180_000, 3.3)]
+        #expect(push.send([try pushed.serializedBytes()]))
+        let pulled = try await t.eventually(timeout: .seconds(20)) {
+            let stored = try await t.count(Collections.readings)
+            let letters = try await t.count(Collections.deadLetters, ["reason": "malformed_message"])
+            return stored == 3 && letters == 1
+        }
+        #expect(pulled, "the PULL socket did not store the valid batch and dead-letter the malformed one")
+        await push.stop()
 
         // Everyone is still serving.
         let health = try await t.http.get("/api/v1/health")
