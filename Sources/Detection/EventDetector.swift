@@ -34,6 +34,9 @@ public struct EventDetector: Sendable {
         /// Smoothed inlet surprise that is a leak without pressure support, and the
         /// smoothed pressure drop of two sensors that is a leak without inlet support.
         public var strongSurprise = 2.0
+        /// A sensor whose newest point is this far behind its zone's newest no longer
+        /// holds the zone's clock back (it is silent, not merely out of step).
+        public var staleSensorMs: Int64 = 6 * 3_600_000
         /// Smoothed inlet drop that is a demand anomaly, and a tank level's drift.
         public var demandSurprise = 3.0
         /// Consecutive gap or fault points before a sensor health event opens.
@@ -74,7 +77,8 @@ public struct EventDetector: Sendable {
     /// Feeds one point; returns what changed.
     public mutating func observe(_ p: ScoredPoint) -> [DetectionChange] {
         roles[p.sensorID] = (p.zone, p.role)
-        var changes = endQuietEvents(now: p.tsMs)
+        lastSeen[p.sensorID] = max(lastSeen[p.sensorID] ?? p.tsMs, p.tsMs)
+        var changes = endQuietEvents(in: p.zone)
         var w = sensors[p.sensorID] ?? SensorWindow()
         defer { sensors[p.sensorID] = w }
 
@@ -220,6 +224,11 @@ public struct EventDetector: Sendable {
     }
 
     private var roles: [String: (zone: String, role: SensorRole)] = [:]
+    /// The newest time seen per sensor. A zone's clock is the slowest of its reporting
+    /// sensors (one silent for more than `staleSensorMs` does not hold it back), so points
+    /// that arrive out of step across sensors — a batch of one sensor's hour before the
+    /// others' — cannot end an event early.
+    private var lastSeen: [String: Int64] = [:]
 
     private func sensorsInZone(_ zone: String) -> [(id: String, role: SensorRole)] {
         roles.filter { $0.value.zone == zone }.map { ($0.key, $0.value.role) }
@@ -299,10 +308,13 @@ public struct EventDetector: Sendable {
         return [.ended(event)]
     }
 
-    /// Ends hydraulic and tank events whose evidence has been gone for `quietMs`.
-    private mutating func endQuietEvents(now: Int64) -> [DetectionChange] {
+    /// Ends the zone's hydraulic and tank events whose evidence has been gone for
+    /// `quietMs` by the zone's clock.
+    private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
+        let seen = sensorsInZone(zone).compactMap { lastSeen[$0.id] }
+        guard let newest = seen.max(), let now = seen.filter({ $0 >= newest - config.staleSensorMs }).min() else { return [] }
         var changes: [DetectionChange] = []
-        for (key, event) in open where event.type != .dataGap && event.type != .sensorFault {
+        for (key, event) in open where event.zone == zone && event.type != .dataGap && event.type != .sensorFault {
             if now - event.lastEvidenceMs > config.quietMs {
                 var ended = event
                 ended.endMs = event.lastEvidenceMs
