@@ -98,7 +98,9 @@ public final class LocalCluster: @unchecked Sendable {
 
     /// Starts the database (unless external) and the five services in flow order,
     /// waiting until each answers its health check.
-    public func start(log: (String) -> Void = { _ in }) async throws {
+    public func start(
+        only services: [Member] = [.ingest, .preprocess, .model, .insight, .gateway], log: (String) -> Void = { _ in }
+    ) async throws {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         if externalMongoURI == nil {
             let storage = dataDirectory.appendingPathComponent("mongo")
@@ -107,7 +109,7 @@ public final class LocalCluster: @unchecked Sendable {
             try await waitForMongo()
             log("database   \(mongoURI)")
         }
-        for member in [Member.ingest, .preprocess, .model, .insight, .gateway] {
+        for member in services {
             try await startService(member)
             log("\(member.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) up")
         }
