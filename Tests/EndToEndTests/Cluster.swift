@@ -49,6 +49,16 @@ struct TestCluster {
         return try await condition()
     }
 
+    /// Waits until `clean` and `scores` each hold `slots` points; returns the counts.
+    func waitForDerivedSeries(slots: Int, timeout: Duration) async throws -> (clean: Int, scores: Int) {
+        _ = try await eventually(timeout: timeout) {
+            let clean = try await count(Collections.clean)
+            let scores = try await count(Collections.scores)
+            return clean == slots && scores == slots
+        }
+        return (try await count(Collections.clean), try await count(Collections.scores))
+    }
+
     func ingestClient(timeout: Duration = .seconds(2)) throws -> RPCClient {
         try RPCClient(name: "e2e", connect: [cluster.ingestRPC], timeout: timeout)
     }

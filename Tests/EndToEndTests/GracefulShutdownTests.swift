@@ -38,13 +38,8 @@ import WaterlineTestSupport
         let unique = uniqueReadings(scenario)
         #expect(try await t.count(Collections.readings) == unique)
         let slots = expectedSlots(scenario)
-        let complete = try await t.eventually(timeout: .seconds(180)) {
-            let clean = try await t.count(Collections.clean)
-            let scores = try await t.count(Collections.scores)
-            return clean == slots && scores == slots
-        }
-        let (cleanCount, scoreCount) = (try await t.count(Collections.clean), try await t.count(Collections.scores))
-        #expect(complete, "clean \(cleanCount), scores \(scoreCount) of \(slots)")
+        let (clean, scores) = try await t.waitForDerivedSeries(slots: slots, timeout: .seconds(180))
+        #expect(clean == slots && scores == slots, "clean \(clean), scores \(scores) of \(slots)")
         await ingest.close()
         await t.stop()
     }

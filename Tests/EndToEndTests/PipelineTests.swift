@@ -62,13 +62,8 @@ import WaterlineTestSupport
 
         // 3. Clean points and scores for every slot, each exactly once.
         let slots = expectedSlots(scenario)
-        let complete = try await t.eventually(timeout: .seconds(240)) {
-            let clean = try await t.count(Collections.clean)
-            let scores = try await t.count(Collections.scores)
-            return clean == slots && scores == slots
-        }
-        let (cleanCount, scoreCount) = (try await t.count(Collections.clean), try await t.count(Collections.scores))
-        #expect(complete, "clean \(cleanCount) and scores \(scoreCount) of \(slots)")
+        let (clean, scores) = try await t.waitForDerivedSeries(slots: slots, timeout: .seconds(240))
+        #expect(clean == slots && scores == slots, "clean \(clean), scores \(scores) of \(slots)")
         let series = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(scenario.meta.startMs + 3_600_000)")
         #expect(series.status == 200)
         #expect((series.json["raw"] as? [Any])?.count == 13)
