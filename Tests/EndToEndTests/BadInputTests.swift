@@ -13,11 +13,23 @@ import ZeroMQ
 /// Bad input gets a clear error and loses nothing valid; the service keeps serving.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct BadInputTests {
     @Test func everyKindOfBadInputIsRejectedWithAReason() async throws {
-        let t = try await TestCluster.start("bad-input", environment: ["WATERLINE_MAX_BODY_BYTES": "65536"])
+        let t = try await TestCluster.start(
+            "bad-input", environment: ["WATERLINE_MAX_BODY_BYTES": "65536", "WATERLINE_RPC_TIMEOUT_MS": "1000"])
         defer { Task { await t.stop() } }
         let scenario = smallScenario(days: 1)
         let ingest = try t.ingestClient(timeout: .seconds(5))
-        _ = try await Replayer(client: ingest).registerSensors(of: scenario)
+
+        // The registry is loaded from a scenario's sensors.csv by the CLI.
+        try ScenarioFolder.write(scenario, to: t.directory)
+        let cli = Process()
+        cli.executableURL = TestEnvironment.binDirectory.appendingPathComponent("waterline")
+        cli.arguments = ["sensors", "import", t.directory.appendingPathComponent("sensors.csv").path, "--ingest", t.cluster.ingestRPC]
+        cli.standardOutput = FileHandle.nullDevice
+        try cli.run()
+        while cli.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(cli.terminationStatus == 0)
+        #expect(try await t.count(Collections.sensors) == scenario.sensors.count)
+        #expect(try await t.count(Collections.sensors, ["zone_inlet": true]) == scenario.meta.zones.count)
         let good = scenario.readings[0]
 
         // A malformed protobuf frame.
@@ -104,6 +116,18 @@ import ZeroMQ
         let health = try await t.http.get("/api/v1/health")
         #expect(health.status == 200)
         #expect(health.json["status"] as? String == "ok")
+
+        // A service that is down: 503 with Retry-After, and health says which one.
+        t.cluster.signal(.insight, SIGTERM)
+        #expect(await t.cluster.waitForExit(.insight))
+        let unavailable = try await t.http.get("/api/v1/events")
+        #expect(unavailable.status == 503)
+        #expect(unavailable.headers["retry-after"] == "1")
+        #expect(((unavailable.json["error"] as? [String: Any])?["message"] as? String)?.contains("insight unavailable") == true)
+        let degraded = try await t.http.get("/api/v1/health")
+        #expect(degraded.status == 503)
+        let states = (degraded.json["services"] as? [[String: Any]])?.map { "\($0["service"] ?? "")=\($0["status"] ?? "")" }
+        #expect(states?.contains("insight=UNREACHABLE") == true)
         await ingest.close()
         await t.stop()
     }

@@ -12,6 +12,7 @@ public struct TestHTTP: Sendable {
     public struct Reply: Sendable {
         public let status: Int
         public let body: Data
+        public let headers: [String: String]
         /// The body parsed as a JSON object (empty when it is not one).
         public var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: body)) as? [String: Any]) ?? [:] }
         public var text: String { String(decoding: body, as: UTF8.self) }
@@ -38,6 +39,10 @@ public struct TestHTTP: Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        let http = response as? HTTPURLResponse
+        let headers = (http?.allHeaderFields ?? [:]).reduce(into: [String: String]()) { out, pair in
+            out[String(describing: pair.key).lowercased()] = String(describing: pair.value)
+        }
+        return Reply(status: http?.statusCode ?? 0, body: data, headers: headers)
     }
 }
