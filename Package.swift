@@ -110,9 +110,9 @@ let package = Package(
             name: "WaterlineBusTests",
             dependencies: ["WaterlineBus", "WaterlineKit", "WaterlineProto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning"], swiftSettings: strict),
+        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Simulation"], swiftSettings: strict),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection"], swiftSettings: strict),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

@@ -1,3 +1,4 @@
+import Simulation
 import Testing
 import Cleaning
 
@@ -235,7 +236,7 @@ private func cleaner(
 
         // Bounded disorder: sort by timestamp plus a random delay of at most the lateness, so
         // no reading arrives more than `lateness` behind the newest one seen before it.
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let shuffled = series
             .map { ($0, $0.tsMs + Int64(rng.next() % UInt64(lateness + 1))) }
             .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.tsMs > $1.0.tsMs }
@@ -258,18 +259,5 @@ private func cleaner(
         #expect(actual.count == 70)
         #expect(actual.filter { $0.flags == .imputed }.count == 3)
         #expect(actual.filter { $0.flags == .gap }.count == 10)
-    }
-}
-
-/// A small deterministic PRNG (SplitMix64) so shuffles repeat for a seed.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import Simulation
 import Testing
 import Detection
 
@@ -62,10 +63,10 @@ private struct ZoneHarness {
 
     /// `minutes` of quiet, normal data with small deterministic noise; returns the next time.
     mutating func quiet(from ts: Int64, minutes: Int, seed: UInt64 = 1) -> Int64 {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var t = ts
         for _ in 0..<minutes {
-            let n = (0..<5).map { _ in rng.nextSigned() * 0.9 }  // |score| < 0.9
+            let n = (0..<5).map { _ in rng.nextDouble(in: -1...1) * 0.9 }  // |score| < 0.9
             tick(
                 t, inlet: Reading(score: n[0], relative: 0.01 * n[0]),
                 pressure: { k in Reading(score: n[1 + k], relative: 0.005 * n[1 + k]) },
@@ -340,19 +341,4 @@ private struct ZoneHarness {
         #expect(event.summary == "burst in north: north-inlet +40% vs forecast")
         #expect(event.severity == 0.8)  // inlet excess 0.4 / 0.5
     }
-}
-
-/// A small deterministic PRNG (SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func nextSigned() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
 }
