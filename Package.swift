@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "WaterlineKit",
             dependencies: [
-                "WaterlineBus", "Mongo", "WaterlineProto",
+                "WaterlineBus", "Mongo", "WaterlineProto", "Cleaning",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@
 /// level in metres. Units are matched without regard to case or spaces.
 public enum Units {
     public enum Kind: Sendable {
+        /// Flow also covers customer meters that report a flow rate.
         case pressure, flow, level
     }
 

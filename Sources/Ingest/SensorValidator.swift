@@ -1,3 +1,4 @@
+import WaterlineKit
 import WaterlineProto
 
 /// Checks a sensor before it enters the registry.
@@ -8,6 +9,14 @@ public enum SensorValidator {
         if sensor.sensorID.utf8.count > 128 { return "sensor_id is longer than 128 bytes" }
         if sensor.kind == .unspecified { return "kind must be pressure, flow, level or meter" }
         if sensor.zone.isEmpty { return "zone is empty" }
+        if sensor.toCanonical == nil {
+            let accepted = switch sensor.unitKind {
+            case .pressure: "bar, kPa, psi or m (metres of head)"
+            case .flow: "m3/h, L/s or gpm"
+            default: "m"
+            }
+            return "unit '\(sensor.unit)' is not known for a \(sensor.kind.label) sensor; use \(accepted)"
+        }
         if sensor.cadenceMs < 0 { return "cadence_ms must be positive" }
         if !(sensor.minValue < sensor.maxValue) { return "min (\(sensor.minValue)) must be below max (\(sensor.maxValue))" }
         return nil

@@ -2,13 +2,15 @@ import Cleaning
 import WaterlineProto
 
 extension CleaningConfig {
-    /// Cleaning settings for a registered sensor: its cadence and range; mean per slot
-    /// for flow, level and meters, median for pressure (robust to transients).
+    /// Cleaning settings for a registered sensor: its cadence and range (converted to
+    /// the canonical unit, like its readings); mean per slot for flow, level and meters,
+    /// median for pressure (robust to transients).
     public init(sensor: Sensor, maxFillSteps: Int) {
+        let convert = sensor.toCanonical ?? { $0 }
         self.init(
             cadenceMs: sensor.cadenceMs > 0 ? sensor.cadenceMs : 60_000,
             maxFillSteps: maxFillSteps,
-            minValue: sensor.minValue, maxValue: sensor.maxValue,
+            minValue: convert(sensor.minValue), maxValue: convert(sensor.maxValue),
             aggregation: sensor.kind == .pressure ? .median : .mean)
     }
 }

@@ -20,8 +20,14 @@ actor CleaningState {
 
     /// Cleans readings of known sensors; returns the points that became final.
     func add(_ readings: [RawReading], sensors: [String: Sensor]) async throws -> [CleanPoint] {
+        // Values enter cleaning in the canonical unit of their kind (bar, m³/h, m); the
+        // raw value in the sensor's own unit stays in `readings`.
         var bySensor: [String: [RawSample]] = [:]
-        for r in readings { bySensor[r.sensorID, default: []].append(RawSample(tsMs: r.tsMs, value: r.value, traceID: r.traceID)) }
+        for r in readings {
+            guard let sensor = sensors[r.sensorID] else { continue }
+            let value = sensor.toCanonical.map { $0(r.value) } ?? r.value
+            bySensor[r.sensorID, default: []].append(RawSample(tsMs: r.tsMs, value: value, traceID: r.traceID))
+        }
         var out: [CleanPoint] = []
         let now = nowMs()
         for (id, samples) in bySensor {

@@ -112,6 +112,37 @@ import ZeroMQ
         #expect(pulled, "the PULL socket did not store the valid batch and dead-letter the malformed one")
         await push.stop()
 
+        // Units: an unknown unit is refused at registration; a psi sensor's readings are
+        // cleaned in bar.
+        var sensors = RegisterSensorsRequest()
+        var furlongs = Sensor()
+        furlongs.sensorID = "odd-1"
+        furlongs.kind = .level
+        furlongs.unit = "furlongs"
+        furlongs.zone = "north"
+        furlongs.maxValue = 10
+        var psi = Sensor()
+        psi.sensorID = "psi-1"
+        psi.kind = .pressure
+        psi.unit = "psi"
+        psi.zone = "north"
+        psi.maxValue = 200
+        psi.cadenceMs = 60_000
+        sensors.sensors = [furlongs, psi]
+        let registered = try await ingest.call(IngestRPC.registerSensors, sensors)
+        #expect(registered.registered == 1)
+        #expect(registered.rejected.first?.reason.contains("unit 'furlongs'") == true)
+        var psiBatch = SubmitReadingsRequest()
+        psiBatch.readings = (0..<4).map { reading("psi-1", good.tsMs + Int64($0) * 60_000, 50) }
+        #expect(try await ingest.call(IngestRPC.submitReadings, psiBatch).accepted == 4)
+        let converted = try await t.eventually(timeout: .seconds(20)) {
+            try await t.count(Collections.clean, ["sensor_id": "psi-1"]) == 4
+        }
+        #expect(converted)
+        let point = try await t.mongo.collection(Collections.clean).findOne(["sensor_id": "psi-1"])
+        let bar = try #require(point?["value"]?.doubleValue)
+        #expect(abs(bar - 50 * 0.068_947_572_9) < 1e-9)
+
         // Everyone is still serving.
         let health = try await t.http.get("/api/v1/health")
         #expect(health.status == 200)

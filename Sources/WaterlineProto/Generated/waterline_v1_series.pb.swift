@@ -98,7 +98,8 @@ public nonisolated struct Waterline_V1_CleanPoint: Sendable {
   /// Start of the resampling slot.
   public var tsMs: Int64 = 0
 
-  /// Clean value; absent for a slot in a gap too long to fill.
+  /// Clean value in the canonical unit of the sensor's kind (pressure bar, flow m3/h,
+  /// level m); absent for a slot in a gap too long to fill.
   public var value: Double {
     get {_value ?? 0}
     set {_value = newValue}
@@ -108,7 +109,8 @@ public nonisolated struct Waterline_V1_CleanPoint: Sendable {
   /// Clears the value of `value`. Subsequent reads from it will return its default value.
   public mutating func clearValue() {self._value = nil}
 
-  /// The last raw reading of the slot; absent when no reading fell in it.
+  /// The last raw reading of the slot, converted to the same unit; absent when no
+  /// reading fell in it. The reading as sent is in `readings`.
   public var rawValue: Double {
     get {_rawValue ?? 0}
     set {_rawValue = newValue}
