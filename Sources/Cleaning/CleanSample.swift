@@ -15,6 +15,8 @@ public struct QualityFlags: OptionSet, Sendable, Hashable {
     public static let late = QualityFlags(rawValue: 16)
     /// Unchanged for longer than plausible.
     public static let stuck = QualityFlags(rawValue: 32)
+    /// A spike: the value is the median of its window, the raw value what was read.
+    public static let spike = QualityFlags(rawValue: 64)
 
     /// Flags that make a point unfit as model input.
     public static let unfitForModel: QualityFlags = [.gap, .outOfRange, .stuck]

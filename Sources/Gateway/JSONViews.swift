@@ -63,7 +63,7 @@ extension HealthResponse {
 
 enum QualityFlagNames {
     static let all: [(UInt32, String)] = [
-        (1, "imputed"), (2, "aggregated"), (4, "gap"), (8, "out_of_range"), (16, "late"), (32, "stuck"),
+        (1, "imputed"), (2, "aggregated"), (4, "gap"), (8, "out_of_range"), (16, "late"), (32, "stuck"), (64, "spike"),
     ]
 
     static func names(_ flags: UInt32) -> [String] {

@@ -87,3 +87,40 @@ import Testing
         #expect(convert(1, "L/s", .pressure) == nil)
     }
 }
+
+@Suite struct SpikeStageTests {
+    private func sample(_ minute: Int64, _ value: Double?, _ flags: QualityFlags = []) -> CleanSample {
+        CleanSample(tsMs: minute * 60_000, value: value, rawValue: value, flags: flags)
+    }
+
+    @Test func aSpikeGetsTheMedianAndKeepsItsRawValue() {
+        var stage = SpikeStage(halfWidth: 2, threshold: 3)
+        let values = [2.0, 2.1, 2.0, 9.0, 2.05, 2.0, 2.1]
+        var out = values.enumerated().flatMap { stage.push(sample(Int64($0.offset), $0.element)) }
+        out += stage.drain()
+        #expect(out.map(\.tsMs) == (0..<7).map { Int64($0) * 60_000 })
+        let spike = out[3]
+        #expect(spike.flags == .spike)
+        #expect(spike.rawValue == 9.0)
+        #expect(spike.value == 2.05)
+        #expect(out.filter { $0.flags.contains(.spike) }.count == 1)
+    }
+
+    @Test func pointsLeaveHalfWidthSlotsLateAndDrainAtTheEnd() {
+        var stage = SpikeStage(halfWidth: 3, threshold: 3)
+        var released: [Int] = []
+        for i in 0..<5 { released.append(stage.push(sample(Int64(i), 1.0 + Double(i) * 0.01)).count) }
+        #expect(released == [0, 0, 0, 1, 1])
+        #expect(stage.hasPending)
+        #expect(stage.drain().count == 3)
+        #expect(!stage.hasPending)
+    }
+
+    @Test func gapsAndImputedPointsPassUnjudged() {
+        var stage = SpikeStage(halfWidth: 1, threshold: 3)
+        let input = [sample(0, 1), sample(1, nil, .gap), sample(2, 50, .imputed), sample(3, 1.1), sample(4, 1)]
+        var out = input.flatMap { stage.push($0) }
+        out += stage.drain()
+        #expect(out == input)
+    }
+}

@@ -42,6 +42,10 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
 
   /// The value has not changed for longer than the kind allows.
   case stuck // = 32
+
+  /// The reading was a spike (Hampel filter); the value is the window's median and
+  /// raw_value keeps what was read.
+  case spike // = 64
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -57,6 +61,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case 8: self = .outOfRange
     case 16: self = .late
     case 32: self = .stuck
+    case 64: self = .spike
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -70,6 +75,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case .outOfRange: return 8
     case .late: return 16
     case .stuck: return 32
+    case .spike: return 64
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -83,6 +89,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     .outOfRange,
     .late,
     .stuck,
+    .spike,
   ]
 
 }
@@ -171,7 +178,7 @@ public nonisolated struct Waterline_V1_CleanSeriesResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
 
 nonisolated extension Waterline_V1_QualityFlag: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0\u{2} QUALITY_FLAG_SPIKE\0")
 }
 
 nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
