@@ -103,7 +103,8 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "WaterlineTestSupport", dependencies: ["Mongo"], path: "Tests/Support", swiftSettings: strict),
+            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineCLI"], path: "Tests/Support",
+            swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -254,26 +254,31 @@ public struct ClusterError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Free TCP ports on loopback, as the kernel hands them out.
+/// Free TCP ports on loopback, picked at random below the kernel's ephemeral range
+/// (32768 and up on Linux), so that outgoing connections made meanwhile cannot take
+/// them before the services bind them. Each is checked by binding it.
 public func freePorts(_ count: Int) throws -> [Int] {
-    var sockets: [Int32] = []
-    defer { sockets.forEach { close($0) } }
     var ports: [Int] = []
-    for _ in 0..<count {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ptr -> Bool in
-                bind(fd, ptr, length) == 0 && getsockname(fd, ptr, &length) == 0
-            }
-        }
-        guard bound else { throw ClusterError("could not reserve a free port") }
-        sockets.append(fd)
-        ports.append(Int(UInt16(bigEndian: address.sin_port)))
+    var attempts = 0
+    while ports.count < count {
+        attempts += 1
+        guard attempts < 10_000 else { throw ClusterError("could not find \(count) free ports") }
+        let port = Int.random(in: 20_000..<32_000)
+        if ports.contains(port) || !canBind(port) { continue }
+        ports.append(port)
     }
     return ports
+}
+
+private func canBind(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
 }

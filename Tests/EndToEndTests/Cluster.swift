@@ -13,20 +13,27 @@ struct TestCluster {
     let mongo: MongoClient
     let http: TestHTTP
 
+    /// Starts a cluster on free ports; tries again on new ports if a port was taken
+    /// between choosing and binding it (tests run in parallel).
     static func start(_ name: String, environment: [String: String] = [:]) async throws -> TestCluster {
-        let directory = try TestEnvironment.scratchDirectory(name)
-        let cluster = LocalCluster(
-            binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
-            secantusd: TestEnvironment.secantusd)
-        cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000"]) { a, _ in a }
-        do {
-            try await cluster.start()
-        } catch {
-            await cluster.stop()
-            throw error
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            let directory = try TestEnvironment.scratchDirectory(name)
+            let cluster = LocalCluster(
+                binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
+                secantusd: TestEnvironment.secantusd)
+            cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000"]) { a, _ in a }
+            do {
+                try await cluster.start()
+                let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
+                return TestCluster(cluster: cluster, directory: directory, mongo: mongo, http: TestHTTP(base: cluster.gatewayURL))
+            } catch {
+                lastError = error
+                await cluster.stop()
+                try? FileManager.default.removeItem(at: directory)
+            }
         }
-        let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
-        return TestCluster(cluster: cluster, directory: directory, mongo: mongo, http: TestHTTP(base: cluster.gatewayURL))
+        throw lastError!
     }
 
     func stop() async {

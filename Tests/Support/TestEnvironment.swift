@@ -1,5 +1,6 @@
 import Foundation
 import Mongo
+import WaterlineCLI
 
 /// Where tests find the repository, the built service binaries and SecantusDB.
 public enum TestEnvironment {
@@ -69,17 +70,7 @@ public final class TestDatabase: @unchecked Sendable {
     }
 }
 
-/// A free TCP port on loopback.
+/// A free TCP port on loopback, outside the kernel's ephemeral range (see `freePorts`).
 public func reservePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard ok else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
+    try freePorts(1)[0]
 }
