@@ -96,9 +96,7 @@ public final class IngestService: Service {
         }
         rpc.register(IngestRPC.getRawSeries) { request, _ in
             let documents = try await self.mongoCall {
-                try await self.readings.find(
-                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
-                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+                try await self.readings.findSeries(request)
             }
             var reply = RawSeriesResponse()
             reply.readings = documents.map(RawReading.init(document:))

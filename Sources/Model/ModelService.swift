@@ -67,9 +67,7 @@ public final class ModelService: Service {
         rpc.register(ModelRPC.getScoreSeries) { request, _ in
             let documents: [Document]
             do {
-                documents = try await self.scores.find(
-                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
-                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+                documents = try await self.scores.findSeries(request)
             } catch {
                 throw RPCError.unavailable("database unavailable: \(error)")
             }

@@ -70,9 +70,7 @@ public final class PreprocessService: Service {
         rpc.register(PreprocessRPC.getCleanSeries) { request, _ in
             let documents: [Document]
             do {
-                documents = try await self.clean.find(
-                    seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
-                    sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+                documents = try await self.clean.findSeries(request)
             } catch {
                 throw RPCError.unavailable("database unavailable: \(error)")
             }

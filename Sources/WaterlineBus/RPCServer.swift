@@ -31,7 +31,6 @@ public final class RPCServer: Sendable {
     private let incomingContinuation: AsyncStream<Call>.Continuation
     private let maxInFlight: Int
     private let logger: Logger
-    private let counters = Locked<[String: UInt64]>([:])
 
     /// Binds `endpoint` (e.g. `tcp://0.0.0.0:7001`, or `tcp://127.0.0.1:*` for a free port).
     public init(
@@ -110,9 +109,6 @@ public final class RPCServer: Sendable {
         incomingContinuation.finish()
     }
 
-    /// Calls served, by outcome, for health reporting.
-    public var stats: [String: UInt64] { counters.withLock { $0 } }
-
     private func serve(_ call: Call) async {
         let request = call.request
         let context = RPCContext(method: request.method, requestID: request.requestID, deadlineMs: request.deadlineMs)
@@ -126,7 +122,6 @@ public final class RPCServer: Sendable {
         }
         do {
             let payload = try await handler(request.payload, context)
-            count("ok")
             send(call, status: 0, payload: payload)
         } catch let error as RPCError {
             reply(call, error: error)
@@ -137,7 +132,6 @@ public final class RPCServer: Sendable {
     }
 
     private func reply(_ call: Call, error: RPCError) {
-        count(error.code.name)
         let payload = (try? error.wire.serializedBytes() as [UInt8]) ?? []
         send(call, status: Int32(error.code.rawValue), payload: payload)
     }
@@ -147,9 +141,5 @@ public final class RPCServer: Sendable {
         if !worker.send([call.peer] + frames) {
             logger.warning("rpc: reply to \(call.request.method) not queued (socket closing or full)")
         }
-    }
-
-    private func count(_ key: String) {
-        counters.withLock { $0[key, default: 0] += 1 }
     }
 }

@@ -1,4 +1,5 @@
 import Mongo
+import WaterlineProto
 
 /// Collection names in the shared database.
 public enum Collections {
@@ -34,4 +35,14 @@ public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
     try await client.collection(Collections.events).createIndex(["zone": 1, "start_ms": -1], name: "zone_start")
     try await client.collection(Collections.events).createIndex(["start_ms": -1], name: "start")
     try await client.collection(Collections.deadLetters).createIndex(["received_ms": -1], name: "received")
+}
+
+extension MongoCollection {
+    /// The points of one sensor's series a `SeriesRequest` asks for, in time order
+    /// (`to_ms` 0: no upper bound; `limit` 0: 10,000, at most 100,000).
+    public func findSeries(_ request: SeriesRequest) async throws(MongoError) -> [Document] {
+        try await find(
+            seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
+            sort: ["_id": 1], limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+    }
 }

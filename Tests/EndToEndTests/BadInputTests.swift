@@ -114,21 +114,18 @@ import ZeroMQ
 
         // Units: an unknown unit is refused at registration; a psi sensor's readings are
         // cleaned in bar.
+        func sensor(_ id: String, _ kind: SensorKind, _ unit: String, max: Double) -> Sensor {
+            var s = Sensor()
+            s.sensorID = id
+            s.kind = kind
+            s.unit = unit
+            s.zone = "north"
+            s.maxValue = max
+            s.cadenceMs = 60_000
+            return s
+        }
         var sensors = RegisterSensorsRequest()
-        var furlongs = Sensor()
-        furlongs.sensorID = "odd-1"
-        furlongs.kind = .level
-        furlongs.unit = "furlongs"
-        furlongs.zone = "north"
-        furlongs.maxValue = 10
-        var psi = Sensor()
-        psi.sensorID = "psi-1"
-        psi.kind = .pressure
-        psi.unit = "psi"
-        psi.zone = "north"
-        psi.maxValue = 200
-        psi.cadenceMs = 60_000
-        sensors.sensors = [furlongs, psi]
+        sensors.sensors = [sensor("odd-1", .level, "furlongs", max: 10), sensor("psi-1", .pressure, "psi", max: 200)]
         let registered = try await ingest.call(IngestRPC.registerSensors, sensors)
         #expect(registered.registered == 1)
         #expect(registered.rejected.first?.reason.contains("unit 'furlongs'") == true)
