@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -111,7 +112,10 @@ let package = Package(
             name: "WaterlineBusTests",
             dependencies: ["WaterlineBus", "WaterlineKit", "WaterlineProto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .testTarget(name: "CleaningTests", dependencies: ["Cleaning", "Simulation"], swiftSettings: strict),
+        .testTarget(
+            name: "CleaningTests",
+            dependencies: ["Cleaning", "Simulation", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),

@@ -17,6 +17,8 @@ public struct QualityFlags: OptionSet, Sendable, Hashable {
     public static let stuck = QualityFlags(rawValue: 32)
     /// A spike: the value is the median of its window, the raw value what was read.
     public static let spike = QualityFlags(rawValue: 64)
+    /// Two different values arrived for the same timestamp; the last one written counts.
+    public static let conflict = QualityFlags(rawValue: 128)
 
     /// Flags that make a point unfit as model input.
     public static let unfitForModel: QualityFlags = [.gap, .outOfRange, .stuck]
@@ -27,11 +29,14 @@ public struct RawSample: Sendable, Equatable {
     public var tsMs: Int64
     public var value: Double
     public var traceID: String
+    /// This value replaced a different one sent earlier for the same timestamp.
+    public var conflict: Bool
 
-    public init(tsMs: Int64, value: Double, traceID: String = "") {
+    public init(tsMs: Int64, value: Double, traceID: String = "", conflict: Bool = false) {
         self.tsMs = tsMs
         self.value = value
         self.traceID = traceID
+        self.conflict = conflict
     }
 }
 
@@ -44,13 +49,41 @@ public struct CleanSample: Sendable, Equatable {
     /// The last raw reading of the slot, if any reading fell in it.
     public var rawValue: Double?
     public var flags: QualityFlags
+    /// 1 for the first version of a point; each correction (a late reading, a spike
+    /// judged once its window is complete) is published with the next revision and
+    /// replaces the previous one.
+    public var revision: UInt32
+    /// The exponentially weighted moving average of the clean values, for display and
+    /// for models that want a smooth input; the unsmoothed `value` is the one scored.
+    public var smoothed: Double?
     public var traceID: String
 
-    public init(tsMs: Int64, value: Double?, rawValue: Double?, flags: QualityFlags, traceID: String = "") {
+    public init(
+        tsMs: Int64, value: Double?, rawValue: Double?, flags: QualityFlags, revision: UInt32 = 1,
+        smoothed: Double? = nil, traceID: String = ""
+    ) {
         self.tsMs = tsMs
         self.value = value
         self.rawValue = rawValue
         self.flags = flags
+        self.revision = revision
+        self.smoothed = smoothed
         self.traceID = traceID
+    }
+
+    /// Whether two versions of a point say the same: value, raw value and flags. The
+    /// `late` flag, the revision, the smoothed value (which depends on where a rebuild
+    /// started) and the trace id are left out.
+    public func sameContent(as other: CleanSample) -> Bool {
+        tsMs == other.tsMs && Self.close(value, other.value) && Self.close(rawValue, other.rawValue)
+            && flags.subtracting(.late) == other.flags.subtracting(.late)
+    }
+
+    private static func close(_ a: Double?, _ b: Double?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (x?, y?): return abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
+        default: return false
+        }
     }
 }

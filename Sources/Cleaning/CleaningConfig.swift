@@ -20,13 +20,32 @@ public struct CleaningConfig: Sendable, Equatable {
     public var maxValue: Double
     /// Consecutive identical raw values that mark a sensor as stuck.
     public var stuckSteps: Int
+    /// Values within this distance of the first of a run count as identical for
+    /// `stuckSteps` (0: only exactly repeated values, what a frozen transmitter sends).
+    public var stuckTolerance: Double
     public var aggregation: SlotAggregation
+    /// Half-width of the Hampel window in slots (0 turns spike detection off).
+    public var spikeHalfWidth: Int
+    /// Robust standard deviations from the window median that make a spike.
+    public var spikeThreshold: Double
+    /// Smallest robust scale of a window, so a nearly flat window does not call noise a
+    /// spike: in the canonical unit.
+    public var spikeMinScale: Double
+    /// Weight of the newest value in the smoothed series (EWMA), in (0, 1].
+    public var smoothingAlpha: Double
+
+    public static let defaultSpikeHalfWidth = 7
+    public static let defaultSpikeThreshold = 6.0
 
     public init(
         cadenceMs: Int64 = 60_000, allowedLatenessMs: Int64? = nil, maxFillSteps: Int = 5,
         minValue: Double = -.infinity, maxValue: Double = .infinity, stuckSteps: Int = 30,
-        aggregation: SlotAggregation = .mean
+        stuckTolerance: Double = 0, aggregation: SlotAggregation = .mean,
+        spikeHalfWidth: Int = defaultSpikeHalfWidth, spikeThreshold: Double = defaultSpikeThreshold,
+        spikeMinScale: Double = 1e-6, smoothingAlpha: Double = 0.3
     ) {
+        precondition(spikeHalfWidth >= 0, "spike half-width must not be negative")
+        precondition(smoothingAlpha > 0 && smoothingAlpha <= 1, "smoothing alpha must be in (0, 1]")
         precondition(cadenceMs > 0, "cadence must be positive")
         self.cadenceMs = cadenceMs
         self.allowedLatenessMs = allowedLatenessMs ?? 2 * cadenceMs
@@ -34,6 +53,19 @@ public struct CleaningConfig: Sendable, Equatable {
         self.minValue = minValue
         self.maxValue = maxValue
         self.stuckSteps = stuckSteps
+        self.stuckTolerance = stuckTolerance
         self.aggregation = aggregation
+        self.spikeHalfWidth = spikeHalfWidth
+        self.spikeThreshold = spikeThreshold
+        self.spikeMinScale = spikeMinScale
+        self.smoothingAlpha = smoothingAlpha
     }
+
+    /// Slots a rebuild starts before the first slot it may change, so the stuck run,
+    /// the gap before it and the spike window around it are seen as they were.
+    public var rebuildLeadInSlots: Int { stuckSteps + maxFillSteps + 1 + 2 * spikeHalfWidth }
+
+    /// How far back (in slots) a reading in slot s can change points: the gap before it
+    /// that it may close, and the spike windows that contain it.
+    public var reachBackSlots: Int { max(maxFillSteps + 1, spikeHalfWidth) }
 }

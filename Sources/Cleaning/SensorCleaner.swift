@@ -1,10 +1,15 @@
 /// Turns one sensor's raw readings, arriving in any order, into a regular series with
-/// one point per cadence slot.
+/// one point per cadence slot. (The checks on values over time, stuck runs and spikes,
+/// are ``SeriesCleaner``'s.)
 ///
 /// Readings are held until the watermark (the newest timestamp seen minus the allowed
 /// lateness) passes their slot; then the slot is emitted, in order. A reading for a
-/// slot already emitted is counted as late and not used here (ingest stored it raw).
-/// A second reading with the same timestamp is a duplicate: the first one is kept.
+/// slot already emitted is late: it is not used here but handed back by ``takeLate()``
+/// so the caller can rebuild the affected window (``SeriesCleaner/rebuild``).
+///
+/// Duplicates: a second reading with the same timestamp and the same value is dropped.
+/// With a different value it is a conflict: the last one to arrive replaces the first
+/// (last writer wins, as ingest stores it) and the point is flagged `conflict`.
 public struct SensorCleaner: Sendable {
     public let config: CleaningConfig
     /// Slot start → readings in it, for slots not emitted yet.
@@ -13,21 +18,22 @@ public struct SensorCleaner: Sendable {
     public private(set) var nextSlot: Int64?
     private var emittedAny = false
     private var newestTs: Int64 = .min
-    /// The last emitted slot with a usable value: the left end of an interpolation.
+    /// The last emitted slot, if it had a usable value: the left end of an interpolation.
     private var lastValued: (ts: Int64, value: Double)?
     /// Empty slots waiting for the next value to decide: interpolate or mark as gap.
     private var openGap: [Int64] = []
-    private var lastRaw: Double?
-    private var sameRawCount = 0
+    private var late: [RawSample] = []
 
     public private(set) var lateCount = 0
     public private(set) var duplicateCount = 0
+    public private(set) var conflictCount = 0
 
     public init(config: CleaningConfig) {
         self.config = config
     }
 
-    /// Resumes after a restart: every slot up to `lastSlot` was emitted before.
+    /// Resumes after a restart: every slot up to `lastSlot` was emitted before, and
+    /// `lastValue` is the value of that slot if it was usable.
     public init(config: CleaningConfig, resumeAfter lastSlot: Int64, lastValue: Double?) {
         self.config = config
         nextSlot = lastSlot + config.cadenceMs
@@ -58,17 +64,31 @@ public struct SensorCleaner: Sendable {
 
     public var hasPending: Bool { !pending.isEmpty }
 
+    /// The late readings seen since the last call, oldest first.
+    public mutating func takeLate() -> [RawSample] {
+        defer { late.removeAll() }
+        return late.sorted { $0.tsMs < $1.tsMs }
+    }
+
     private mutating func accept(_ sample: RawSample) {
         let s = slot(of: sample.tsMs)
         if let next = nextSlot, s < next {
             if emittedAny {
                 lateCount += 1
+                late.append(sample)
                 return
             }
             nextSlot = s  // nothing emitted yet: an earlier reading moves the start back
         }
-        if pending[s]?.contains(where: { $0.tsMs == sample.tsMs }) == true {
-            duplicateCount += 1
+        if let i = pending[s]?.firstIndex(where: { $0.tsMs == sample.tsMs }) {
+            if pending[s]![i].value == sample.value {
+                duplicateCount += 1
+            } else {
+                conflictCount += 1
+                var replacement = sample
+                replacement.conflict = true
+                pending[s]![i] = replacement
+            }
             return
         }
         pending[s, default: []].append(sample)
@@ -85,7 +105,9 @@ public struct SensorCleaner: Sendable {
                 let usable = p.flags.isDisjoint(with: QualityFlags.unfitForModel)
                 out.append(contentsOf: closeGap(rightValue: usable ? p.value : nil, at: ts))
                 out.append(p)
-                if usable, let v = p.value { lastValued = (ts, v) }
+                // Interpolation needs a usable neighbour right before the gap: a stuck
+                // or out-of-range point is no anchor.
+                lastValued = usable ? p.value.map { (ts, $0) } : nil
             } else {
                 openGap.append(ts)
             }
@@ -99,14 +121,13 @@ public struct SensorCleaner: Sendable {
     private mutating func point(_ ts: Int64, _ readings: [RawSample]) -> CleanSample {
         let values = readings.map(\.value)
         var flags: QualityFlags = values.count > 1 ? .aggregated : []
+        if readings.contains(where: \.conflict) { flags.insert(.conflict) }
         let value: Double
         switch config.aggregation {
         case .mean: value = values.reduce(0, +) / Double(values.count)
         case .median: value = median(values)
         }
         let raw = values[values.count - 1]
-        if raw == lastRaw { sameRawCount += 1 } else { sameRawCount = 1; lastRaw = raw }
-        if sameRawCount >= config.stuckSteps { flags.insert(.stuck) }
         if value < config.minValue || value > config.maxValue { flags.insert(.outOfRange) }
         return CleanSample(tsMs: ts, value: value, rawValue: raw, flags: flags, traceID: readings[readings.count - 1].traceID)
     }

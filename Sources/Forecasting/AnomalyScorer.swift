@@ -34,6 +34,15 @@ public struct AnomalyScorer: Sendable {
         return Result(forecast: forecast, surprise: surprise, anomalous: anomalous)
     }
 
+    /// Scores a corrected version of a point scored before, without learning from it
+    /// again: the forecast is the profile's as it stands now.
+    public func rescore(_ value: Double?, usable: Bool, at ts: Int64) -> Result {
+        let forecast = profile.forecast(at: ts)
+        guard usable, let value else { return Result(forecast: forecast, surprise: 0, anomalous: false) }
+        let surprise = forecast.score(value)
+        return Result(forecast: forecast, surprise: surprise, anomalous: forecast.warmedUp && abs(surprise) > threshold)
+    }
+
     /// Learns from history that was scored before (warm-up after a restart).
     public mutating func warm(_ value: Double, at ts: Int64) {
         profile.observe(value, at: ts, anomalous: false)

@@ -14,7 +14,7 @@ extension Sensor {
 }
 
 extension RawReading {
-    var json: [String: Any] { ["ts_ms": tsMs, "value": value, "received_ms": receivedMs] }
+    var json: [String: Any] { ["ts_ms": tsMs, "value": value, "received_ms": receivedMs, "conflict": conflict] }
 }
 
 extension CleanPoint {
@@ -22,6 +22,7 @@ extension CleanPoint {
         [
             "ts_ms": tsMs, "value": hasValue ? value as Any : NSNull(), "raw_value": hasRawValue ? rawValue as Any : NSNull(),
             "flags": QualityFlagNames.names(flags), "revision": revision,
+            "smoothed": hasSmoothed ? smoothed as Any : NSNull(),
         ]
     }
 }
@@ -31,6 +32,7 @@ extension Score {
         [
             "ts_ms": tsMs, "value": value, "forecast_mean": forecastMean, "lower": lower, "upper": upper,
             "anomaly_score": anomalyScore, "anomalous": anomalous, "warmed_up": warmedUp, "model_version": modelVersion,
+            "revision": revision,
         ]
     }
 }
@@ -64,6 +66,7 @@ extension HealthResponse {
 enum QualityFlagNames {
     static let all: [(UInt32, String)] = [
         (1, "imputed"), (2, "aggregated"), (4, "gap"), (8, "out_of_range"), (16, "late"), (32, "stuck"), (64, "spike"),
+        (128, "conflict"),
     ]
 
     static func names(_ flags: UInt32) -> [String] {

@@ -161,14 +161,62 @@ public final class IngestService: Service {
             // Some readings were not stored: fail the call so the client resends (idempotent).
             throw RPCError(.unavailable, "\(result.errors.count) readings not stored (first: \(failure.message)); resend the batch")
         }
-        let duplicates = Set(result.duplicateIndices)
+        var duplicates = Set(result.duplicateIndices)
+        var fresh = duplicates.isEmpty ? accepted : accepted.enumerated().filter { !duplicates.contains($0.offset) }.map(\.element)
+        if !duplicates.isEmpty {
+            let positions = duplicates.sorted()
+            let conflicts = try await resolveConflicts(positions.map { accepted[$0] })
+            for (index, reading) in conflicts {
+                duplicates.remove(positions[index])
+                fresh.append(reading)
+            }
+            reply.conflicts = UInt32(conflicts.count)
+            counters.add("conflicts", conflicts.count)
+        }
         reply.accepted = UInt32(accepted.count - duplicates.count)
         reply.duplicates = UInt32(duplicates.count)
         counters.add("stored", Int(reply.accepted))
         counters.add("duplicates", duplicates.count)
-        let fresh = duplicates.isEmpty ? accepted : accepted.enumerated().filter { !duplicates.contains($0.offset) }.map(\.element)
         publish(fresh)
         return reply
+    }
+
+    /// Readings whose (sensor, timestamp) was stored before: the same value is a plain
+    /// duplicate; a different one replaces the stored value (last writer wins) and the
+    /// replaced value is kept in the document's `superseded` list. Returns the replacing
+    /// readings (flagged `conflict`) with their positions in `candidates`.
+    private func resolveConflicts(_ candidates: [RawReading]) async throws(RPCError) -> [(Int, RawReading)] {
+        let ids = candidates.map { BSON.string(seriesKey($0.sensorID, $0.tsMs)) }
+        let stored = try await mongoCall { try await self.readings.find(["_id": ["$in": .array(ids)]]) }
+        var storedByID: [String: RawReading] = [:]
+        for d in stored { storedByID[d["_id"]?.stringValue ?? ""] = RawReading(document: d) }
+        var conflicts: [(Int, RawReading)] = []
+        var updates: [MongoCollection.WriteModel] = []
+        for (index, reading) in candidates.enumerated() {
+            let id = seriesKey(reading.sensorID, reading.tsMs)
+            guard let old = storedByID[id], old.value != reading.value else { continue }
+            var replacing = reading
+            replacing.conflict = true
+            conflicts.append((index, replacing))
+            storedByID[id] = replacing  // a third value in the same batch is compared with this one
+            updates.append(.updateOne(
+                filter: ["_id": .string(id)],
+                update: [
+                    "$set": [
+                        "value": .double(reading.value), "received_ms": .int64(reading.receivedMs),
+                        "trace_id": .string(reading.traceID), "conflict": .bool(true),
+                    ],
+                    "$push": ["superseded": ["value": .double(old.value), "received_ms": .int64(old.receivedMs)]],
+                ],
+                upsert: false))
+        }
+        guard !updates.isEmpty else { return [] }
+        let models = updates
+        let result = try await mongoCall { try await self.readings.bulkWrite(models, ordered: true) }
+        if let failure = result.errors.first {
+            throw RPCError(.unavailable, "conflicting readings not stored (first: \(failure.message)); resend the batch")
+        }
+        return conflicts
     }
 
     private func publish(_ readings: [RawReading]) {

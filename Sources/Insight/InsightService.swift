@@ -120,6 +120,13 @@ public final class InsightService: Service {
                 scores += decoded.scores
             }
             counters.add("received", scores.count)
+            // Events follow the live series: a corrected score (a spike judged, a late
+            // reading) updates the stored score, not an event already raised or passed.
+            let revisions = scores.count { $0.revision > 1 }
+            if revisions > 0 {
+                counters.add("revisions_not_replayed", revisions)
+                scores.removeAll { $0.revision > 1 }
+            }
             let known = await sensors.lookup(Set(scores.map(\.sensorID)))
             let points = scores.sorted { ($0.tsMs, $0.sensorID) < ($1.tsMs, $1.sensorID) }.compactMap { s -> ScoredPoint? in
                 guard let sensor = known[s.sensorID] else { return nil }

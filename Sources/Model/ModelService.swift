@@ -158,10 +158,17 @@ public final class ModelService: Service {
     private func storeAndPublish(_ items: [Score]) async throws {
         guard !items.isEmpty else { return }
         // Keyed by (sensor, ts): a score already stored (replay after a restart) is a
-        // duplicate key, counted and not stored twice.
-        let result = try await scores.insertMany(items.map(\.document), ordered: false)
+        // duplicate key, counted and not stored twice; the score of a corrected clean
+        // point replaces the stored one.
+        let writes: [MongoCollection.WriteModel] = items.map { s in
+            s.revision <= 1
+                ? .insert(s.document)
+                : .replaceOne(filter: ["_id": .string(seriesKey(s.sensorID, s.tsMs))], replacement: s.document, upsert: true)
+        }
+        let result = try await scores.bulkWrite(writes, ordered: false)
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store scores") }
         counters.add("stored", result.inserted)
+        counters.add("rescored", items.count { $0.revision > 1 })
         counters.add("duplicates", result.duplicateIndices.count)
         counters.add("anomalous", items.filter(\.anomalous).count)
         var byPartition: [UInt32: [Score]] = [:]

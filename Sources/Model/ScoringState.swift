@@ -24,15 +24,18 @@ actor ScoringState {
         }
     }
 
-    /// Scores points in time order per sensor; points already scored are skipped.
+    /// Scores points in time order per sensor. A point scored before is skipped, unless
+    /// it is a corrected version (revision > 1), which is scored again.
     func score(_ points: [CleanPoint], zones: [String: String]) -> [Score] {
         var out: [Score] = []
         out.reserveCapacity(points.count)
         for p in points.sorted(by: { ($0.sensorID, $0.tsMs) < ($1.sensorID, $1.tsMs) }) {
             var scorer = scorers[p.sensorID] ?? AnomalyScorer(threshold: threshold)
             let usable = p.hasValue && p.flags & Self.unfitFlags == 0
-            let result = scorer.score(p.hasValue ? p.value : nil, usable: usable, at: p.tsMs)
+            let value = p.hasValue ? p.value : nil
+            var result = scorer.score(value, usable: usable, at: p.tsMs)
             scorers[p.sensorID] = scorer
+            if result == nil, p.revision > 1 { result = scorer.rescore(value, usable: usable, at: p.tsMs) }
             guard let result else { continue }
             var s = Score()
             s.sensorID = p.sensorID
@@ -48,6 +51,7 @@ actor ScoringState {
             s.zone = zones[p.sensorID] ?? ""
             s.flags = p.flags
             s.traceID = p.traceID
+            s.revision = max(1, p.revision)
             out.append(s)
         }
         return out

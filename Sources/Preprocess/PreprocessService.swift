@@ -37,7 +37,7 @@ public final class PreprocessService: Service {
         clean = mongo.collection(Collections.clean)
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
-        state = CleaningState(maxFillSteps: config.maxFillSteps, clean: clean)
+        state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters)
         partitioner = Partitioner(count: UInt32(config.partitions))
         subscriber = try StreamSubscriber(name: "preprocess-raw", connect: config.rawStream, topics: ["raw."], tickMs: 500)
         rpc = try RPCServer(name: "preprocess", bind: config.rpcBind, logger: logger)
@@ -134,10 +134,10 @@ public final class PreprocessService: Service {
     /// stands, so nothing the stream dropped (or sent while this was down) is missed.
     private func catchUp(_ list: [Sensor], reason: String) async {
         var total = 0
+        let startedMs = nowMs()
         for sensor in list {
             do {
-                _ = try await state.add([], sensors: [sensor.sensorID: sensor])
-                var from = await state.nextSlot(sensor.sensorID) ?? 0
+                var from = try await state.prepare(sensor, catchUpStartMs: startedMs) ?? 0
                 while true {
                     let page = try await readings.find(
                         seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)
@@ -157,13 +157,33 @@ public final class PreprocessService: Service {
         counters.add("caught_up", total)
     }
 
-    private func storeAndPublish(_ points: [CleanPoint]) async throws {
-        guard !points.isEmpty else { return }
-        // Keyed by (sensor, slot): a point already stored (replay after a restart) is a
-        // duplicate key, counted and not stored twice.
-        let result = try await clean.insertMany(points.map(\.document), ordered: false)
+    /// Stores new points (revision 1) and replaces stored ones with their corrections
+    /// (higher revisions), then publishes them. Keyed by (sensor, slot): a first
+    /// version stored before (a replay after a restart) is a duplicate key, counted and
+    /// not stored twice; there is never more than one live version of a point.
+    private func storeAndPublish(_ produced: [CleanPoint]) async throws {
+        guard !produced.isEmpty else { return }
+        var latest: [String: Int] = [:]
+        var points: [CleanPoint] = []
+        for p in produced {
+            let key = seriesKey(p.sensorID, p.tsMs)
+            if let i = latest[key] {
+                if p.revision >= points[i].revision { points[i] = p }
+            } else {
+                latest[key] = points.count
+                points.append(p)
+            }
+        }
+        let writes: [MongoCollection.WriteModel] = points.map { p in
+            p.revision <= 1
+                ? .insert(p.document)
+                : .replaceOne(filter: ["_id": .string(seriesKey(p.sensorID, p.tsMs))], replacement: p.document, upsert: true)
+        }
+        let result = try await clean.bulkWrite(writes, ordered: false)
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
-        counters.add("stored", result.inserted)
+        let revised = points.count { $0.revision > 1 }
+        counters.add("stored", points.count - revised - result.duplicateIndices.count)
+        counters.add("revised", revised)
         counters.add("duplicates", result.duplicateIndices.count)
         var byPartition: [UInt32: [CleanPoint]] = [:]
         for p in points { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }

@@ -2,6 +2,8 @@ import Cleaning
 import Detection
 import Forecasting
 import Simulation
+import WaterlineKit
+import WaterlineProto
 
 /// The pure algorithms of preprocess, model and insight run in one process over a
 /// scenario, with no sockets and no database: the same cleaning, scoring and event
@@ -19,14 +21,13 @@ public struct OfflinePipeline {
     /// Runs the scenario through cleaning, scoring and detection; returns the events.
     public func run(_ scenario: Scenario) -> (events: [FoundEvent], scored: Int) {
         let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
-        var cleaners: [String: SensorCleaner] = [:]
+        var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
         var roles: [String: (zone: String, role: SensorRole)] = [:]
         for s in scenario.sensors {
-            let config = CleaningConfig(
-                cadenceMs: scenario.meta.stepMs, maxFillSteps: maxFillSteps, minValue: s.min, maxValue: s.max,
-                aggregation: s.kind == "pressure" ? .median : .mean)
-            cleaners[s.sensorId] = SensorCleaner(config: config)
+            // The same settings preprocess derives from the registry entry.
+            let sensor = Sensor(s, cadenceMs: scenario.meta.stepMs, inlets: inlets)
+            cleaners[s.sensorId] = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps))
             scorers[s.sensorId] = AnomalyScorer(threshold: anomalyThreshold)
             let role: SensorRole = switch s.kind {
             case "pressure": .pressure

@@ -58,6 +58,7 @@ extension RawReading {
         [
             "_id": .string(seriesKey(sensorID, tsMs)), "sensor_id": .string(sensorID), "ts_ms": .int64(tsMs),
             "value": .double(value), "received_ms": .int64(receivedMs), "trace_id": .string(traceID),
+            "conflict": .bool(conflict),
         ]
     }
 
@@ -68,6 +69,7 @@ extension RawReading {
         value = d["value"]?.doubleValue ?? .nan
         receivedMs = d["received_ms"]?.int64Value ?? 0
         traceID = d["trace_id"]?.stringValue ?? ""
+        conflict = d["conflict"]?.boolValue ?? false
     }
 }
 
@@ -79,6 +81,7 @@ extension CleanPoint {
         ]
         d["value"] = hasValue ? .double(value) : .null
         d["raw_value"] = hasRawValue ? .double(rawValue) : .null
+        d["smoothed"] = hasSmoothed ? .double(smoothed) : .null
         return d
     }
 
@@ -88,6 +91,7 @@ extension CleanPoint {
         tsMs = d["ts_ms"]?.int64Value ?? 0
         if let v = d["value"]?.doubleValue { value = v }
         if let r = d["raw_value"]?.doubleValue { rawValue = r }
+        if let m = d["smoothed"]?.doubleValue { smoothed = m }
         flags = UInt32(d["flags"]?.int64Value ?? 0)
         revision = UInt32(d["revision"]?.int64Value ?? 0)
         traceID = d["trace_id"]?.stringValue ?? ""
@@ -102,7 +106,7 @@ extension Score {
             "value": .double(value), "forecast_mean": .double(forecastMean), "lower": .double(lower),
             "upper": .double(upper), "anomaly_score": .double(anomalyScore), "anomalous": .bool(anomalous),
             "model_version": .string(modelVersion), "zone": .string(zone), "flags": .int64(Int64(flags)),
-            "trace_id": .string(traceID), "warmed_up": .bool(warmedUp),
+            "trace_id": .string(traceID), "warmed_up": .bool(warmedUp), "revision": .int64(Int64(revision)),
         ]
     }
 
@@ -121,6 +125,7 @@ extension Score {
         flags = UInt32(d["flags"]?.int64Value ?? 0)
         traceID = d["trace_id"]?.stringValue ?? ""
         warmedUp = d["warmed_up"]?.boolValue ?? false
+        revision = UInt32(d["revision"]?.int64Value ?? 1)
     }
 }
 

@@ -73,14 +73,23 @@ private func cleaner(
         #expect(c.flush() == [CleanSample(tsMs: 0, value: 3, rawValue: 3, flags: [])])
     }
 
-    @Test func duplicatesAreCountedAndDropped() {
+    @Test func sameValueDuplicatesAreDropped() {
+        var c = cleaner()
+        _ = c.add([reading(0, 10), reading(0, 10), reading(0, 20, offsetMs: 30_000)])
+        _ = c.add([reading(0, 10)])
+        #expect(c.duplicateCount == 2)
+        #expect(c.conflictCount == 0)
+        #expect(c.flush() == [CleanSample(tsMs: 0, value: 15, rawValue: 20, flags: .aggregated)])
+    }
+
+    @Test func aDifferentValueForTheSameTimestampIsAConflictAndTheLastWins() {
         var c = cleaner()
         _ = c.add([reading(0, 10), reading(0, 99), reading(0, 20, offsetMs: 30_000)])
-        _ = c.add([reading(0, 77)])
-        #expect(c.duplicateCount == 2)
-        let out = c.flush()
-        // The first reading of a timestamp is kept: mean of 10 and 20.
-        #expect(out == [CleanSample(tsMs: 0, value: 15, rawValue: 20, flags: .aggregated)])
+        _ = c.add([reading(0, 40)])
+        #expect(c.conflictCount == 2)
+        #expect(c.duplicateCount == 0)
+        // The last value written for second 0 (40) counts: mean of 40 and 20.
+        #expect(c.flush() == [CleanSample(tsMs: 0, value: 30, rawValue: 20, flags: [.aggregated, .conflict])])
     }
 
     @Test func readingForAnEmittedSlotIsCountedLate() {
@@ -90,6 +99,9 @@ private func cleaner(
         #expect(c.add([reading(0, 50, offsetMs: 30_000)]).isEmpty)
         #expect(c.lateCount == 1)
         #expect(c.duplicateCount == 0)
+        // It is handed back once, for the caller to rebuild the window.
+        #expect(c.takeLate() == [reading(0, 50, offsetMs: 30_000)])
+        #expect(c.takeLate().isEmpty)
         // The late reading changed nothing downstream.
         let out = c.flush()
         #expect(out.map(\.tsMs) == [minute, 2 * minute, 3 * minute])
@@ -152,12 +164,12 @@ private func cleaner(
         #expect(out[1].value == nil && out[2].value == nil)
     }
 
-    @Test func stuckAfterStuckStepsIdenticalValues() {
-        var c = cleaner(stuckSteps: 3)
-        var out = c.add([reading(0, 5), reading(1, 5), reading(2, 5), reading(3, 5), reading(4, 6), reading(5, 6)])
+    @Test func anUnusablePointIsNoAnchorForInterpolation() {
+        var c = cleaner(maxValue: 100)
+        var out = c.add([reading(0, 10), reading(1, 500), reading(3, 20)])
         out += c.flush()
-        #expect(out.map(\.value) == [5, 5, 5, 5, 6, 6])
-        #expect(out.map { $0.flags.contains(.stuck) } == [false, false, true, true, false, false])
+        // Slot 2 lies next to an out-of-range point: left empty, not filled from slot 0.
+        #expect(out.map(\.flags) == [[], .outOfRange, .gap, []])
     }
 
     @Test func outOfRangeIsFlaggedButKept() {

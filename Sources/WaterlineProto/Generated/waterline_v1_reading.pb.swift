@@ -132,10 +132,15 @@ public nonisolated struct Waterline_V1_SubmitReadingsResponse: Sendable {
   /// Readings stored by this call.
   public var accepted: UInt32 = 0
 
-  /// Readings already stored earlier with the same (sensor_id, ts_ms): not stored again.
+  /// Readings already stored earlier with the same (sensor_id, ts_ms) and value: not
+  /// stored again.
   public var duplicates: UInt32 = 0
 
   public var rejected: [Waterline_V1_ReadingRejection] = []
+
+  /// Readings whose (sensor_id, ts_ms) was stored earlier with a different value: the
+  /// last one written wins; counted in `accepted` too.
+  public var conflicts: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -157,6 +162,9 @@ public nonisolated struct Waterline_V1_RawReading: Sendable {
   public var receivedMs: Int64 = 0
 
   public var traceID: String = String()
+
+  /// This value replaced a different one stored earlier for the same timestamp.
+  public var conflict: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -329,7 +337,7 @@ nonisolated extension Waterline_V1_ReadingRejection: SwiftProtobuf.Message, Swif
 
 nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitReadingsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}conflicts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -340,6 +348,7 @@ nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.accepted) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.conflicts) }()
       default: break
       }
     }
@@ -355,6 +364,9 @@ nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message
     if !self.rejected.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.rejected, fieldNumber: 3)
     }
+    if self.conflicts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.conflicts, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -362,6 +374,7 @@ nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message
     if lhs.accepted != rhs.accepted {return false}
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.rejected != rhs.rejected {return false}
+    if lhs.conflicts != rhs.conflicts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -369,7 +382,7 @@ nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message
 
 nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RawReading"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}received_ms\0\u{3}trace_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}received_ms\0\u{3}trace_id\0\u{1}conflict\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -382,6 +395,7 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.value) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.receivedMs) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.conflict) }()
       default: break
       }
     }
@@ -403,6 +417,9 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
     if !self.traceID.isEmpty {
       try visitor.visitSingularStringField(value: self.traceID, fieldNumber: 5)
     }
+    if self.conflict != false {
+      try visitor.visitSingularBoolField(value: self.conflict, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -412,6 +429,7 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
     if lhs.value != rhs.value {return false}
     if lhs.receivedMs != rhs.receivedMs {return false}
     if lhs.traceID != rhs.traceID {return false}
+    if lhs.conflict != rhs.conflict {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -55,6 +55,10 @@ public nonisolated struct Waterline_V1_Score: Sendable {
   /// False while the model has too little history for this slot to judge.
   public var warmedUp: Bool = false
 
+  /// The revision of the clean point scored: a corrected clean point is scored again
+  /// (without being learnt from twice) and its score replaces the stored one.
+  public var revision: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -97,7 +101,7 @@ fileprivate nonisolated let _protobuf_package = "waterline.v1"
 
 nonisolated extension Waterline_V1_Score: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Score"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}forecast_mean\0\u{1}lower\0\u{1}upper\0\u{3}anomaly_score\0\u{1}anomalous\0\u{3}model_version\0\u{1}zone\0\u{1}flags\0\u{3}trace_id\0\u{3}warmed_up\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}forecast_mean\0\u{1}lower\0\u{1}upper\0\u{3}anomaly_score\0\u{1}anomalous\0\u{3}model_version\0\u{1}zone\0\u{1}flags\0\u{3}trace_id\0\u{3}warmed_up\0\u{1}revision\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -118,6 +122,7 @@ nonisolated extension Waterline_V1_Score: SwiftProtobuf.Message, SwiftProtobuf._
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.flags) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
       case 13: try { try decoder.decodeSingularBoolField(value: &self.warmedUp) }()
+      case 14: try { try decoder.decodeSingularUInt32Field(value: &self.revision) }()
       default: break
       }
     }
@@ -163,6 +168,9 @@ nonisolated extension Waterline_V1_Score: SwiftProtobuf.Message, SwiftProtobuf._
     if self.warmedUp != false {
       try visitor.visitSingularBoolField(value: self.warmedUp, fieldNumber: 13)
     }
+    if self.revision != 0 {
+      try visitor.visitSingularUInt32Field(value: self.revision, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -180,6 +188,7 @@ nonisolated extension Waterline_V1_Score: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.flags != rhs.flags {return false}
     if lhs.traceID != rhs.traceID {return false}
     if lhs.warmedUp != rhs.warmedUp {return false}
+    if lhs.revision != rhs.revision {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -98,6 +98,18 @@ public nonisolated struct Waterline_V1_Sensor: Sendable {
   /// True for the flow sensors that measure a zone's inlet.
   public var zoneInlet: Bool = false
 
+  /// How late (behind the sensor's newest reading) a reading may arrive and still be
+  /// cleaned in order; later ones trigger a re-clean. 0: twice the cadence.
+  public var allowedLatenessMs: Int64 = 0
+
+  /// Unchanged readings for this long mark the sensor stuck. 0: the kind's default
+  /// (services/preprocess/README.md).
+  public var stuckAfterMs: Int64 = 0
+
+  /// The smallest step the sensor reports, in `unit` (its quantisation); spike
+  /// detection never calls a change of a few steps a spike. 0: unknown.
+  public var resolution: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -179,7 +191,7 @@ nonisolated extension Waterline_V1_SensorKind: SwiftProtobuf._ProtoNameProviding
 
 nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Sensor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0\u{3}allowed_lateness_ms\0\u{3}stuck_after_ms\0\u{1}resolution\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -198,6 +210,9 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
       case 9: try { try decoder.decodeSingularDoubleField(value: &self.maxValue) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.cadenceMs) }()
       case 11: try { try decoder.decodeSingularBoolField(value: &self.zoneInlet) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.allowedLatenessMs) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.stuckAfterMs) }()
+      case 14: try { try decoder.decodeSingularDoubleField(value: &self.resolution) }()
       default: break
       }
     }
@@ -237,6 +252,15 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
     if self.zoneInlet != false {
       try visitor.visitSingularBoolField(value: self.zoneInlet, fieldNumber: 11)
     }
+    if self.allowedLatenessMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.allowedLatenessMs, fieldNumber: 12)
+    }
+    if self.stuckAfterMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.stuckAfterMs, fieldNumber: 13)
+    }
+    if self.resolution.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.resolution, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -252,6 +276,9 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.maxValue != rhs.maxValue {return false}
     if lhs.cadenceMs != rhs.cadenceMs {return false}
     if lhs.zoneInlet != rhs.zoneInlet {return false}
+    if lhs.allowedLatenessMs != rhs.allowedLatenessMs {return false}
+    if lhs.stuckAfterMs != rhs.stuckAfterMs {return false}
+    if lhs.resolution != rhs.resolution {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

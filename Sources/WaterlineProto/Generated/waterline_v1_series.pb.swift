@@ -46,6 +46,10 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
   /// The reading was a spike (Hampel filter); the value is the window's median and
   /// raw_value keeps what was read.
   case spike // = 64
+
+  /// Two different values were sent for one timestamp; the last one written counts
+  /// (ingest keeps the replaced one in the reading's `superseded` list).
+  case conflict // = 128
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -62,6 +66,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case 16: self = .late
     case 32: self = .stuck
     case 64: self = .spike
+    case 128: self = .conflict
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -76,6 +81,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case .late: return 16
     case .stuck: return 32
     case .spike: return 64
+    case .conflict: return 128
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -90,6 +96,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     .late,
     .stuck,
     .spike,
+    .conflict,
   ]
 
 }
@@ -130,9 +137,23 @@ public nonisolated struct Waterline_V1_CleanPoint: Sendable {
   /// Bit set of QualityFlag values.
   public var flags: UInt32 = 0
 
+  /// 1 for the first version; each correction (a late or conflicting reading, a spike
+  /// judged once its window is complete, a stuck run recognised after the fact) is
+  /// published with the next revision and replaces the stored point.
   public var revision: UInt32 = 0
 
   public var traceID: String = String()
+
+  /// Exponentially weighted moving average of the clean values, for display; the
+  /// unsmoothed `value` is the one scored. Absent where the value is unusable.
+  public var smoothed: Double {
+    get {_smoothed ?? 0}
+    set {_smoothed = newValue}
+  }
+  /// Returns true if `smoothed` has been explicitly set.
+  public var hasSmoothed: Bool {self._smoothed != nil}
+  /// Clears the value of `smoothed`. Subsequent reads from it will return its default value.
+  public mutating func clearSmoothed() {self._smoothed = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -140,6 +161,7 @@ public nonisolated struct Waterline_V1_CleanPoint: Sendable {
 
   fileprivate var _value: Double? = nil
   fileprivate var _rawValue: Double? = nil
+  fileprivate var _smoothed: Double? = nil
 }
 
 /// The clean stream (topic `clean.<partition>`).
@@ -178,12 +200,12 @@ public nonisolated struct Waterline_V1_CleanSeriesResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
 
 nonisolated extension Waterline_V1_QualityFlag: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0\u{2} QUALITY_FLAG_SPIKE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0\u{2} QUALITY_FLAG_SPIKE\0\u{2}@\u{1}QUALITY_FLAG_CONFLICT\0")
 }
 
 nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CleanPoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}raw_value\0\u{1}flags\0\u{1}revision\0\u{3}trace_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}raw_value\0\u{1}flags\0\u{1}revision\0\u{3}trace_id\0\u{1}smoothed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -198,6 +220,7 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.flags) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.revision) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self._smoothed) }()
       default: break
       }
     }
@@ -229,6 +252,9 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
     if !self.traceID.isEmpty {
       try visitor.visitSingularStringField(value: self.traceID, fieldNumber: 7)
     }
+    try { if let v = self._smoothed {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -240,6 +266,7 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
     if lhs.flags != rhs.flags {return false}
     if lhs.revision != rhs.revision {return false}
     if lhs.traceID != rhs.traceID {return false}
+    if lhs._smoothed != rhs._smoothed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

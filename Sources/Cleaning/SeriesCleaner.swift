@@ -1,0 +1,279 @@
+/// One sensor's cleaning, from raw readings to the points to publish: resampling, gaps
+/// and range checks (``SensorCleaner``), stuck runs, spikes (``HampelFilter``) and
+/// smoothing (``Smoother``).
+///
+/// A stuck run is recognised when `stuckSteps` readings in a row repeat the first one
+/// (within `stuckTolerance`); then the whole run is flagged `stuck`, its earlier points
+/// as corrections.
+///
+/// A point is returned as soon as its slot is final (revision 1), so scoring is never
+/// held back by the spike window. Once the `spikeHalfWidth` slots after it are in, the
+/// Hampel judgement is made; if it changes the point (a spike: the window's median
+/// replaces the value, the raw value stays, flag `spike`), the point is returned again
+/// with the next revision. A correction made within the same call replaces the first
+/// version in place, so only one version of a point ever leaves a call.
+///
+/// The smoothed value of a corrected point is recomputed; the points after it keep the
+/// smoothing they were published with (the smoothed series is for display).
+public struct SeriesCleaner: Sendable {
+    public let config: CleaningConfig
+    private var resampler: SensorCleaner
+    private var hampel: HampelFilter?
+    private var smoother: Smoother
+    /// Points whose spike judgement is still open, oldest first (at most the half-width).
+    private var held: [Held] = []
+    /// What the current call returns.
+    private var output: [CleanSample] = []
+    /// The points of the current run of repeated readings, while it is shorter than
+    /// `stuckSteps`: flagged after the fact if it goes on.
+    private var run: [Published] = []
+    private var runStart: Double?
+    private var runLength = 0
+
+    private struct Published: Sendable {
+        var sample: CleanSample
+        var outputIndex: Int?
+    }
+
+    private struct Held: Sendable {
+        var provisional: CleanSample
+        /// The version last returned (or stored), if any.
+        var published: CleanSample?
+        /// Its index in `output` when the current call returned it.
+        var outputIndex: Int?
+        var smoothedBefore: Double?
+    }
+
+    public init(config: CleaningConfig) {
+        self.init(config: config, resampler: SensorCleaner(config: config))
+    }
+
+    /// Resumes after `lastSlot`, which was emitted before with `lastValue` (nil when it
+    /// had no usable value).
+    public init(config: CleaningConfig, resumeAfter lastSlot: Int64, lastValue: Double?) {
+        self.init(config: config, resampler: SensorCleaner(config: config, resumeAfter: lastSlot, lastValue: lastValue))
+    }
+
+    private init(config: CleaningConfig, resampler: SensorCleaner) {
+        self.config = config
+        self.resampler = resampler
+        smoother = Smoother(alpha: config.smoothingAlpha)
+        if config.spikeHalfWidth > 0 {
+            hampel = HampelFilter(
+                halfWidth: config.spikeHalfWidth, threshold: config.spikeThreshold, minScale: config.spikeMinScale)
+        }
+    }
+
+    /// The first slot not emitted yet.
+    public var nextSlot: Int64? { resampler.nextSlot }
+    public var hasPending: Bool { resampler.hasPending }
+    public var lateCount: Int { resampler.lateCount }
+    public var duplicateCount: Int { resampler.duplicateCount }
+    public var conflictCount: Int { resampler.conflictCount }
+
+    /// Readings that arrived after their slot was emitted, since the last call.
+    public mutating func takeLate() -> [RawSample] { resampler.takeLate() }
+
+    /// Adds readings; returns new points and corrected versions of earlier ones.
+    public mutating func add(_ samples: [RawSample]) -> [CleanSample] {
+        begin()
+        feed(resampler.add(samples))
+        return end()
+    }
+
+    /// Emits every held slot up to the newest reading, for a sensor that went quiet.
+    /// The spike judgement of the last points waits for the data after them.
+    public mutating func flush() -> [CleanSample] {
+        begin()
+        feed(resampler.flush())
+        return end()
+    }
+
+    /// The end of the data (an offline run): flushes, and judges the last points on the
+    /// part of their window that exists.
+    public mutating func finish() -> [CleanSample] {
+        begin()
+        feed(resampler.flush())
+        if var filter = hampel {
+            for decision in filter.drain() { judge(held.removeFirst(), decision) }
+            hampel = filter
+        }
+        return end()
+    }
+
+    // MARK: Publishing and judging
+
+    private mutating func begin() {
+        output = []
+        for i in held.indices { held[i].outputIndex = nil }
+        for i in run.indices { run[i].outputIndex = nil }
+    }
+
+    private mutating func end() -> [CleanSample] {
+        defer { output = [] }
+        return output
+    }
+
+    private mutating func feed(_ points: [CleanSample]) {
+        for point in points { publish(point) }
+    }
+
+    private mutating func publish(_ point: CleanSample) {
+        var p = point
+        let stuck = checkStuck(&p)
+        let before = smoother.current
+        p.smoothed = smoother.next(p.flags.isDisjoint(with: .unfitForModel) ? p.value : nil)
+        output.append(p)
+        if p.rawValue != nil && !stuck { run.append(Published(sample: p, outputIndex: output.count - 1)) }
+        guard hampel != nil else { return }
+        held.append(Held(provisional: p, published: p, outputIndex: output.count - 1, smoothedBefore: before))
+        if let decision = hampel?.push(Self.judgeable(p) ? p.value : nil) {
+            judge(held.removeFirst(), decision)
+        }
+    }
+
+    private mutating func judge(_ h: Held, _ decision: HampelFilter.Decision) {
+        var final = h.provisional
+        if decision.spike, Self.judgeable(final), let median = decision.median {
+            final.value = median
+            final.flags.insert(.spike)
+            final.smoothed = smoother.step(from: h.smoothedBefore, to: median)
+        }
+        if let published = h.published {
+            final.flags.formUnion(published.flags.intersection(.late))
+            if final.sameContent(as: published) { return }
+        }
+        let index: Int
+        if let i = h.outputIndex {
+            final.revision = output[i].revision
+            output[i] = final
+            index = i
+        } else {
+            final.revision = (h.published?.revision ?? 0) + 1
+            output.append(final)
+            index = output.count - 1
+        }
+        if let r = run.firstIndex(where: { $0.sample.tsMs == final.tsMs }) {
+            run[r] = Published(sample: final, outputIndex: index)
+        }
+    }
+
+    /// Counts the run of repeated readings `p` belongs to and flags it when the run is
+    /// long enough, with the run's earlier points. Returns whether `p` is stuck.
+    private mutating func checkStuck(_ p: inout CleanSample) -> Bool {
+        guard let raw = p.rawValue else { return false }  // no reading in the slot
+        if let start = runStart, abs(raw - start) <= config.stuckTolerance {
+            runLength += 1
+        } else {
+            runStart = raw
+            runLength = 1
+            run.removeAll()
+        }
+        guard runLength >= config.stuckSteps else { return false }
+        p.flags.insert(.stuck)
+        for entry in run {
+            var flagged = entry.sample
+            flagged.flags.insert(.stuck)
+            if let i = entry.outputIndex {
+                output[i].flags.insert(.stuck)
+                flagged = output[i]
+            } else {
+                flagged.revision += 1
+                output.append(flagged)
+            }
+            // A point still awaiting its spike judgement keeps the flag (stuck points
+            // are not judged).
+            if let h = held.firstIndex(where: { $0.provisional.tsMs == flagged.tsMs }) {
+                held[h].provisional.flags.insert(.stuck)
+                held[h].published = flagged
+                if entry.outputIndex == nil { held[h].outputIndex = output.count - 1 }
+            }
+        }
+        run.removeAll()
+        return true
+    }
+
+    /// Points the spike filter judges: real readings that passed the other checks.
+    private static func judgeable(_ s: CleanSample) -> Bool {
+        s.value != nil && s.flags.isDisjoint(with: [.imputed, .gap, .stuck, .outOfRange])
+    }
+
+    // MARK: Rebuilding from history
+
+    /// Rebuilds a sensor's cleaning from its stored history: after late readings (or a
+    /// conflicting one) for slots already emitted, and after a restart.
+    ///
+    /// - Parameters:
+    ///   - startSlot: the first slot to clean again; start `rebuildLeadInSlots` before
+    ///     `compareFrom` so stuck runs, gaps and spike windows are seen whole.
+    ///   - raws: every stored raw reading from `startSlot` on (canonical unit, any order).
+    ///   - stored: the stored clean points from the slot before `startSlot` on.
+    ///   - compareFrom: points before this slot are context only, never returned.
+    ///   - lateSlots: slots that received late readings: flagged `late`.
+    /// - Returns: the cleaner to continue with, and the points that differ from what is
+    ///   stored: new ones at revision 1, changed ones at the stored revision + 1.
+    public static func rebuild(
+        config: CleaningConfig, startSlot: Int64, raws: [RawSample], stored: [CleanSample],
+        compareFrom: Int64, lateSlots: Set<Int64> = []
+    ) -> (cleaner: SeriesCleaner, changes: [CleanSample]) {
+        var storedBySlot: [Int64: CleanSample] = [:]
+        for s in stored where (storedBySlot[s.tsMs]?.revision ?? 0) <= s.revision { storedBySlot[s.tsMs] = s }
+        let previous = startSlot - config.cadenceMs
+        var cleaner: SeriesCleaner
+        if let before = storedBySlot[previous] {
+            let usable = before.flags.isDisjoint(with: .unfitForModel) ? before.value : nil
+            cleaner = SeriesCleaner(config: config, resumeAfter: previous, lastValue: usable)
+        } else {
+            cleaner = SeriesCleaner(config: config)
+        }
+        cleaner.begin()
+        cleaner.feed(cleaner.resampler.add(raws.filter { $0.tsMs >= startSlot }))
+        // Slots stored beyond the watermark (a sensor flushed when it went quiet) are
+        // emitted again, so they are compared rather than emitted twice later.
+        if let lastStored = storedBySlot.keys.max(), let next = cleaner.nextSlot, next <= lastStored {
+            cleaner.feed(cleaner.resampler.flush())
+        }
+        let produced = cleaner.end()
+        _ = cleaner.resampler.takeLate()
+
+        var changes: [CleanSample] = []
+        for var p in produced {
+            let heldIndex = cleaner.held.firstIndex { $0.provisional.tsMs == p.tsMs }
+            if lateSlots.contains(p.tsMs) { p.flags.insert(.late) }
+            let old = storedBySlot[p.tsMs]
+            if let old { p.flags.formUnion(old.flags.intersection(.late)) }
+            var publish = p.tsMs >= compareFrom
+            if let old {
+                p.revision = old.revision
+                let awaitingJudgement = heldIndex != nil && Self.sameBeforeJudgement(p, old)
+                if p.sameContent(as: old) || awaitingJudgement {
+                    publish = false
+                    p = old
+                } else if publish {
+                    p.revision = old.revision + 1
+                } else {
+                    p = old
+                }
+            }
+            if let i = heldIndex {
+                cleaner.held[i].published = p
+                cleaner.held[i].provisional.flags.formUnion(p.flags.intersection(.late))
+            }
+            if let r = cleaner.run.firstIndex(where: { $0.sample.tsMs == p.tsMs }) {
+                cleaner.run[r].sample = p
+            }
+            if publish { changes.append(p) }
+        }
+        return (cleaner, changes)
+    }
+
+    /// A stored point judged a spike and a provisional point not judged yet agree when
+    /// they hold the same reading and flags apart from the spike.
+    private static func sameBeforeJudgement(_ provisional: CleanSample, _ stored: CleanSample) -> Bool {
+        guard stored.flags.contains(.spike) else { return false }
+        let raw = CleanSample(
+            tsMs: stored.tsMs, value: provisional.value, rawValue: stored.rawValue,
+            flags: stored.flags.subtracting(.spike))
+        return provisional.sameContent(as: raw)
+    }
+}
