@@ -58,6 +58,7 @@ let package = Package(
 
         // MARK: Pure algorithms (no I/O)
         .target(name: "Cleaning", swiftSettings: strict),
+        .target(name: "CleaningEvaluation", dependencies: ["Cleaning"], swiftSettings: strict),
         .target(name: "Forecasting", swiftSettings: strict),
         .target(name: "Detection", swiftSettings: strict),
         .target(name: "Simulation", swiftSettings: strict),
@@ -85,7 +86,7 @@ let package = Package(
         .target(
             name: "WaterlineCLI",
             dependencies: serviceDependencies + [
-                "Simulation", "Cleaning", "Forecasting", "Detection",
+                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -116,12 +117,13 @@ let package = Package(
             name: "CleaningTests",
             dependencies: ["Cleaning", "Simulation", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
+        .testTarget(name: "CleaningEvaluationTests", dependencies: ["CleaningEvaluation", "Cleaning"], swiftSettings: strict),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "WaterlineTestSupport"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "WaterlineTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -2,9 +2,21 @@ import ArgumentParser
 import Foundation
 import Simulation
 
-struct EvalCommand: AsyncCommand {
+/// `waterline eval`: offline evaluations. Without a subcommand it runs `events`, so
+/// `waterline eval [SCENARIO]` works as it always did.
+struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
+        abstract: "Evaluate the algorithms offline: events against a scenario's labels (default), or the cleaning against injected faults.",
+        subcommands: [EvalEventsCommand.self, EvalCleaningCommand.self],
+        defaultSubcommand: EvalEventsCommand.self)
+}
+
+/// `waterline eval events`: a scenario through cleaning, scoring and detection,
+/// compared with its labels.
+struct EvalEventsCommand: AsyncCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
         abstract: "Run a scenario through the cleaning, scoring and detection algorithms offline and compare with its labels.")
 
     @Argument(help: "Scenario folder; without it, the demo scenario is simulated in memory.")
