@@ -64,6 +64,9 @@ public struct SensorCleaner: Sendable {
 
     public var hasPending: Bool { !pending.isEmpty }
 
+    /// The newest reading's timestamp seen so far (nil before the first).
+    public var newestReadingTs: Int64? { newestTs == .min ? nil : newestTs }
+
     /// The late readings seen since the last call, oldest first.
     public mutating func takeLate() -> [RawSample] {
         defer { late.removeAll() }

@@ -67,6 +67,8 @@ public struct SeriesCleaner: Sendable {
     /// The first slot not emitted yet.
     public var nextSlot: Int64? { resampler.nextSlot }
     public var hasPending: Bool { resampler.hasPending }
+    /// The newest reading's timestamp seen so far (nil before the first).
+    public var newestReadingTs: Int64? { resampler.newestReadingTs }
     public var lateCount: Int { resampler.lateCount }
     public var duplicateCount: Int { resampler.duplicateCount }
     public var conflictCount: Int { resampler.conflictCount }
@@ -193,9 +195,11 @@ public struct SeriesCleaner: Sendable {
         return true
     }
 
-    /// Points the spike filter judges: real readings that passed the other checks.
+    /// Points the spike filter judges: real readings that are not part of a stuck run.
+    /// An out-of-range reading is judged too: a single impossible value among
+    /// plausible ones is a spike (flagged both) and gets the window's median.
     private static func judgeable(_ s: CleanSample) -> Bool {
-        s.value != nil && s.flags.isDisjoint(with: [.imputed, .gap, .stuck, .outOfRange])
+        s.value != nil && s.flags.isDisjoint(with: [.imputed, .gap, .stuck])
     }
 
     // MARK: Rebuilding from history
@@ -239,8 +243,10 @@ public struct SeriesCleaner: Sendable {
         var changes: [CleanSample] = []
         for var p in produced {
             let heldIndex = cleaner.held.firstIndex { $0.provisional.tsMs == p.tsMs }
-            if lateSlots.contains(p.tsMs) { p.flags.insert(.late) }
             let old = storedBySlot[p.tsMs]
+            if lateSlots.contains(p.tsMs) || old.map({ Self.gainedReadings(p, since: $0) }) == true {
+                p.flags.insert(.late)
+            }
             if let old { p.flags.formUnion(old.flags.intersection(.late)) }
             var publish = p.tsMs >= compareFrom
             if let old {
@@ -265,6 +271,14 @@ public struct SeriesCleaner: Sendable {
             if publish { changes.append(p) }
         }
         return (cleaner, changes)
+    }
+
+    /// Whether the slot holds readings the stored version did not: then they arrived
+    /// after it was emitted, whichever rebuild picked them up.
+    private static func gainedReadings(_ p: CleanSample, since old: CleanSample) -> Bool {
+        guard let raw = p.rawValue else { return false }
+        guard let oldRaw = old.rawValue else { return true }
+        return raw != oldRaw || (p.flags.contains(.aggregated) && !old.flags.contains(.aggregated))
     }
 
     /// A stored point judged a spike and a provisional point not judged yet agree when

@@ -1,5 +1,6 @@
 import Cleaning
 import Foundation
+import Logging
 import Mongo
 import WaterlineBus
 import WaterlineKit
@@ -15,20 +16,22 @@ import WaterlineProto
 actor CleaningState {
     private var cleaners: [String: SeriesCleaner] = [:]
     private var lastInputWallMs: [String: Int64] = [:]
-    /// Readings ingest received before this time were in MongoDB when the sensor's
-    /// cleaner was last rebuilt from it: arriving late on the stream, they change
-    /// nothing and need no second rebuild.
-    private var reflectedBeforeMs: [String: Int64] = [:]
+    /// The last rebuild (or catch-up) of a sensor read every reading with a timestamp
+    /// in `from...to` that ingest had received before `beforeMs`: such a reading,
+    /// arriving late on the stream, is in the clean series already.
+    private var reflected: [String: (from: Int64, to: Int64, beforeMs: Int64)] = [:]
     private let maxFillSteps: Int
     private let readings: MongoCollection
     private let clean: MongoCollection
     private let counters: ServiceCounters
+    private let logger: Logger
 
     /// Margin for a reading stored just before a rebuild read the database but
     /// published after: it triggers one more (harmless) rebuild rather than none.
     static let reflectionMarginMs: Int64 = 2_000
 
-    init(maxFillSteps: Int, readings: MongoCollection, clean: MongoCollection, counters: ServiceCounters) {
+    init(maxFillSteps: Int, readings: MongoCollection, clean: MongoCollection, counters: ServiceCounters, logger: Logger) {
+        self.logger = logger
         self.maxFillSteps = maxFillSteps
         self.readings = readings
         self.clean = clean
@@ -51,13 +54,12 @@ actor CleaningState {
             counters.add("duplicate_readings", cleaner.duplicateCount - duplicates)
             counters.add("conflicting_readings", cleaner.conflictCount - conflicts)
             let receivedMs = Dictionary(raws.map { ($0.tsMs, $0.receivedMs) }, uniquingKeysWith: max)
-            let reflected = reflectedBeforeMs[id] ?? .min
-            let late = cleaner.takeLate().filter { (receivedMs[$0.tsMs] ?? .max) >= reflected }
+            let late = cleaner.takeLate().filter { !isReflected(id, tsMs: $0.tsMs, receivedMs: receivedMs[$0.tsMs] ?? .max) }
             counters.add("late", late.count)
             if !late.isEmpty {
                 // The rebuild covers every slot from before the first late one to the
                 // newest reading, so what the live cleaner just emitted is superseded.
-                (cleaner, points) = try await rebuild(sensor, late: late)
+                (cleaner, points) = try await rebuild(sensor, live: cleaner, late: late)
             }
             out += points.map { CleanPoint(sensorID: id, sample: $0) }
             cleaners[id] = cleaner
@@ -79,12 +81,21 @@ actor CleaningState {
 
     /// Prepares the sensor's cleaner (rebuilding it from MongoDB after a start) and
     /// returns the first slot not yet emitted, where catching up resumes.
-    func prepare(_ sensor: Sensor, catchUpStartMs: Int64) async throws -> Int64? {
+    func prepare(_ sensor: Sensor) async throws -> Int64? {
         let cleaner = try await cleaner(for: sensor)
         cleaners[sensor.sensorID] = cleaner
-        reflectedBeforeMs[sensor.sensorID] = max(
-            reflectedBeforeMs[sensor.sensorID] ?? .min, catchUpStartMs - Self.reflectionMarginMs)
         return cleaner.nextSlot
+    }
+
+    /// Records that catching up read every reading of the sensor from `fromMs` on that
+    /// ingest had received by `readAtMs` (when the first page was read).
+    func caughtUp(_ sensorID: String, fromMs: Int64, readAtMs: Int64) {
+        reflected[sensorID] = (fromMs, .max, readAtMs - Self.reflectionMarginMs)
+    }
+
+    private func isReflected(_ sensorID: String, tsMs: Int64, receivedMs: Int64) -> Bool {
+        guard let r = reflected[sensorID] else { return false }
+        return tsMs >= r.from && tsMs <= r.to && receivedMs < r.beforeMs
     }
 
     /// The cleaner of a sensor; after a start, rebuilt from the stored history around
@@ -110,20 +121,26 @@ actor CleaningState {
     }
 
     /// Re-cleans the window that late readings fall in from what MongoDB holds.
-    private func rebuild(_ sensor: Sensor, late: [RawSample]) async throws -> (SeriesCleaner, [CleanSample]) {
+    private func rebuild(_ sensor: Sensor, live: SeriesCleaner, late: [RawSample]) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
         let cadence = config.cadenceMs
         let lateSlots = Set(late.map { Self.slot(of: $0.tsMs, cadence) })
         let compareFrom = lateSlots.min()! - Int64(config.reachBackSlots) * cadence
         let startSlot = compareFrom - Int64(config.rebuildLeadInSlots) * cadence
+        // Up to the newest reading the stream has brought: later ones are still on
+        // their way and will arrive in order, not as late readings.
+        let newest = max(live.newestReadingTs ?? .min, late.map(\.tsMs).max()!)
         let readAt = nowMs()
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: Int64.max / 2), sort: ["_id": 1])
+        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: newest), sort: ["_id": 1])
         let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - cadence, to: Int64.max / 2), sort: ["_id": 1])
         counters.add("rebuilds")
-        reflectedBeforeMs[sensor.sensorID] = readAt - Self.reflectionMarginMs
+        reflected[sensor.sensorID] = (startSlot, newest, readAt - Self.reflectionMarginMs)
         let result = SeriesCleaner.rebuild(
             config: config, startSlot: startSlot, raws: raws.map { RawReading(document: $0).sample(sensor) },
             stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom, lateSlots: lateSlots)
+        logger.info("preprocess: re-cleaned \(sensor.sensorID) after \(late.count) late readings", metadata: [
+            "from_ms": "\(compareFrom)", "to_ms": "\(newest)", "points_changed": "\(result.changes.count)",
+        ])
         return (result.cleaner, result.changes)
     }
 

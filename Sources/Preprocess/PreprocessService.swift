@@ -37,7 +37,7 @@ public final class PreprocessService: Service {
         clean = mongo.collection(Collections.clean)
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
-        state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters)
+        state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters, logger: logger)
         partitioner = Partitioner(count: UInt32(config.partitions))
         subscriber = try StreamSubscriber(name: "preprocess-raw", connect: config.rawStream, topics: ["raw."], tickMs: 500)
         rpc = try RPCServer(name: "preprocess", bind: config.rpcBind, logger: logger)
@@ -134,10 +134,10 @@ public final class PreprocessService: Service {
     /// stands, so nothing the stream dropped (or sent while this was down) is missed.
     private func catchUp(_ list: [Sensor], reason: String) async {
         var total = 0
-        let startedMs = nowMs()
         for sensor in list {
             do {
-                var from = try await state.prepare(sensor, catchUpStartMs: startedMs) ?? 0
+                var from = try await state.prepare(sensor) ?? 0
+                await state.caughtUp(sensor.sensorID, fromMs: from, readAtMs: nowMs())
                 while true {
                     let page = try await readings.find(
                         seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)

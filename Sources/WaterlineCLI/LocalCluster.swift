@@ -131,6 +131,14 @@ public final class LocalCluster: @unchecked Sendable {
         if let process, process.isRunning { kill(process.processIdentifier, signal) }
     }
 
+    /// Kills a member's process with SIGKILL, as a crash or `kill -9` would: no
+    /// shutdown handler runs. (A SIGKILL sent to the guard would kill only the guard.)
+    public func crash(_ member: Member) {
+        let process = lock.withLock { processes[member] }
+        guard let process, process.isRunning else { return }
+        for child in childProcesses(of: process.processIdentifier) { kill(child, SIGKILL) }
+    }
+
     /// Waits until a member has exited.
     public func waitForExit(_ member: Member, timeout: Duration = .seconds(30)) async -> Bool {
         let process = lock.withLock { processes[member] }
@@ -160,6 +168,20 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     // MARK: Processes
+
+    /// The processes whose parent is `parent`, from /proc.
+    private func childProcesses(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // Fields after the command name: state, ppid, ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent ? pid : nil
+        }
+    }
 
     private func launch(_ member: Member, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()

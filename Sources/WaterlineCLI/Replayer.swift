@@ -12,6 +12,8 @@ public struct Replayer: Sendable {
         public var sent = 0
         public var accepted = 0
         public var duplicates = 0
+        /// Readings that replaced a different value stored for the same timestamp.
+        public var conflicts = 0
         public var rejected = 0
         public var retries = 0
     }
@@ -69,6 +71,7 @@ public struct Replayer: Sendable {
             stats.sent += slice.count
             stats.accepted += Int(reply.accepted)
             stats.duplicates += Int(reply.duplicates)
+            stats.conflicts += Int(reply.conflicts)
             stats.rejected += reply.rejected.count
             index += slice.count
             progress(index, readings.count)
