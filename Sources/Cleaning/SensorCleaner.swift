@@ -12,16 +12,18 @@
 /// (last writer wins, as ingest stores it) and the point is flagged `conflict`.
 public struct SensorCleaner: Sendable {
     public let config: CleaningConfig
-    /// Slot start → readings in it, for slots not emitted yet.
-    private var pending: [Int64: [RawSample]] = [:]
+    /// Readings of slots not emitted yet, sorted by time (a few slots' worth: an array
+    /// beats a dictionary of per-slot arrays here).
+    private var pending: [RawSample] = []
     /// Start of the next slot to emit; nil before the first reading.
     public private(set) var nextSlot: Int64?
     private var emittedAny = false
     private var newestTs: Int64 = .min
     /// The last emitted slot, if it had a usable value: the left end of an interpolation.
     private var lastValued: (ts: Int64, value: Double)?
-    /// Empty slots waiting for the next value to decide: interpolate or mark as gap.
-    private var openGap: [Int64] = []
+    /// Empty slots waiting for the next value to decide, interpolate or mark as gap:
+    /// the first of them and how many.
+    private var openGap: (first: Int64, count: Int) = (0, 0)
     private var late: [RawSample] = []
 
     public private(set) var lateCount = 0
@@ -83,18 +85,21 @@ public struct SensorCleaner: Sendable {
             }
             nextSlot = s  // nothing emitted yet: an earlier reading moves the start back
         }
-        if let i = pending[s]?.firstIndex(where: { $0.tsMs == sample.tsMs }) {
-            if pending[s]![i].value == sample.value {
+        // Where the reading goes in time order; usually at the end.
+        var i = pending.count
+        while i > 0 && pending[i - 1].tsMs > sample.tsMs { i -= 1 }
+        if i > 0 && pending[i - 1].tsMs == sample.tsMs {
+            if pending[i - 1].value == sample.value {
                 duplicateCount += 1
             } else {
                 conflictCount += 1
                 var replacement = sample
                 replacement.conflict = true
-                pending[s]![i] = replacement
+                pending[i - 1] = replacement
             }
             return
         }
-        pending[s, default: []].append(sample)
+        pending.insert(sample, at: i)
         if nextSlot == nil { nextSlot = s }
         newestTs = max(newestTs, sample.tsMs)
     }
@@ -102,52 +107,65 @@ public struct SensorCleaner: Sendable {
     private mutating func emit(through last: Int64) -> [CleanSample] {
         guard var ts = nextSlot, ts <= last else { return [] }
         var out: [CleanSample] = []
+        var taken = 0
         while ts <= last {
-            if let readings = pending.removeValue(forKey: ts) {
-                let p = point(ts, readings.sorted { $0.tsMs < $1.tsMs })
+            var end = taken
+            while end < pending.count && slot(of: pending[end].tsMs) == ts { end += 1 }
+            if end > taken {
+                let p = point(ts, pending[taken..<end])
+                taken = end
                 let usable = p.flags.isDisjoint(with: QualityFlags.unfitForModel)
-                out.append(contentsOf: closeGap(rightValue: usable ? p.value : nil, at: ts))
+                closeGap(rightValue: usable ? p.value : nil, at: ts, into: &out)
                 out.append(p)
                 // Interpolation needs a usable neighbour right before the gap: a stuck
                 // or out-of-range point is no anchor.
                 lastValued = usable ? p.value.map { (ts, $0) } : nil
             } else {
-                openGap.append(ts)
+                if openGap.count == 0 { openGap.first = ts }
+                openGap.count += 1
             }
             ts += config.cadenceMs
         }
+        pending.removeFirst(taken)
         nextSlot = ts
         emittedAny = true
         return out
     }
 
-    private mutating func point(_ ts: Int64, _ readings: [RawSample]) -> CleanSample {
-        let values = readings.map(\.value)
-        var flags: QualityFlags = values.count > 1 ? .aggregated : []
+    /// The point of a slot from its readings (in time order).
+    private mutating func point(_ ts: Int64, _ readings: ArraySlice<RawSample>) -> CleanSample {
+        let last = readings[readings.endIndex - 1]
+        var flags: QualityFlags = readings.count > 1 ? .aggregated : []
         if readings.contains(where: \.conflict) { flags.insert(.conflict) }
         let value: Double
-        switch config.aggregation {
-        case .mean: value = values.reduce(0, +) / Double(values.count)
-        case .median: value = median(values)
+        if readings.count == 1 {
+            value = last.value
+        } else {
+            switch config.aggregation {
+            case .mean: value = readings.reduce(0) { $0 + $1.value } / Double(readings.count)
+            case .median: value = median(readings.map(\.value))
+            }
         }
-        let raw = values[values.count - 1]
         if value < config.minValue || value > config.maxValue { flags.insert(.outOfRange) }
-        return CleanSample(tsMs: ts, value: value, rawValue: raw, flags: flags, traceID: readings[readings.count - 1].traceID)
+        return CleanSample(tsMs: ts, value: value, rawValue: last.value, flags: flags, traceID: last.traceID)
     }
 
     /// Closes the open gap that ends at slot `ts`: interpolated when it is short and
     /// both ends have usable values, otherwise empty `gap` points.
-    private mutating func closeGap(rightValue: Double?, at ts: Int64) -> [CleanSample] {
-        guard !openGap.isEmpty else { return [] }
-        defer { openGap.removeAll() }
+    private mutating func closeGap(rightValue: Double?, at ts: Int64, into out: inout [CleanSample]) {
+        guard openGap.count > 0 else { return }
+        defer { openGap.count = 0 }
+        let (first, cadence) = (openGap.first, config.cadenceMs)
+        let slots = (0..<openGap.count).lazy.map { first + Int64($0) * cadence }
         if openGap.count <= config.maxFillSteps, let left = lastValued, let right = rightValue {
             let span = Double(ts - left.ts)
-            return openGap.map { g in
+            for g in slots {
                 let w = Double(g - left.ts) / span
-                return CleanSample(tsMs: g, value: left.value + (right - left.value) * w, rawValue: nil, flags: .imputed)
+                out.append(CleanSample(tsMs: g, value: left.value + (right - left.value) * w, rawValue: nil, flags: .imputed))
             }
+        } else {
+            for g in slots { out.append(CleanSample(tsMs: g, value: nil, rawValue: nil, flags: .gap)) }
         }
-        return openGap.map { CleanSample(tsMs: $0, value: nil, rawValue: nil, flags: .gap) }
     }
 }
 

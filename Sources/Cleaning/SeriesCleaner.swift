@@ -16,7 +16,7 @@
 /// The smoothed value of a corrected point is recomputed; the points after it keep the
 /// smoothing they were published with (the smoothed series is for display).
 public struct SeriesCleaner: Sendable {
-    public let config: CleaningConfig
+    public var config: CleaningConfig { resampler.config }
     private var resampler: SensorCleaner
     private var hampel: HampelFilter?
     private var smoother: Smoother
@@ -35,13 +35,69 @@ public struct SeriesCleaner: Sendable {
         var outputIndex: Int?
     }
 
+    /// A point awaiting its spike judgement. What was last returned (or stored) for it
+    /// differs from the provisional point only in value, flags and revision, so only
+    /// those are kept: the state of a sensor stays small.
     private struct Held: Sendable {
-        var provisional: CleanSample
-        /// The version last returned (or stored), if any.
-        var published: CleanSample?
+        // Optionals are stored as NaN: a Double? takes twice the room, in every
+        // sensor's state, and a clean value is never NaN.
+        let tsMs: Int64
+        private let valueOrNaN: Double
+        private let rawOrNaN: Double
+        var flags: QualityFlags
+        let revision: UInt32
+        let traceID: String
+        private var publishedValueOrNaN: Double
+        var publishedFlags: QualityFlags
+        var publishedRevision: UInt32
+        private var outputIndexOrNegative: Int32
+        private let smoothedBeforeOrNaN: Double
+
+        init(provisional p: CleanSample, outputIndex: Int?, smoothedBefore: Double?) {
+            tsMs = p.tsMs
+            valueOrNaN = p.value ?? .nan
+            rawOrNaN = p.rawValue ?? .nan
+            flags = p.flags
+            revision = p.revision
+            traceID = p.traceID
+            publishedValueOrNaN = valueOrNaN
+            publishedFlags = p.flags
+            publishedRevision = p.revision
+            outputIndexOrNegative = outputIndex.map { Int32($0) } ?? -1
+            smoothedBeforeOrNaN = smoothedBefore ?? .nan
+        }
+
+        /// The point as first emitted, its smoothed value recomputed from the one before.
+        func provisional(_ smoother: Smoother) -> CleanSample {
+            let value = valueOrNaN.isNaN ? nil : valueOrNaN
+            let smoothed = value.flatMap { v in flags.isDisjoint(with: .unfitForModel) ? smoother.step(from: smoothedBefore, to: v) : nil }
+            return CleanSample(
+                tsMs: tsMs, value: value, rawValue: rawOrNaN.isNaN ? nil : rawOrNaN, flags: flags, revision: revision,
+                smoothed: smoothed, traceID: traceID)
+        }
+
         /// Its index in `output` when the current call returned it.
-        var outputIndex: Int?
-        var smoothedBefore: Double?
+        var outputIndex: Int? {
+            get { outputIndexOrNegative >= 0 ? Int(outputIndexOrNegative) : nil }
+            set { outputIndexOrNegative = newValue.map { Int32($0) } ?? -1 }
+        }
+
+        var smoothedBefore: Double? { smoothedBeforeOrNaN.isNaN ? nil : smoothedBeforeOrNaN }
+
+        /// What was last returned (or stored) for the point.
+        func published(_ smoother: Smoother) -> CleanSample {
+            var p = provisional(smoother)
+            p.value = publishedValueOrNaN.isNaN ? nil : publishedValueOrNaN
+            p.flags = publishedFlags
+            p.revision = publishedRevision
+            return p
+        }
+
+        mutating func setPublished(_ sample: CleanSample) {
+            publishedValueOrNaN = sample.value ?? .nan
+            publishedFlags = sample.flags
+            publishedRevision = sample.revision
+        }
     }
 
     public init(config: CleaningConfig) {
@@ -55,7 +111,6 @@ public struct SeriesCleaner: Sendable {
     }
 
     private init(config: CleaningConfig, resampler: SensorCleaner) {
-        self.config = config
         self.resampler = resampler
         smoother = Smoother(alpha: config.smoothingAlpha)
         if config.spikeHalfWidth > 0 {
@@ -128,30 +183,28 @@ public struct SeriesCleaner: Sendable {
         output.append(p)
         if p.rawValue != nil && !stuck { run.append(Published(sample: p, outputIndex: output.count - 1)) }
         guard hampel != nil else { return }
-        held.append(Held(provisional: p, published: p, outputIndex: output.count - 1, smoothedBefore: before))
+        held.append(Held(provisional: p, outputIndex: output.count - 1, smoothedBefore: before))
         if let decision = hampel?.push(Self.judgeable(p) ? p.value : nil) {
             judge(held.removeFirst(), decision)
         }
     }
 
     private mutating func judge(_ h: Held, _ decision: HampelFilter.Decision) {
-        var final = h.provisional
+        var final = h.provisional(smoother)
         if decision.spike, Self.judgeable(final), let median = decision.median {
             final.value = median
             final.flags.insert(.spike)
             final.smoothed = smoother.step(from: h.smoothedBefore, to: median)
         }
-        if let published = h.published {
-            final.flags.formUnion(published.flags.intersection(.late))
-            if final.sameContent(as: published) { return }
-        }
+        final.flags.formUnion(h.publishedFlags.intersection(.late))
+        if final.sameContent(as: h.published(smoother)) { return }
         let index: Int
         if let i = h.outputIndex {
             final.revision = output[i].revision
             output[i] = final
             index = i
         } else {
-            final.revision = (h.published?.revision ?? 0) + 1
+            final.revision = h.publishedRevision + 1
             output.append(final)
             index = output.count - 1
         }
@@ -185,9 +238,9 @@ public struct SeriesCleaner: Sendable {
             }
             // A point still awaiting its spike judgement keeps the flag (stuck points
             // are not judged).
-            if let h = held.firstIndex(where: { $0.provisional.tsMs == flagged.tsMs }) {
-                held[h].provisional.flags.insert(.stuck)
-                held[h].published = flagged
+            if let h = held.firstIndex(where: { $0.tsMs == flagged.tsMs }) {
+                held[h].flags.insert(.stuck)
+                held[h].setPublished(flagged)
                 if entry.outputIndex == nil { held[h].outputIndex = output.count - 1 }
             }
         }
@@ -242,7 +295,7 @@ public struct SeriesCleaner: Sendable {
 
         var changes: [CleanSample] = []
         for var p in produced {
-            let heldIndex = cleaner.held.firstIndex { $0.provisional.tsMs == p.tsMs }
+            let heldIndex = cleaner.held.firstIndex { $0.tsMs == p.tsMs }
             let old = storedBySlot[p.tsMs]
             if lateSlots.contains(p.tsMs) || old.map({ Self.gainedReadings(p, since: $0) }) == true {
                 p.flags.insert(.late)
@@ -262,8 +315,8 @@ public struct SeriesCleaner: Sendable {
                 }
             }
             if let i = heldIndex {
-                cleaner.held[i].published = p
-                cleaner.held[i].provisional.flags.formUnion(p.flags.intersection(.late))
+                cleaner.held[i].setPublished(p)
+                cleaner.held[i].flags.formUnion(p.flags.intersection(.late))
             }
             if let r = cleaner.run.firstIndex(where: { $0.sample.tsMs == p.tsMs }) {
                 cleaner.run[r].sample = p

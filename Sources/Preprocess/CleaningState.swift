@@ -48,9 +48,12 @@ actor CleaningState {
         let now = nowMs()
         for (id, raws) in bySensor {
             guard let sensor = sensors[id] else { continue }
-            var cleaner = try await cleaner(for: sensor)
+            // Taken out of the dictionary while it works, so its buffers are not
+            // shared (and copied); on an error it stays out and is rebuilt from
+            // MongoDB next time.
+            var (cleaner, points) = try await take(sensor)
             let (duplicates, conflicts) = (cleaner.duplicateCount, cleaner.conflictCount)
-            var points = cleaner.add(raws.map { $0.sample(sensor) })
+            points += cleaner.add(raws.map { $0.sample(sensor) })
             counters.add("duplicate_readings", cleaner.duplicateCount - duplicates)
             counters.add("conflicting_readings", cleaner.conflictCount - conflicts)
             let receivedMs = Dictionary(raws.map { ($0.tsMs, $0.receivedMs) }, uniquingKeysWith: max)
@@ -59,7 +62,10 @@ actor CleaningState {
             if !late.isEmpty {
                 // The rebuild covers every slot from before the first late one to the
                 // newest reading, so what the live cleaner just emitted is superseded.
-                (cleaner, points) = try await rebuild(sensor, live: cleaner, late: late)
+                let (rebuilt, changes) = try await rebuild(sensor, live: cleaner, late: late)
+                let rebuiltSlots = Set(changes.map(\.tsMs))
+                points = points.filter { !rebuiltSlots.contains($0.tsMs) } + changes
+                cleaner = rebuilt
             }
             out += points.map { CleanPoint(sensorID: id, sample: $0) }
             cleaners[id] = cleaner
@@ -71,20 +77,31 @@ actor CleaningState {
     /// Flushes sensors that have held readings and no input for `idleMs`.
     func flushIdle(idleMs: Int64) -> [CleanPoint] {
         let now = nowMs()
+        let idle = cleaners.filter { $0.value.hasPending && now - (lastInputWallMs[$0.key] ?? 0) >= idleMs }.map(\.key)
         var out: [CleanPoint] = []
-        for (id, var cleaner) in cleaners where cleaner.hasPending && now - (lastInputWallMs[id] ?? 0) >= idleMs {
-            out += cleaner.flush().map { CleanPoint(sensorID: id, sample: $0) }
-            cleaners[id] = cleaner
+        for id in idle {
+            out += cleaners[id]!.flush().map { CleanPoint(sensorID: id, sample: $0) }
         }
         return out
     }
 
-    /// Prepares the sensor's cleaner (rebuilding it from MongoDB after a start) and
-    /// returns the first slot not yet emitted, where catching up resumes.
-    func prepare(_ sensor: Sensor) async throws -> Int64? {
-        let cleaner = try await cleaner(for: sensor)
+    /// Drops the sensors' cleaners after their points could not be stored: each is
+    /// rebuilt from MongoDB (the last stored point and every reading after it) when
+    /// its next reading arrives, so nothing in between is lost.
+    func forget(_ sensorIDs: Set<String>) {
+        for id in sensorIDs {
+            cleaners.removeValue(forKey: id)
+            reflected.removeValue(forKey: id)
+        }
+    }
+
+    /// Prepares the sensor's cleaner (rebuilding it from MongoDB after a start).
+    /// Returns the points the rebuild produced (from readings stored after the last
+    /// clean point) and the first slot not yet emitted, where catching up resumes.
+    func prepare(_ sensor: Sensor) async throws -> (points: [CleanPoint], nextSlot: Int64?) {
+        let (cleaner, points) = try await take(sensor)
         cleaners[sensor.sensorID] = cleaner
-        return cleaner.nextSlot
+        return (points.map { CleanPoint(sensorID: sensor.sensorID, sample: $0) }, cleaner.nextSlot)
     }
 
     /// Records that catching up read every reading of the sensor from `fromMs` on that
@@ -98,26 +115,34 @@ actor CleaningState {
         return tsMs >= r.from && tsMs <= r.to && receivedMs < r.beforeMs
     }
 
-    /// The cleaner of a sensor; after a start, rebuilt from the stored history around
-    /// its last stored clean point, so stuck runs, spike windows and revisions carry on.
-    private func cleaner(for sensor: Sensor) async throws -> SeriesCleaner {
-        if let existing = cleaners[sensor.sensorID] { return existing }
+    /// The sensor's cleaner, taken out of the dictionary; after a start (or after it
+    /// was forgotten), rebuilt from MongoDB with the points that produced.
+    private func take(_ sensor: Sensor) async throws -> (SeriesCleaner, [CleanSample]) {
+        if let existing = cleaners.removeValue(forKey: sensor.sensorID) { return (existing, []) }
+        return try await resume(sensor)
+    }
+
+    /// Rebuilds a sensor's cleaner around its last stored clean point, so stuck runs,
+    /// spike windows and points awaiting judgement carry on, and cleans every reading
+    /// stored after it (the ones a crash or a failed write left uncleaned). A sensor
+    /// with no clean point yet starts afresh (catching up reads its readings).
+    private func resume(_ sensor: Sensor) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
         let last = try await clean.findOne(
             seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1])
-        guard let last else { return SeriesCleaner(config: config) }
+        guard let last else { return (SeriesCleaner(config: config), []) }
         let lastSlot = CleanPoint(document: last).tsMs
         let compareFrom = lastSlot + config.cadenceMs
         let startSlot = compareFrom - Int64(config.rebuildLeadInSlots) * config.cadenceMs
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: lastSlot + config.cadenceMs - 1), sort: ["_id": 1])
+        let readAt = nowMs()
+        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: Int64.max / 2), sort: ["_id": 1])
         let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot), sort: ["_id": 1])
-        // Readings up to the last stored slot only, and nothing compared: the stored
-        // points stand; the cleaner picks up the run, the spike window and the
-        // revisions of the points still awaiting judgement.
-        return SeriesCleaner.rebuild(
+        reflected[sensor.sensorID] = (startSlot, .max, readAt - Self.reflectionMarginMs)
+        // Nothing before `compareFrom` is compared: the stored points stand.
+        let result = SeriesCleaner.rebuild(
             config: config, startSlot: startSlot, raws: raws.map { RawReading(document: $0).sample(sensor) },
-            stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom
-        ).cleaner
+            stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom)
+        return (result.cleaner, result.changes)
     }
 
     /// Re-cleans the window that late readings fall in from what MongoDB holds.

@@ -92,7 +92,8 @@ public final class PreprocessService: Service {
                 // Nothing arrived for a tick: emit what idle sensors still hold.
                 let points = await state.flushIdle(idleMs: Int64(config.idleFlushMs))
                 do { try await storeAndPublish(points) } catch {
-                    logger.error("preprocess: flush failed", metadata: ["error": "\(error)"])
+                    await state.forget(Set(points.map(\.sensorID)))
+                    logger.error("preprocess: flush failed; its sensors will be rebuilt from MongoDB", metadata: ["error": "\(error)"])
                 }
                 continue
             }
@@ -125,8 +126,11 @@ public final class PreprocessService: Service {
             let points = try await state.add(batch, sensors: known)
             try await storeAndPublish(points)
         } catch {
+            // The sensors are rebuilt from MongoDB when their next readings come,
+            // which cleans what this batch could not.
+            await state.forget(Set(batch.map(\.sensorID)))
             counters.add("errors")
-            logger.error("preprocess: batch failed", metadata: ["error": "\(error)"])
+            logger.error("preprocess: batch failed; its sensors will be rebuilt from MongoDB", metadata: ["error": "\(error)"])
         }
     }
 
@@ -134,9 +138,13 @@ public final class PreprocessService: Service {
     /// stands, so nothing the stream dropped (or sent while this was down) is missed.
     private func catchUp(_ list: [Sensor], reason: String) async {
         var total = 0
+        var resumedPoints = 0
         for sensor in list {
             do {
-                var from = try await state.prepare(sensor) ?? 0
+                let (resumed, nextSlot) = try await state.prepare(sensor)
+                try await storeAndPublish(resumed)
+                resumedPoints += resumed.count
+                var from = nextSlot ?? 0
                 await state.caughtUp(sensor.sensorID, fromMs: from, readAtMs: nowMs())
                 while true {
                     let page = try await readings.find(
@@ -153,7 +161,9 @@ public final class PreprocessService: Service {
                 logger.error("preprocess: catch-up failed", metadata: ["sensor": "\(sensor.sensorID)", "error": "\(error)"])
             }
         }
-        if total > 0 { logger.info("preprocess: caught up \(total) readings from MongoDB (\(reason))") }
+        if total + resumedPoints > 0 {
+            logger.info("preprocess: caught up from MongoDB (\(reason)): \(resumedPoints) points from resumed sensors, \(total) more readings")
+        }
         counters.add("caught_up", total)
     }
 

@@ -122,3 +122,33 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
         }
     }
 }
+
+/// The streaming Hampel filter (ring buffer, sorted window, merged deviations) against
+/// the textbook computation on every window.
+@Suite struct HampelReferenceTests {
+    private func reference(_ values: [Double?], halfWidth: Int, threshold: Double, minScale: Double) -> [HampelFilter.Decision] {
+        func median(_ v: [Double]) -> Double {
+            let s = v.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        return values.indices.map { i in
+            let window = values[max(0, i - halfWidth)...min(values.count - 1, i + halfWidth)].compactMap { $0 }
+            let m = window.isEmpty ? nil : median(window)
+            guard let value = values[i], let m, window.count >= 3 else {
+                return HampelFilter.Decision(value: values[i], spike: false, median: m)
+            }
+            let scale = max(1.4826 * median(window.map { abs($0 - m) }), minScale)
+            return HampelFilter.Decision(value: value, spike: abs(value - m) > threshold * scale, median: m)
+        }
+    }
+
+    @Test func decisionsEqualTheTextbookComputation() async {
+        let values = Gen.double(in: -5...5).map { ($0 * 4).rounded() / 4 }.optional(valueRate: 0.85).array(of: 1...80)
+        await propertyCheck(input: values, Gen.int(in: 1...7)) { values, halfWidth in
+            var filter = HampelFilter(halfWidth: halfWidth, threshold: 2.5, minScale: 0.01)
+            var decisions = values.compactMap { filter.push($0) }
+            decisions += filter.drain()
+            #expect(decisions == reference(values, halfWidth: halfWidth, threshold: 2.5, minScale: 0.01))
+        }
+    }
+}

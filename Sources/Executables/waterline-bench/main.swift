@@ -6,6 +6,10 @@
 //     the database's own bulk-insert rate for the same documents in the same run.
 //  3. latency: submission of a reading to publication of its score, p50/p99, at a fixed
 //     offered rate.
+//  4. cleaning: readings/s through the pure cleaning module on one core, and the
+//     memory of the cleaning state per sensor for 100,000 sensors.
+//  5. preprocess: readings/s from the raw stream to stored clean points through the
+//     preprocess service (ingest and preprocess running, the rest not).
 import Foundation
 import Ingest
 import Logging
@@ -218,10 +222,17 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
     await ingest.close()
 }
 
+if only == nil || only == "cleaning" {
+    printCleaningLayout()
+    benchCleaningThroughput()
+    benchCleaningState()
+
+}
 if only == nil || only == "transport" { try await benchTransport() }
 if only == nil || only == "store" {
     try await withCluster([.ingest]) { try await benchStore($0) }
 }
+if only == nil || only == "preprocess" { try await benchPreprocess() }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }
