@@ -37,6 +37,7 @@ enum ReadingsParser {
             }
             reading.value = value.doubleValue
             if let trace = fields["trace_id"] as? String { reading.traceID = trace }
+            if let unit = fields["unit"] as? String { reading.unit = unit }
             request.readings.append(reading)
         }
         return request

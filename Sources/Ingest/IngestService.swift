@@ -130,7 +130,7 @@ public final class IngestService: Service {
         var letters: [Document] = []
         accepted.reserveCapacity(batch.count)
         for (index, reading) in batch.enumerated() {
-            if let problem = validator.rejection(of: reading, nowMs: now, isKnown: { known[$0] != nil }) {
+            if let problem = validator.rejection(of: reading, nowMs: now, sensor: { known[$0] }) {
                 var r = ReadingRejection()
                 r.index = UInt32(index)
                 r.sensorID = reading.sensorID
@@ -146,6 +146,7 @@ public final class IngestService: Service {
             raw.value = reading.value
             raw.receivedMs = now
             raw.traceID = reading.traceID
+            raw.unit = reading.unit
             accepted.append(raw)
             acceptedDocs.append(raw.document)
         }

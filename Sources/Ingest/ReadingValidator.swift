@@ -12,7 +12,7 @@ public struct ReadingValidator: Sendable {
 
     /// Why `reading` cannot be stored, or nil when it can.
     public func rejection(
-        of reading: Reading, nowMs: Int64, isKnown: (String) -> Bool
+        of reading: Reading, nowMs: Int64, sensor: (String) -> Sensor?
     ) -> (reason: RejectionReason, detail: String)? {
         if reading.sensorID.isEmpty {
             return (.missingSensorID, "sensor_id is empty")
@@ -20,8 +20,11 @@ public struct ReadingValidator: Sendable {
         if reading.sensorID.contains("|") || reading.sensorID.utf8.count > 128 {
             return (.unknownSensor, "sensor_id '\(reading.sensorID.prefix(40))' is not a valid id")
         }
-        if !isKnown(reading.sensorID) {
+        guard let registered = sensor(reading.sensorID) else {
             return (.unknownSensor, "sensor '\(reading.sensorID)' is not registered")
+        }
+        if !reading.unit.isEmpty && registered.toCanonical(from: reading.unit) == nil {
+            return (.unknownUnit, "unit '\(reading.unit.prefix(20))' is not a unit of a \(registered.kind.label) sensor")
         }
         if !reading.value.isFinite {
             return (.notFinite, "value \(reading.value) is not a finite number")

@@ -178,6 +178,6 @@ extension RawReading {
     /// The reading as the cleaner sees it: in the canonical unit of the sensor's kind.
     func sample(_ sensor: Sensor) -> RawSample {
         RawSample(
-            tsMs: tsMs, value: sensor.toCanonical.map { $0(value) } ?? value, traceID: traceID, conflict: conflict)
+            tsMs: tsMs, value: sensor.toCanonical(from: unit).map { $0(value) } ?? value, traceID: traceID, conflict: conflict)
     }
 }

@@ -58,7 +58,7 @@ extension RawReading {
         [
             "_id": .string(seriesKey(sensorID, tsMs)), "sensor_id": .string(sensorID), "ts_ms": .int64(tsMs),
             "value": .double(value), "received_ms": .int64(receivedMs), "trace_id": .string(traceID),
-            "conflict": .bool(conflict),
+            "conflict": .bool(conflict), "unit": .string(unit),
         ]
     }
 
@@ -70,6 +70,7 @@ extension RawReading {
         receivedMs = d["received_ms"]?.int64Value ?? 0
         traceID = d["trace_id"]?.stringValue ?? ""
         conflict = d["conflict"]?.boolValue ?? false
+        unit = d["unit"]?.stringValue ?? ""
     }
 }
 
@@ -207,6 +208,7 @@ extension RejectionReason {
         case .futureTimestamp: "future_timestamp"
         case .invalidTimestamp: "invalid_timestamp"
         case .missingSensorID: "missing_sensor_id"
+        case .unknownUnit: "unknown_unit"
         default: "unspecified"
         }
     }

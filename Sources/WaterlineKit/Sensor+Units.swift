@@ -19,4 +19,12 @@ extension Sensor {
         guard let unitKind else { return nil }
         return Units.converter(from: unit, kind: unitKind)
     }
+
+    /// Converts a reading sent in `unit` (empty: the registered one) to the canonical
+    /// unit of the sensor's kind, or nil when that unit does not fit the kind.
+    public func toCanonical(from unit: String) -> (@Sendable (Double) -> Double)? {
+        guard !unit.isEmpty else { return toCanonical }
+        guard let unitKind else { return nil }
+        return Units.converter(from: unit, kind: unitKind)
+    }
 }

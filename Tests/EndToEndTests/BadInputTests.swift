@@ -50,21 +50,25 @@ import ZeroMQ
             r.value = value
             return r
         }
+        // ...and a reading in a unit that is no unit of its sensor's kind.
         var batch = SubmitReadingsRequest()
+        var wrongUnit = reading(good.sensorId, good.tsMs + 120_000, 1)
+        wrongUnit.unit = "furlongs"
         batch.readings = [
             reading(good.sensorId, good.tsMs, good.value),
             reading(good.sensorId, good.tsMs + 60_000, .nan),
             reading("no-such-sensor", good.tsMs, 1),
             reading(good.sensorId, nowMs() + 2 * 86_400_000, 1),
+            wrongUnit,
         ]
         let reply = try await ingest.call(IngestRPC.submitReadings, batch)
         #expect(reply.accepted == 1)
-        #expect(reply.rejected.map(\.index) == [1, 2, 3])
-        #expect(reply.rejected.map(\.reason) == [.notFinite, .unknownSensor, .futureTimestamp])
+        #expect(reply.rejected.map(\.index) == [1, 2, 3, 4])
+        #expect(reply.rejected.map(\.reason) == [.notFinite, .unknownSensor, .futureTimestamp, .unknownUnit])
         #expect(reply.rejected.allSatisfy { !$0.detail.isEmpty })
         #expect(try await t.count(Collections.readings) == 1)
         let letters = try await t.mongo.collection(Collections.deadLetters).find([:], sort: ["index": 1])
-        #expect(letters.compactMap { $0["reason"]?.stringValue } == ["not_finite", "unknown_sensor", "future_timestamp"])
+        #expect(letters.compactMap { $0["reason"]?.stringValue } == ["not_finite", "unknown_sensor", "future_timestamp", "unknown_unit"])
 
         // An oversized REST body.
         let big = Data(repeating: 0x20, count: 100_000)

@@ -41,6 +41,16 @@ import WaterlineTestSupport
         #expect(try await t.eventually(timeout: .seconds(120)) { try await t.count(Collections.clean) == expectedCount })
         let lateStats = try await replayer.replay(dirty.late, batchSize: 50)
         #expect(lateStats.accepted == dirty.late.count)
+        // A device that says its unit: the value in kPa, cleaned in bar.
+        let kPa = try #require(dirty.lateInKPa)
+        var inKPa = SubmitReadingsRequest()
+        var reading = Reading()
+        reading.sensorID = kPa.sensorId
+        reading.tsMs = kPa.tsMs
+        reading.value = kPa.value * 100
+        reading.unit = "kPa"
+        inKPa.readings = [reading]
+        #expect(try await ingest.call(IngestRPC.submitReadings, inKPa).accepted == 1)
         let conflictStats = try await replayer.replay(dirty.conflicts, batchSize: 50)
         #expect(conflictStats.accepted == dirty.conflicts.count && conflictStats.conflicts == dirty.conflicts.count)
 
@@ -72,6 +82,8 @@ import WaterlineTestSupport
             let point = try #require(try await storedSeries(t, r.sensorId).first { $0.tsMs == r.tsMs })
             #expect(point.flags.contains(.late) && point.revision > 1 && point.rawValue == r.value, "late row \(r): \(point)")
         }
+        let converted = try #require(try await storedSeries(t, kPa.sensorId).first { $0.tsMs == kPa.tsMs })
+        #expect(converted.rawValue.map { abs($0 - kPa.value) < 1e-9 } == true, "kPa reading cleaned in bar: \(converted)")
         for r in dirty.conflicts {
             let point = try #require(try await storedSeries(t, r.sensorId).first { $0.tsMs == r.tsMs })
             #expect(point.flags.contains(.conflict) && point.rawValue == r.value && point.revision > 1)

@@ -14,6 +14,8 @@ struct DirtyScenario {
     var late: [ScenarioReading] = []
     /// Sent last: a different value for a (sensor, ts) stored before.
     var conflicts: [ScenarioReading] = []
+    /// Held back and sent late in kPa (the value here is in the sensor's bar).
+    var lateInKPa: ScenarioReading?
     var spikes: [(sensor: String, tsMs: Int64)] = []
     var stuck: (sensor: String, from: Int64, to: Int64)
     var duplicates = 0
@@ -42,6 +44,10 @@ struct DirtyScenario {
                 late.append(r)
                 continue
             }
+            if r.sensorId == pressure[3] && r.tsMs == start + 18 * 3_600_000 {
+                lateInKPa = r
+                continue
+            }
             main.append(r)
             // Every 97th reading is sent twice, as a retrying device does.
             if main.count % 97 == 0 {
@@ -64,7 +70,9 @@ struct DirtyScenario {
     func expected() -> [String: [CleanSample]] {
         let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
         var final: [String: [Int64: RawSample]] = [:]
-        for r in main + late { final[r.sensorId, default: [:]][r.tsMs] = RawSample(tsMs: r.tsMs, value: r.value) }
+        for r in main + late + [lateInKPa].compactMap({ $0 }) {
+            final[r.sensorId, default: [:]][r.tsMs] = RawSample(tsMs: r.tsMs, value: r.value)
+        }
         for r in conflicts { final[r.sensorId, default: [:]][r.tsMs] = RawSample(tsMs: r.tsMs, value: r.value, conflict: true) }
         var out: [String: [CleanSample]] = [:]
         for s in scenario.sensors {

@@ -46,12 +46,18 @@ func makeBatch(_ n: Int, sensors: [String], startMs: Int64, offset: Int) -> Subm
 func benchTransport() async throws {
     let sensors = (0..<100).map { "bench-\($0)" }
     let known = Set(sensors)
+    let benchSensor: Sensor = {
+        var s = Sensor()
+        s.kind = .pressure
+        s.unit = "bar"
+        return s
+    }()
     let validator = ReadingValidator()
     let server = try RPCServer(name: "bench", bind: "tcp://127.0.0.1:*", logger: Logger(label: "bench"))
     server.register(IngestRPC.submitReadings) { request, _ in
         let now = nowMs()
         var reply = SubmitReadingsResponse()
-        for (i, r) in request.readings.enumerated() where validator.rejection(of: r, nowMs: now, isKnown: known.contains) != nil {
+        for (i, r) in request.readings.enumerated() where validator.rejection(of: r, nowMs: now, sensor: { known.contains($0) ? benchSensor : nil }) != nil {
             var rejection = ReadingRejection()
             rejection.index = UInt32(i)
             reply.rejected.append(rejection)

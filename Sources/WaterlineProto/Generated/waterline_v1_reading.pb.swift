@@ -28,6 +28,7 @@ public nonisolated enum Waterline_V1_RejectionReason: SwiftProtobuf.Enum, Swift.
   case futureTimestamp // = 3
   case invalidTimestamp // = 4
   case missingSensorID // = 5
+  case unknownUnit // = 6
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -42,6 +43,7 @@ public nonisolated enum Waterline_V1_RejectionReason: SwiftProtobuf.Enum, Swift.
     case 3: self = .futureTimestamp
     case 4: self = .invalidTimestamp
     case 5: self = .missingSensorID
+    case 6: self = .unknownUnit
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -54,6 +56,7 @@ public nonisolated enum Waterline_V1_RejectionReason: SwiftProtobuf.Enum, Swift.
     case .futureTimestamp: return 3
     case .invalidTimestamp: return 4
     case .missingSensorID: return 5
+    case .unknownUnit: return 6
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -66,6 +69,7 @@ public nonisolated enum Waterline_V1_RejectionReason: SwiftProtobuf.Enum, Swift.
     .futureTimestamp,
     .invalidTimestamp,
     .missingSensorID,
+    .unknownUnit,
   ]
 
 }
@@ -84,6 +88,11 @@ public nonisolated struct Waterline_V1_Reading: Sendable {
 
   /// Optional: follows the reading through every service.
   public var traceID: String = String()
+
+  /// Optional: the unit of this value, when the device says it (e.g. a transmitter
+  /// reconfigured to kPa). Empty: the sensor's registered unit. A unit that does not
+  /// fit the sensor's kind is rejected (REJECTION_REASON_UNKNOWN_UNIT).
+  public var unit: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -166,6 +175,9 @@ public nonisolated struct Waterline_V1_RawReading: Sendable {
   /// This value replaced a different one stored earlier for the same timestamp.
   public var conflict: Bool = false
 
+  /// The unit the reading was sent in, when not the sensor's registered one.
+  public var unit: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -207,12 +219,12 @@ public nonisolated struct Waterline_V1_RawSeriesResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
 
 nonisolated extension Waterline_V1_RejectionReason: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REJECTION_REASON_UNSPECIFIED\0\u{1}REJECTION_REASON_UNKNOWN_SENSOR\0\u{1}REJECTION_REASON_NOT_FINITE\0\u{1}REJECTION_REASON_FUTURE_TIMESTAMP\0\u{1}REJECTION_REASON_INVALID_TIMESTAMP\0\u{1}REJECTION_REASON_MISSING_SENSOR_ID\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REJECTION_REASON_UNSPECIFIED\0\u{1}REJECTION_REASON_UNKNOWN_SENSOR\0\u{1}REJECTION_REASON_NOT_FINITE\0\u{1}REJECTION_REASON_FUTURE_TIMESTAMP\0\u{1}REJECTION_REASON_INVALID_TIMESTAMP\0\u{1}REJECTION_REASON_MISSING_SENSOR_ID\0\u{1}REJECTION_REASON_UNKNOWN_UNIT\0")
 }
 
 nonisolated extension Waterline_V1_Reading: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Reading"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}trace_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}trace_id\0\u{1}unit\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -224,6 +236,7 @@ nonisolated extension Waterline_V1_Reading: SwiftProtobuf.Message, SwiftProtobuf
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.tsMs) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.value) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.unit) }()
       default: break
       }
     }
@@ -242,6 +255,9 @@ nonisolated extension Waterline_V1_Reading: SwiftProtobuf.Message, SwiftProtobuf
     if !self.traceID.isEmpty {
       try visitor.visitSingularStringField(value: self.traceID, fieldNumber: 4)
     }
+    if !self.unit.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -250,6 +266,7 @@ nonisolated extension Waterline_V1_Reading: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.tsMs != rhs.tsMs {return false}
     if lhs.value != rhs.value {return false}
     if lhs.traceID != rhs.traceID {return false}
+    if lhs.unit != rhs.unit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -382,7 +399,7 @@ nonisolated extension Waterline_V1_SubmitReadingsResponse: SwiftProtobuf.Message
 
 nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RawReading"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}received_ms\0\u{3}trace_id\0\u{1}conflict\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}received_ms\0\u{3}trace_id\0\u{1}conflict\0\u{1}unit\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -396,6 +413,7 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.receivedMs) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.conflict) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.unit) }()
       default: break
       }
     }
@@ -420,6 +438,9 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
     if self.conflict != false {
       try visitor.visitSingularBoolField(value: self.conflict, fieldNumber: 6)
     }
+    if !self.unit.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -430,6 +451,7 @@ nonisolated extension Waterline_V1_RawReading: SwiftProtobuf.Message, SwiftProto
     if lhs.receivedMs != rhs.receivedMs {return false}
     if lhs.traceID != rhs.traceID {return false}
     if lhs.conflict != rhs.conflict {return false}
+    if lhs.unit != rhs.unit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
