@@ -44,7 +44,9 @@ struct GatewayAPI: Sendable {
         // 200: all stored; 207: some rejected, the rest stored; 422: nothing acceptable.
         let status: HTTPResponse.Status =
             rejected.isEmpty ? .ok : (rejected.count == submit.readings.count ? .unprocessableContent : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"))
-        return jsonResponse(["accepted": reply.accepted, "duplicates": reply.duplicates, "rejected": rejected], status: status)
+        return jsonResponse(
+            ["accepted": reply.accepted, "duplicates": reply.duplicates, "conflicts": reply.conflicts, "rejected": rejected],
+            status: status)
     }
 
     private func sensors(_ request: Request) async throws -> Response {
