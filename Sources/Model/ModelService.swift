@@ -88,6 +88,11 @@ public final class ModelService: Service {
         }
     }
 
+    /// The most clean points scored and published together. Insight's zone clock
+    /// treats a sensor hours behind its zone as silent, so a backlog must not be worked
+    /// off sensor by sensor in one go.
+    static let maxChunkPoints = 2_000
+
     private func consume() async {
         while true {
             guard let messages = await subscriber.nextBatch() else { return }
@@ -105,6 +110,13 @@ public final class ModelService: Service {
                     gapPartitions.insert(decoded.partition)
                 }
                 points += decoded.points
+                // A backlog is worked off in bounded chunks, in arrival order, so the
+                // scores of different sensors never leave far out of step.
+                if points.count >= ModelService.maxChunkPoints {
+                    counters.add("received", points.count)
+                    await scoreAndPublish(points)
+                    points = []
+                }
             }
             counters.add("received", points.count)
             await scoreAndPublish(points)

@@ -85,6 +85,9 @@ public final class PreprocessService: Service {
 
     // MARK: Stream
 
+    /// The most raw readings cleaned, stored and published together.
+    static let maxChunkReadings = 2_000
+
     private func consume() async {
         while true {
             guard let messages = await subscriber.nextBatch() else { return }
@@ -110,6 +113,14 @@ public final class PreprocessService: Service {
                     gapPartitions.insert(decoded.partition)
                 }
                 batch += decoded.readings
+                // A backlog is worked off in bounded chunks, in arrival order: the clean
+                // points of different sensors never leave far out of step (downstream,
+                // a sensor hours behind its zone looks silent).
+                if batch.count >= Self.maxChunkReadings {
+                    counters.add("received", batch.count)
+                    await process(batch)
+                    batch = []
+                }
             }
             counters.add("received", batch.count)
             await process(batch)
