@@ -1,0 +1,28 @@
+/// A trained DeepAR: the network and, per sensor, its embedding row and its scale.
+/// Codable, so the registry can store it as an artifact.
+public struct DeepARModel: Sendable, Codable, Equatable {
+    public var network: DeepARNetwork
+    /// Sensor ids in embedding order.
+    public var sensors: [String]
+    public var scales: [Double]
+    public var cadenceMs: Int64
+
+    public var config: DeepARConfig { network.config }
+
+    public func index(of sensorID: String) -> Int? { sensors.firstIndex(of: sensorID) }
+}
+
+/// How training went, epoch by epoch.
+public struct DeepARTrainingReport: Sendable, Codable, Equatable {
+    public struct Epoch: Sendable, Codable, Equatable {
+        public var epoch: Int
+        /// Mean negative log-likelihood per counted step (scaled units).
+        public var trainLoss: Double
+        public var validationLoss: Double
+    }
+
+    public var epochs: [Epoch] = []
+    /// The epoch whose parameters were kept (lowest validation loss).
+    public var bestEpoch = 0
+    public var stoppedEarly = false
+}

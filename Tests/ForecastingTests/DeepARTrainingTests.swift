@@ -1,0 +1,89 @@
+import Forecasting
+import Foundation
+import Testing
+
+/// DeepAR learns a known daily cycle and a known noise level, and its intervals are
+/// calibrated on data it has not seen.
+@Suite struct DeepARTrainingTests {
+    /// Hourly sensors: a daily cycle of known amplitude plus Gaussian noise of known σ.
+    private static let truth: [(level: Double, amplitude: Double, sigma: Double)] = [(10, 3, 0.5), (50, 10, 1.5)]
+    private static let start: Int64 = 1_790_000_000_000 - 1_790_000_000_000 % 86_400_000
+    private static let hour: Int64 = 3_600_000
+
+    private static func series(days: Int, seed: UInt64) -> [DeepARSeries] {
+        var rng = SplitMix(seed: seed)
+        return truth.enumerated().map { s, t in
+            let values: [Double?] = (0..<(days * 24)).map { i in
+                // Box–Muller.
+                let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+                let noise = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+                return t.level + t.amplitude * sin(2 * .pi * Double(i % 24) / 24) + t.sigma * noise
+            }
+            return DeepARSeries(sensorID: "s\(s)", startMs: start, cadenceMs: hour, values: values)
+        }
+    }
+
+    private static var config: DeepARConfig {
+        var c = DeepARConfig()
+        c.layers = 1
+        c.hiddenSize = 12
+        c.embeddingSize = 2
+        c.dropout = 0
+        c.likelihood = .gaussian
+        c.stepsPerDay = 24
+        c.stepsPerWeek = 168
+        c.windowSteps = 60
+        c.burnInSteps = 12
+        c.windowsPerBatch = 8
+        c.batchesPerEpoch = 25
+        c.maxEpochs = 12
+        c.learningRate = 1e-2
+        c.seed = 11
+        return c
+    }
+
+    @Test func learnsTheDailyCycleAndACalibratedInterval() {
+        let history = Self.series(days: 35, seed: 1)
+        let (model, report) = DeepARTrainer.train(history, config: Self.config)
+        #expect(report.epochs.count >= 2)
+        #expect(report.epochs.last!.validationLoss < report.epochs.first!.validationLoss, "validation loss fell")
+
+        // Stream the history, then a week the model never saw.
+        let unseen = Self.series(days: 42, seed: 1)  // the same 35 days, then 7 new ones
+        var inside = 0, total = 0
+        var meanError = [0.0, 0.0]
+        for s in history.indices {
+            var stream = DeepARStream(model: model, sensor: s)
+            for (i, value) in unseen[s].values.enumerated() {
+                let ts = Self.start + Int64(i) * Self.hour
+                let d = stream.step(model: model, tsMs: ts, value: value)
+                guard i >= 35 * 24, let y = value else { continue }
+                let t = Self.truth[s]
+                let cycle = t.level + t.amplitude * sin(2 * .pi * Double(i % 24) / 24)
+                meanError[s] += abs(d.mu - cycle) / Double(7 * 24)
+                if y >= d.quantile(0.05) && y <= d.quantile(0.95) { inside += 1 }
+                total += 1
+            }
+        }
+        // The mean follows the cycle to within a fraction of the noise...
+        for s in history.indices {
+            #expect(meanError[s] < 0.4 * Self.truth[s].sigma, "sensor \(s): mean off the cycle by \(meanError[s])")
+        }
+        // ...and the 90% interval holds about 90% of unseen values.
+        let coverage = Double(inside) / Double(total)
+        #expect(coverage >= 0.85 && coverage <= 0.95, "coverage \(coverage)")
+    }
+
+    @Test func aSeedGivesTheSameModel() {
+        var config = Self.config
+        config.maxEpochs = 2
+        config.batchesPerEpoch = 3
+        config.dropout = 0.1
+        let data = Self.series(days: 20, seed: 2)
+        let a = DeepARTrainer.train(data, config: config).model
+        let b = DeepARTrainer.train(data, config: config).model
+        #expect(a == b)
+        config.seed += 1
+        #expect(DeepARTrainer.train(data, config: config).model != a)
+    }
+}
