@@ -234,6 +234,8 @@ if only == nil || only == "cleaning" {
     benchCleaningState()
 
 }
+if only == nil || only == "deepar" { benchDeepAR() }
+if only == "deepar-inference" { benchDeepAR(maxEpochs: 1, batchesPerEpoch: 1) }
 if only == nil || only == "transport" { try await benchTransport() }
 if only == nil || only == "store" {
     try await withCluster([.ingest]) { try await benchStore($0) }

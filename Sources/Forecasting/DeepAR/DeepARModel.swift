@@ -10,6 +10,9 @@ public struct DeepARModel: Sendable, Codable, Equatable {
     public var config: DeepARConfig { network.config }
 
     public func index(of sensorID: String) -> Int? { sensors.firstIndex(of: sensorID) }
+
+    /// The network's LSTM layers (their places in the parameter vector).
+    var layers: [LSTMLayer] { network.lstmLayers }
 }
 
 /// How training went, epoch by epoch.

@@ -23,6 +23,7 @@ public struct DeepARNetwork: Sendable, Codable, Equatable {
         }
         return layers
     }
+    /// Where the head's weights start (computed: read it once per use, not per element).
     var outputOffset: Int {
         let last = lstmLayers.last!
         return last.weightOffset + last.parameterCount
@@ -71,6 +72,7 @@ public struct DeepARNetwork: Sendable, Codable, Equatable {
         _ window: TrainingWindow, dropout: inout SplitMix?, gradient: UnsafeMutableBufferPointer<Double>
     ) -> (loss: Double, count: Int) {
         let layers = lstmLayers
+        let outputOffset = layers.last!.weightOffset + layers.last!.parameterCount
         let h = config.hiddenSize
         let k = outputCount
         let steps = window.features.count

@@ -4,61 +4,90 @@
 public struct DeepARStream: Sendable {
     public let sensor: Int
     private let scale: Double
-    private var h: [[Double]]
-    private var c: [[Double]]
-    /// The last week of values (nil: missing), newest last.
-    private var history: [Double?] = []
-    private var historyStart = 0
-    private let weekSteps: Int
+    /// h and c of each layer, one after the other.
+    private var state: [Double]
+    private var features: [Double] = []
+    private var input: [Double]
+    private var gates: [Double]
+    /// The layers' places in the parameter vector (the same for every model of one
+    /// configuration and sensor count).
+    private let layers: [LSTMLayer]
+    private let outputOffset: Int
+    /// The last week of values, a ring (NaN: missing). Float: 4 bytes a value is what a
+    /// week of history per sensor costs, and sensors' resolution is far coarser.
+    private var ring: [Float]
+    /// Values recorded so far.
+    private var recorded = 0
     public private(set) var lastTs: Int64?
 
     public init(model: DeepARModel, sensor: Int) {
         self.sensor = sensor
         scale = model.scales[sensor]
-        let zeros = [Double](repeating: 0, count: model.config.hiddenSize)
-        h = Array(repeating: zeros, count: model.config.layers)
-        c = h
-        weekSteps = model.config.stepsPerWeek
+        let config = model.config
+        state = [Double](repeating: 0, count: 2 * config.layers * config.hiddenSize)
+        input = [Double](repeating: 0, count: max(config.inputSize, config.hiddenSize))
+        gates = [Double](repeating: 0, count: 4 * config.hiddenSize)
+        layers = model.layers
+        outputOffset = model.network.outputOffset
+        ring = [Float](repeating: .nan, count: max(model.config.stepsPerWeek, model.config.stepsPerDay, 1))
+    }
+
+    /// Bytes this state holds (its buffers; the struct itself adds a few words).
+    public var stateBytes: Int {
+        ring.count * MemoryLayout<Float>.stride
+            + (state.count + features.capacity + input.count + gates.count) * MemoryLayout<Double>.stride
+            + layers.count * MemoryLayout<LSTMLayer>.stride
     }
 
     /// The distribution of the value at `tsMs` (in the sensor's units), given the
     /// points observed before; then records `value` (nil when missing or unusable).
+    /// One network step, with no allocation.
     public mutating func step(model: DeepARModel, tsMs: Int64, value: Double?) -> StepDistribution {
         let config = model.config
-        func lag(_ k: Int) -> Double? {
-            let i = history.count - k
-            return i >= historyStart && i >= 0 && i < history.count ? history[i] : nil
-        }
-        var x: [Double] = []
-        DeepARFeatures.make(
-            lag1: lag(1), lagDay: lag(config.stepsPerDay), lagWeek: lag(config.stepsPerWeek), tsMs: tsMs, scale: scale, into: &x)
         let network = model.network
-        var raw = [Double](repeating: 0, count: network.outputCount)
-        network.parameters.withUnsafeBufferPointer { p in
-            let e = network.embeddingOffset + sensor * config.embeddingSize
-            for j in 0..<config.embeddingSize { x.append(p[e + j]) }
-            for (l, layer) in network.lstmLayers.enumerated() {
-                let cache = x.withUnsafeBufferPointer { layer.step($0, h: &h[l], c: &c[l], parameters: p) }
-                x = cache.h
-            }
-            let k = network.outputCount, hs = config.hiddenSize
-            for r in 0..<k {
-                var s = p[network.outputOffset + k * hs + r]
-                for j in 0..<hs { s += p[network.outputOffset + r * hs + j] * x[j] }
-                raw[r] = s
+        func lag(_ k: Int) -> Double? {
+            guard k >= 1, k <= recorded, k <= ring.count else { return nil }
+            let v = ring[(recorded - k) % ring.count]
+            return v.isNaN ? nil : Double(v)
+        }
+        DeepARFeatures.make(
+            lag1: lag(1), lagDay: lag(config.stepsPerDay), lagWeek: lag(config.stepsPerWeek), tsMs: tsMs, scale: scale, into: &features)
+        let k = network.outputCount, hs = config.hiddenSize
+        var raw = (0.0, 0.0, 0.0)
+        network.parameters.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            input.withUnsafeMutableBufferPointer { x in
+                for i in 0..<features.count { x[i] = features[i] }
+                let e = network.embeddingOffset + sensor * config.embeddingSize
+                for j in 0..<config.embeddingSize { x[features.count + j] = p[e + j] }
+                gates.withUnsafeMutableBufferPointer { g in
+                    state.withUnsafeMutableBufferPointer { st in
+                        for (l, layer) in layers.enumerated() {
+                            let h = st.baseAddress! + 2 * l * hs, c = h + hs
+                            layer.infer(x.baseAddress!, h: h, c: c, gates: g.baseAddress!, parameters: p)
+                            for j in 0..<hs { x[j] = h[j] }
+                        }
+                    }
+                }
+                var out = (0.0, 0.0, 0.0)
+                for r in 0..<k {
+                    let s = p[outputOffset + k * hs + r] + dot(p + outputOffset + r * hs, x.baseAddress!, hs)
+                    switch r {
+                    case 0: out.0 = s
+                    case 1: out.1 = s
+                    default: out.2 = s
+                    }
+                }
+                raw = out
             }
         }
-        var d = raw.withUnsafeBufferPointer { StepDistribution(likelihood: config.likelihood, raw: $0) }
+        var d = withUnsafeBytes(of: raw) { bytes in
+            StepDistribution(likelihood: config.likelihood, raw: UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Double.self), count: 3))
+        }
         d.mu *= scale
         d.sigma *= scale
-        history.append(value)
-        if history.count - historyStart > weekSteps + 1 {
-            historyStart += 1
-            if historyStart > weekSteps {  // compact now and then
-                history.removeFirst(historyStart)
-                historyStart = 0
-            }
-        }
+        ring[recorded % ring.count] = value.map { Float($0) } ?? .nan
+        recorded += 1
         lastTs = tsMs
         return d
     }

@@ -30,11 +30,9 @@ struct LSTMLayer: Sendable {
         for i in 0..<hs { concat[n + i] = h[i] }
         var gates = [Double](repeating: 0, count: 4 * hs)
         concat.withUnsafeBufferPointer { v in
+            let p = parameters.baseAddress!
             for r in 0..<(4 * hs) {
-                var s = parameters[biasOffset + r]
-                let row = weightOffset + r * m
-                for k in 0..<m { s += parameters[row + k] * v[k] }
-                gates[r] = s
+                gates[r] = parameters[biasOffset + r] + dot(p + weightOffset + r * m, v.baseAddress!, m)
             }
         }
         let cPrev = c
@@ -50,6 +48,24 @@ struct LSTMLayer: Sendable {
             h[j] = o * tanhC[j]
         }
         return StepCache(concat: concat, gates: gates, cPrev: cPrev, c: c, tanhC: tanhC, h: h)
+    }
+
+    /// One step for inference only: no cache, no allocation. `x` holds the input in
+    /// its first `inputSize` elements; `gates` is scratch of 4h.
+    func infer(
+        _ x: UnsafePointer<Double>, h: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>,
+        gates: UnsafeMutablePointer<Double>, parameters p: UnsafePointer<Double>
+    ) {
+        let n = inputSize, hs = hiddenSize, m = concatSize
+        for r in 0..<(4 * hs) {
+            let row = p + weightOffset + r * m
+            gates[r] = p[biasOffset + r] + dot(row, x, n) + dot(row + n, h, hs)
+        }
+        for j in 0..<hs {
+            let i = sigmoid(gates[j]), f = sigmoid(gates[hs + j]), g = fastTanh(gates[2 * hs + j]), o = sigmoid(gates[3 * hs + j])
+            c[j] = f * c[j] + i * g
+            h[j] = o * fastTanh(c[j])
+        }
     }
 
     /// Back-propagates one step. `dh` is the gradient reaching h_t (from above and
