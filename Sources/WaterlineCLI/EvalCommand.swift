@@ -7,8 +7,8 @@ import Simulation
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate the algorithms offline: events against a scenario's labels (default), or the cleaning against injected faults.",
-        subcommands: [EvalEventsCommand.self, EvalCleaningCommand.self],
+        abstract: "Evaluate the algorithms offline: events against a scenario's labels (default), the cleaning against injected faults, or DeepAR's forecasts against the seasonal baseline.",
+        subcommands: [EvalEventsCommand.self, EvalCleaningCommand.self, EvalForecastCommand.self],
         defaultSubcommand: EvalEventsCommand.self)
 }
 

@@ -1,4 +1,5 @@
 @testable import Forecasting
+import Foundation
 import Testing
 
 /// Analytic gradients against central finite differences, for the likelihoods and for
@@ -86,5 +87,39 @@ import Testing
         #expect(abs(normalQuantile(0.025) + 1.959963984540054) < 1e-10)
         let t = StepDistribution(likelihood: .studentT, mu: 0, sigma: 1, nu: 10)
         #expect(abs(t.quantile(0.95) - 1.8124611) < 0.01)  // t(10) table value
+    }
+}
+
+@Suite struct ForecastMetricsTests {
+    @Test func crpsOfANormalMatchesTheClosedForm() {
+        // CRPS(N(μ, σ), y) = σ (z (2Φ(z) − 1) + 2φ(z) − 1/√π).
+        let d = StepDistribution(likelihood: .gaussian, mu: 1, sigma: 2)
+        for y in [-3.0, 0.5, 1, 4] {
+            let z = (y - 1) / 2
+            let phi = exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            let exact = 2 * (z * (2 * normalCDF(z) - 1) + 2 * phi - 1 / Double.pi.squareRoot())
+            #expect(abs(ForecastMetrics.crps(y, quantile: d.quantile) - exact) < 0.02 * exact + 1e-3, "y \(y)")
+        }
+    }
+
+    @Test func coverageMaseAndTheNaiveYardstick() {
+        var m = ForecastMetrics()
+        let d = StepDistribution(likelihood: .gaussian, mu: 0, sigma: 1)
+        for y in [0.0, 1.0, -1.0, 3.0] {
+            m.add(y, median: 0, lower: d.quantile(0.05), upper: d.quantile(0.95), quantile: d.quantile)
+        }
+        #expect(m.count == 4)
+        #expect(m.coverage90 == 0.75)  // 3 lies outside ±1.645
+        #expect(m.meanAbsoluteError == 1.25)
+        // |1-1|, |4-2|, (nil skipped), |2-4|: 4/3.
+        #expect(abs(ForecastMetrics.seasonalNaiveError([1, 2, 1, 4, nil, 2], season: 2) - 4.0 / 3) < 1e-12)
+        #expect(m.mase(naiveError: 2.5) == 0.5)
+    }
+
+    @Test func aBaselineForecastIsASplitNormal() {
+        let f = Forecast(mean: 10, lower: 8, upper: 14, warmedUp: true)
+        #expect(abs(f.quantile(0.05) - 8) < 1e-9)
+        #expect(abs(f.quantile(0.95) - 14) < 1e-9)
+        #expect(abs(f.quantile(0.5) - 10) < 1e-9)
     }
 }

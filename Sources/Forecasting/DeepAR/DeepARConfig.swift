@@ -5,6 +5,8 @@ public struct DeepARConfig: Sendable, Codable, Equatable {
     public var hiddenSize = 40
     public var dropout = 0.1
     public var likelihood = Likelihood.studentT
+    /// How each series is scaled (see ``SeriesScaling/Mode``).
+    public var scaling = SeriesScaling.Mode.standardize
     /// Length of the learned per-sensor embedding.
     public var embeddingSize = 4
     /// Steps per day and per week at the series' cadence (the seasonal lags).

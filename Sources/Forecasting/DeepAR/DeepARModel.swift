@@ -4,8 +4,13 @@ public struct DeepARModel: Sendable, Codable, Equatable {
     public var network: DeepARNetwork
     /// Sensor ids in embedding order.
     public var sensors: [String]
-    public var scales: [Double]
+    public var scalings: [SeriesScaling]
     public var cadenceMs: Int64
+    /// Multiplies every predicted scale: fitted on the validation window so that its
+    /// central 90% intervals hold 90% of its values (dropout in training, and a
+    /// likelihood that is not quite the data's, leave a network a little over- or
+    /// under-confident).
+    public var scaleCalibration: Double = 1
 
     public var config: DeepARConfig { network.config }
 
@@ -28,4 +33,6 @@ public struct DeepARTrainingReport: Sendable, Codable, Equatable {
     /// The epoch whose parameters were kept (lowest validation loss).
     public var bestEpoch = 0
     public var stoppedEarly = false
+    /// The fitted ``DeepARModel/scaleCalibration``.
+    public var scaleCalibration = 1.0
 }

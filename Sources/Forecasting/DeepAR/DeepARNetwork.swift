@@ -144,6 +144,42 @@ public struct DeepARNetwork: Sendable, Codable, Equatable {
         return (loss, counted)
     }
 
+    /// The distributions of a window's counted steps with their targets (no dropout,
+    /// no gradient): for calibration and evaluation.
+    func distributions(_ window: TrainingWindow) -> [(target: Double, distribution: StepDistribution)] {
+        let layers = lstmLayers
+        let outputOffset = self.outputOffset
+        let h = config.hiddenSize, k = outputCount
+        var out: [(Double, StepDistribution)] = []
+        var state = [Double](repeating: 0, count: 2 * layers.count * h)
+        var x = [Double](repeating: 0, count: max(config.inputSize, h))
+        var gates = [Double](repeating: 0, count: 4 * h)
+        var raw = [Double](repeating: 0, count: k)
+        parameters.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            for t in 0..<window.features.count {
+                for (i, f) in window.features[t].enumerated() { x[i] = f }
+                let e = embeddingOffset + window.sensor * config.embeddingSize
+                for j in 0..<config.embeddingSize { x[DeepARConfig.featureCount + j] = p[e + j] }
+                x.withUnsafeMutableBufferPointer { xp in
+                    state.withUnsafeMutableBufferPointer { st in
+                        gates.withUnsafeMutableBufferPointer { g in
+                            for (l, layer) in layers.enumerated() {
+                                let hp = st.baseAddress! + 2 * l * h
+                                layer.infer(xp.baseAddress!, h: hp, c: hp + h, gates: g.baseAddress!, parameters: p)
+                                for j in 0..<h { xp[j] = hp[j] }
+                            }
+                        }
+                    }
+                    for r in 0..<k { raw[r] = p[outputOffset + k * h + r] + dot(p + outputOffset + r * h, xp.baseAddress!, h) }
+                }
+                guard let y = window.targets[t], t >= window.burnIn else { continue }
+                out.append((y, raw.withUnsafeBufferPointer { StepDistribution(likelihood: config.likelihood, raw: $0) }))
+            }
+        }
+        return out
+    }
+
     /// Inverted dropout: kept units are scaled by 1/(1 − p), so inference needs no change.
     private func dropoutMask(_ n: Int, _ rng: inout SplitMix?) -> [Double] {
         guard config.dropout > 0, var generator = rng else { return [Double](repeating: 1, count: n) }

@@ -3,7 +3,8 @@
 /// distribution of the point's value given everything before it.
 public struct DeepARStream: Sendable {
     public let sensor: Int
-    private let scale: Double
+    private let scaling: SeriesScaling
+    private let calibration: Double
     /// h and c of each layer, one after the other.
     private var state: [Double]
     private var features: [Double] = []
@@ -22,7 +23,8 @@ public struct DeepARStream: Sendable {
 
     public init(model: DeepARModel, sensor: Int) {
         self.sensor = sensor
-        scale = model.scales[sensor]
+        scaling = model.scalings[sensor]
+        calibration = model.scaleCalibration
         let config = model.config
         state = [Double](repeating: 0, count: 2 * config.layers * config.hiddenSize)
         input = [Double](repeating: 0, count: max(config.inputSize, config.hiddenSize))
@@ -51,7 +53,7 @@ public struct DeepARStream: Sendable {
             return v.isNaN ? nil : Double(v)
         }
         DeepARFeatures.make(
-            lag1: lag(1), lagDay: lag(config.stepsPerDay), lagWeek: lag(config.stepsPerWeek), tsMs: tsMs, scale: scale, into: &features)
+            lag1: lag(1), lagDay: lag(config.stepsPerDay), lagWeek: lag(config.stepsPerWeek), tsMs: tsMs, scaling: scaling, into: &features)
         let k = network.outputCount, hs = config.hiddenSize
         var raw = (0.0, 0.0, 0.0)
         network.parameters.withUnsafeBufferPointer { pb in
@@ -84,8 +86,8 @@ public struct DeepARStream: Sendable {
         var d = withUnsafeBytes(of: raw) { bytes in
             StepDistribution(likelihood: config.likelihood, raw: UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Double.self), count: 3))
         }
-        d.mu *= scale
-        d.sigma *= scale
+        d.mu = scaling.center + d.mu * scaling.scale
+        d.sigma *= scaling.scale * calibration
         ring[recorded % ring.count] = value.map { Float($0) } ?? .nan
         recorded += 1
         lastTs = tsMs

@@ -14,11 +14,11 @@ public enum DeepARTrainer {
     ) -> (model: DeepARModel, report: DeepARTrainingReport) {
         precondition(!series.isEmpty, "training needs at least one series")
         let splits = series.map { Int(Double($0.values.count) * (1 - config.validationShare)) }
-        let scales = zip(series, splits).map { DeepARSeries.scale(of: $0.values[..<$1]) }
+        let scalings = zip(series, splits).map { SeriesScaling(mode: config.scaling, values: $0.values[..<$1]) }
         var network = DeepARNetwork(config: config, sensorCount: series.count, seed: config.seed)
         var adam = Adam(count: network.parameters.count, learningRate: config.learningRate)
         var rng = SplitMix(seed: config.seed &+ 1)
-        let validation = validationWindows(series, splits: splits, scales: scales, config: config)
+        let validation = validationWindows(series, splits: splits, scalings: scalings, config: config)
         // Windows can start where a whole window fits in the training part.
         let starts = splits.map { max(0, $0 - config.windowSteps) }
         let trainable = series.indices.filter { starts[$0] > 0 }
@@ -34,7 +34,7 @@ public enum DeepARTrainer {
                     let s = trainable[Int.random(in: 0..<trainable.count, using: &rng)]
                     let start = Int.random(in: 0...starts[s], using: &rng)
                     return DeepARFeatures.window(
-                        series[s], sensor: s, scale: scales[s], start: start, length: config.windowSteps,
+                        series[s], sensor: s, scaling: scalings[s], start: start, length: config.windowSteps,
                         burnIn: config.burnInSteps, config: config)
                 }
                 let seedBase = config.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batch) &* 1009
@@ -61,13 +61,30 @@ public enum DeepARTrainer {
         }
         network.parameters = best.parameters
         report.bestEpoch = best.epoch
-        let model = DeepARModel(network: network, sensors: series.map(\.sensorID), scales: scales, cadenceMs: series[0].cadenceMs)
+        var model = DeepARModel(network: network, sensors: series.map(\.sensorID), scalings: scalings, cadenceMs: series[0].cadenceMs)
+        model.scaleCalibration = calibration(network, validation)
+        report.scaleCalibration = model.scaleCalibration
         return (model, report)
+    }
+
+    /// The factor k that makes the validation window's central 90% intervals hold 90%
+    /// of its values: the 90th percentile of |y − μ| / (q₀.₉₅ − μ). 1 without data.
+    static func calibration(_ network: DeepARNetwork, _ validation: [TrainingWindow]) -> Double {
+        var ratios: [Double] = []
+        for window in validation {
+            for (y, d) in network.distributions(window) {
+                let half = d.quantile(0.95) - d.mu
+                if half > 0 { ratios.append(abs(y - d.mu) / half) }
+            }
+        }
+        guard ratios.count >= 20 else { return 1 }
+        ratios.sort()
+        return max(0.2, min(5, ratios[Int(0.9 * Double(ratios.count - 1))]))
     }
 
     /// The held-out end of each series, in consecutive windows that start `burnIn`
     /// steps early so the state is warm when counting begins.
-    static func validationWindows(_ series: [DeepARSeries], splits: [Int], scales: [Double], config: DeepARConfig) -> [TrainingWindow] {
+    static func validationWindows(_ series: [DeepARSeries], splits: [Int], scalings: [SeriesScaling], config: DeepARConfig) -> [TrainingWindow] {
         var windows: [TrainingWindow] = []
         let stride = config.windowSteps - config.burnInSteps
         for (s, split) in splits.enumerated() {
@@ -76,7 +93,7 @@ public enum DeepARTrainer {
                 let start = max(0, countFrom - config.burnInSteps)
                 let length = min(config.windowSteps, series[s].values.count - start)
                 windows.append(DeepARFeatures.window(
-                    series[s], sensor: s, scale: scales[s], start: start, length: length,
+                    series[s], sensor: s, scaling: scalings[s], start: start, length: length,
                     burnIn: countFrom - start, countFrom: countFrom, config: config))
                 countFrom += stride
             }

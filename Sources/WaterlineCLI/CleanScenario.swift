@@ -1,0 +1,44 @@
+import Cleaning
+import Simulation
+import WaterlineKit
+import WaterlineProto
+
+/// A scenario's sensors as regular clean series on a common time axis, cleaned by the
+/// same `SeriesCleaner` and settings preprocess uses: the values a model sees (nil for
+/// gaps and for stuck or out-of-range points).
+struct CleanScenario {
+    let startMs: Int64
+    let cadenceMs: Int64
+    let sensorIDs: [String]
+    /// Per sensor, one value per step from `startMs`.
+    let values: [[Double?]]
+
+    init(_ scenario: Scenario) {
+        let cadence = scenario.meta.stepMs
+        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
+        var bySensor: [String: [RawSample]] = [:]
+        for r in scenario.readings { bySensor[r.sensorId, default: []].append(RawSample(tsMs: r.tsMs, value: r.value)) }
+        var cleaned: [[Int64: Double?]] = []
+        for s in scenario.sensors {
+            let sensor = Sensor(s, cadenceMs: cadence, inlets: inlets)
+            var cleaner = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: 5))
+            let raws = (bySensor[s.sensorId] ?? []).sorted { $0.tsMs < $1.tsMs }.map { r -> RawSample in
+                var canonical = r
+                canonical.value = sensor.toCanonical.map { $0(r.value) } ?? r.value
+                return canonical
+            }
+            var latest: [Int64: CleanSample] = [:]
+            for p in cleaner.add(raws) + cleaner.finish() where (latest[p.tsMs]?.revision ?? 0) <= p.revision { latest[p.tsMs] = p }
+            cleaned.append(latest.mapValues { $0.flags.isDisjoint(with: .unfitForModel) ? $0.value : nil })
+        }
+        let first = cleaned.compactMap { $0.keys.min() }.min() ?? scenario.meta.startMs
+        let last = cleaned.compactMap { $0.keys.max() }.max() ?? first
+        let steps = Int((last - first) / cadence) + 1
+        startMs = first
+        cadenceMs = cadence
+        sensorIDs = scenario.sensors.map(\.sensorId)
+        values = cleaned.map { series in (0..<steps).map { series[first + Int64($0) * cadence] ?? nil } }
+    }
+
+    var steps: Int { values.first?.count ?? 0 }
+}
