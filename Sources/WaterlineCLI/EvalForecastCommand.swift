@@ -66,16 +66,17 @@ struct EvalForecastCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
-        print(String(format: "DeepAR trained in %.1f s (%d epochs, best %d); held out: last %d days", report.trainingSeconds, report.epochs, report.bestEpoch, report.holdoutDays))
-        print("sensor                 points   DeepAR CRPS   MASE  cover90   baseline CRPS   MASE  cover90")
-        for s in report.sensors {
-            print(String(format: "%-22@ %6d   %11.4f  %5.2f  %6.1f%%   %13.4f  %5.2f  %6.1f%%",
-                         s.sensorID as NSString, s.points, s.deepAR.crps, s.deepAR.mase, 100 * s.deepAR.coverage90,
-                         s.baseline.crps, s.baseline.mase, 100 * s.baseline.coverage90))
+        print(String(format: "DeepAR trained in %.1f s (%d epochs, best %d, scale calibration %.2f); held out: last %d days",
+                     report.trainingSeconds, report.training.epochs.count, report.training.bestEpoch, report.training.scaleCalibration, report.holdoutDays))
+        print("sensor                  points   DeepAR CRPS   MASE  cover90   baseline CRPS   MASE  cover90")
+        for id in report.deepAR.sensors.keys.sorted() {
+            guard let d = report.deepAR.sensors[id], let b = report.baseline.sensors[id] else { continue }
+            print(id.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: " %7d   %11.4f  %5.2f  %6.1f%%   %13.4f  %5.2f  %6.1f%%",
+                  d.points, d.crps, d.mase, 100 * d.coverage90, b.crps, b.mase, 100 * b.coverage90))
         }
         print(String(format: "scaled CRPS (mean over sensors of CRPS / mean |value|): DeepAR %.4f, baseline %.4f, ratio %.2f (target <= 0.80)",
-                     report.deepARScaledCRPS, report.baselineScaledCRPS, report.crpsRatio))
+                     report.deepAR.scaledCRPS, report.baseline.scaledCRPS, report.crpsRatio))
         print(String(format: "MASE: DeepAR %.2f, baseline %.2f;  90%%-interval coverage: DeepAR %.1f%%, baseline %.1f%% (target 85-95%%)",
-                     report.deepARMASE, report.baselineMASE, 100 * report.deepARCoverage90, 100 * report.baselineCoverage90))
+                     report.deepAR.mase, report.baseline.mase, 100 * report.deepAR.coverage90, 100 * report.baseline.coverage90))
     }
 }
