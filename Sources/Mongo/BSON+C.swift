@@ -64,6 +64,8 @@ extension BSON {
             bson_oid_init_from_string(&oid, hex)
             bson_append_oid(bson, key, keyLength, &oid)
         case .null: bson_append_null(bson, key, keyLength)
+        case .binary(let bytes):
+            bytes.withUnsafeBufferPointer { _ = bson_append_binary(bson, key, keyLength, BSON_SUBTYPE_BINARY, $0.baseAddress, UInt32($0.count)) }
         }
     }
 
@@ -92,6 +94,12 @@ extension BSON {
             var text = [CChar](repeating: 0, count: 25)
             bson_oid_to_string(bson_iter_oid(iter), &text)
             return .objectID(String(decoding: text.prefix(24).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        case BSON_TYPE_BINARY:
+            var subtype = BSON_SUBTYPE_BINARY
+            var length: UInt32 = 0
+            var data: UnsafePointer<UInt8>?
+            bson_iter_binary(iter, &subtype, &length, &data)
+            return .binary(data.map { Array(UnsafeBufferPointer(start: $0, count: Int(length))) } ?? [])
         default: return .null
         }
     }

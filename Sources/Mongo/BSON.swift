@@ -11,6 +11,8 @@ public indirect enum BSON: Sendable, Equatable {
     case dateTime(Int64)
     /// An ObjectId as its 24-character hex text.
     case objectID(String)
+    /// Generic binary data (subtype 0): a model artifact, say.
+    case binary([UInt8])
     case null
 
     public var doubleValue: Double? {
@@ -37,6 +39,7 @@ public indirect enum BSON: Sendable, Equatable {
     public var boolValue: Bool? { if case .bool(let v) = self { v } else { nil } }
     public var documentValue: Document? { if case .document(let v) = self { v } else { nil } }
     public var arrayValue: [BSON]? { if case .array(let v) = self { v } else { nil } }
+    public var binaryValue: [UInt8]? { if case .binary(let v) = self { v } else { nil } }
 }
 
 extension BSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,

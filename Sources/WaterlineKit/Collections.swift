@@ -9,6 +9,8 @@ public enum Collections {
     public static let events = "events"
     public static let sensors = "sensors"
     public static let deadLetters = "dead_letters"
+    /// The model registry: trained models, their metrics, artifacts and status.
+    public static let models = "models"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

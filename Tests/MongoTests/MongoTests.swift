@@ -33,6 +33,16 @@ import WaterlineTestSupport
         }
     }
 
+    @Test func binaryValuesRoundTrip() async throws {
+        try await withCollection { items in
+            let bytes: [UInt8] = (0..<70_000).map { UInt8($0 % 251) }
+            _ = try await items.insertMany([["_id": "blob", "data": .binary(bytes), "empty": .binary([])]])
+            let stored = try await items.findOne(["_id": "blob"])
+            #expect(stored?["data"]?.binaryValue == bytes)
+            #expect(stored?["empty"]?.binaryValue == [])
+        }
+    }
+
     @Test func orderedInsertStopsAtTheFirstDuplicate() async throws {
         try await withCollection { items in
             _ = try await items.insertMany([["_id": "a"]])

@@ -14,6 +14,15 @@ public struct DeepARModel: Sendable, Codable, Equatable {
 
     public var config: DeepARConfig { network.config }
 
+    public init(network: DeepARNetwork, sensors: [String], scalings: [SeriesScaling], cadenceMs: Int64, scaleCalibration: Double = 1) {
+        precondition(sensors.count == network.sensorCount && scalings.count == sensors.count, "one embedding and scaling per sensor")
+        self.network = network
+        self.sensors = sensors
+        self.scalings = scalings
+        self.cadenceMs = cadenceMs
+        self.scaleCalibration = scaleCalibration
+    }
+
     public func index(of sensorID: String) -> Int? { sensors.firstIndex(of: sensorID) }
 
     /// The network's LSTM layers (their places in the parameter vector).
