@@ -8,17 +8,7 @@ import WaterlineTestSupport
 /// The registry against a real SecantusDB server.
 @Suite(.serialized) struct ModelRegistryTests {
     private func withRegistry(_ body: (ModelRegistry) async throws -> Void) async throws {
-        let database = try await TestDatabase()
-        let client = try MongoClient(uri: database.uri, database: "test")
-        do {
-            try await body(ModelRegistry(collection: client.collection("models")))
-        } catch {
-            client.close()
-            await database.stop()
-            throw error
-        }
-        client.close()
-        await database.stop()
+        try await TestDatabase.withClient { try await body(ModelRegistry(collection: $0.collection("models"))) }
     }
 
     private func model(seed: UInt64) -> DeepARModel {

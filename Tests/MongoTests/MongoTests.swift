@@ -6,17 +6,7 @@ import WaterlineTestSupport
 /// Runs against a real SecantusDB server (MongoDB wire protocol) started per suite.
 @Suite(.serialized) struct MongoTests {
     private func withCollection(_ body: (MongoCollection) async throws -> Void) async throws {
-        let database = try await TestDatabase()
-        let client = try MongoClient(uri: database.uri, database: "test")
-        do {
-            try await body(client.collection("items"))
-        } catch {
-            client.close()
-            await database.stop()
-            throw error
-        }
-        client.close()
-        await database.stop()
+        try await TestDatabase.withClient { try await body($0.collection("items")) }
     }
 
     @Test func unorderedInsertReportsDuplicateKeysAndStoresTheRest() async throws {

@@ -74,3 +74,21 @@ public final class TestDatabase: @unchecked Sendable {
 public func reservePort() throws -> Int {
     try freePorts(1)[0]
 }
+
+extension TestDatabase {
+    /// Runs `body` with a client of a fresh server's database `test`, then closes the
+    /// client and stops the server, whether `body` succeeded or threw.
+    public static func withClient(_ body: (MongoClient) async throws -> Void) async throws {
+        let database = try await TestDatabase()
+        let client = try MongoClient(uri: database.uri, database: "test")
+        do {
+            try await body(client)
+        } catch {
+            client.close()
+            await database.stop()
+            throw error
+        }
+        client.close()
+        await database.stop()
+    }
+}
