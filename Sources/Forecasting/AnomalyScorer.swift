@@ -11,6 +11,12 @@ public struct AnomalyScorer: Sendable {
         /// Signed surprise (see ``Forecast/score(_:)``); 0 when not scored.
         public var surprise: Double
         public var anomalous: Bool
+
+        public init(forecast: Forecast, surprise: Double, anomalous: Bool) {
+            self.forecast = forecast
+            self.surprise = surprise
+            self.anomalous = anomalous
+        }
     }
 
     public var threshold: Double

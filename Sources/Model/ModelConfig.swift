@@ -13,6 +13,10 @@ public struct ModelConfig: Sendable {
     public var anomalyThreshold: Double
     /// Days of clean history used to warm the profiles at start.
     public var warmupDays: Int
+    /// When training runs start by themselves.
+    public var trainSchedule: TrainingSchedule
+    /// The training runs' settings: history, held-out days, DeepAR's size and epochs.
+    public var training: TrainingOrchestrator.Settings
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7021"
 
@@ -27,5 +31,17 @@ public struct ModelConfig: Sendable {
         let permille = try env.int("WATERLINE_ANOMALY_THRESHOLD_PERMILLE", default: 1500, range: 100...100_000)
         anomalyThreshold = Double(permille) / 1000
         warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 8, range: 0...60)
+        let schedule = env.string("WATERLINE_TRAIN_SCHEDULE", default: "daily 02:00")
+        guard let parsed = TrainingSchedule(schedule) else {
+            throw ConfigError(variable: "WATERLINE_TRAIN_SCHEDULE", reason: "is '\(schedule)', not 'daily HH:MM', 'every N(m|h|d)' or 'off'")
+        }
+        trainSchedule = parsed
+        training = TrainingOrchestrator.Settings()
+        training.historyDays = try env.int("WATERLINE_TRAIN_HISTORY_DAYS", default: 28, range: 2...365)
+        training.holdoutDays = try env.int("WATERLINE_TRAIN_HOLDOUT_DAYS", default: 2, range: 1...30)
+        training.config.maxEpochs = try env.int("WATERLINE_TRAIN_MAX_EPOCHS", default: 30, range: 1...1000)
+        training.config.batchesPerEpoch = try env.int("WATERLINE_TRAIN_BATCHES_PER_EPOCH", default: 50, range: 1...10_000)
+        training.config.hiddenSize = try env.int("WATERLINE_TRAIN_HIDDEN_SIZE", default: 40, range: 2...512)
+        training.config.layers = try env.int("WATERLINE_TRAIN_LAYERS", default: 2, range: 1...4)
     }
 }

@@ -16,15 +16,18 @@ public final class ModelService: Service {
     public let publisher: StreamPublisher
     private let subscriber: StreamSubscriber
     private let mongo: MongoClient
-    private let clean: MongoCollection
+    let clean: MongoCollection
     private let scores: MongoCollection
-    private let sensors: SensorDirectory
-    private let state: ScoringState
+    let sensors: SensorDirectory
+    let state: ScoringState
+    let registry: ModelRegistry
+    let orchestrator: TrainingOrchestrator
+    let trainingRequests = TrainingRequests()
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
     private let gaps = Locked(SequenceGapDetector())
-    private let counters = ServiceCounters()
-    private let logger: Logger
+    let counters = ServiceCounters()
+    let logger: Logger
     private let startedMs = nowMs()
 
     public init(config: ModelConfig, logger: Logger) async throws {
@@ -37,6 +40,10 @@ public final class ModelService: Service {
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
         state = ScoringState(threshold: config.anomalyThreshold)
+        registry = ModelRegistry(collection: mongo.collection(Collections.models))
+        orchestrator = TrainingOrchestrator(
+            settings: config.training, clean: clean, events: mongo.collection(Collections.events),
+            runs: mongo.collection(Collections.trainingRuns), registry: registry, logger: logger)
         partitioner = Partitioner(count: UInt32(config.partitions))
         subscriber = try StreamSubscriber(name: "model-clean", connect: config.cleanStream, topics: ["clean."])
         rpc = try RPCServer(name: "model", bind: config.rpcBind, logger: logger)
@@ -50,13 +57,16 @@ public final class ModelService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
                 group.addTask {
+                    await self.installProduction(reason: "start")
                     await self.catchUp(self.sensors.all, reason: "start")
                     await self.consume()
                 }
+                group.addTask { await self.trainingLoop() }
             }
         } onGracefulShutdown: {
             self.logger.info("model: shutting down; scoring what was received")
             self.rpc.beginShutdown()
+            self.trainingRequests.stop()
             Task { await self.subscriber.close() }
         }
         await publisher.close()
@@ -77,12 +87,13 @@ public final class ModelService: Service {
         }
         rpc.register(ModelRPC.getModelInfo) { _, _ in
             var info = ModelInfo()
-            info.modelVersion = ScoringState.modelVersion
-            info.kind = "seasonal-profile"
+            info.modelVersion = await self.state.modelVersion
+            info.kind = info.modelVersion.hasPrefix("deepar") ? "deepar" : "seasonal-profile"
             info.sensors = UInt32(await self.state.sensorCount)
             info.slotsPerWeek = 7 * 96
             return info
         }
+        registerTrainingHandlers()
         rpc.register(ModelRPC.health) { _, _ in
             self.counters.health(service: "model", instance: self.config.instanceID, startedMs: self.startedMs)
         }

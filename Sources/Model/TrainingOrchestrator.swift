@@ -96,11 +96,9 @@ public actor TrainingOrchestrator {
         let (epochs, reportEpoch) = AsyncStream<DeepARTrainingReport.Epoch>.makeStream()
         let trainingConfig = config
         let trained = Task {
-            await Self.offPool {
-                let result = DeepARTrainer.train(training, config: trainingConfig) { reportEpoch.yield($0) }
-                reportEpoch.finish()
-                return result
-            }
+            let result = await DeepARTrainer.trainInBackground(training, config: trainingConfig) { reportEpoch.yield($0) }
+            reportEpoch.finish()
+            return result
         }
         for await epoch in epochs {
             run.epoch = epoch.epoch
@@ -139,15 +137,6 @@ public actor TrainingOrchestrator {
         }
         run.status = .succeeded
         logger.info("training \(run.runID): \(run.outcome.rawValue) \(version): \(decision.reason)")
-    }
-
-    /// Runs `body` on a thread of its own and waits for it.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = "waterline-training"
-            thread.start()
-        }
     }
 
     private func save(_ run: TrainingRun) async throws {

@@ -11,6 +11,8 @@ public enum Collections {
     public static let deadLetters = "dead_letters"
     /// The model registry: trained models, their metrics, artifacts and status.
     public static let models = "models"
+    /// One record per training run: trigger, window, progress, outcome.
+    public static let trainingRuns = "training_runs"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

@@ -5,6 +5,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let variable: String
     public let reason: String
     public var description: String { "configuration error: \(variable) \(reason)" }
+
+    public init(variable: String, reason: String) {
+        self.variable = variable
+        self.reason = reason
+    }
 }
 
 /// Reads a service's configuration from environment variables, and nothing else.

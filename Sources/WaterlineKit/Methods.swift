@@ -32,6 +32,16 @@ public enum ModelRPC {
         "/waterline.v1.ModelService/GetModelInfo", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.ModelService/Health", idempotent: true)
+    public static let triggerTraining = RPCMethod<TriggerTrainingRequest, TriggerTrainingResponse>(
+        "/waterline.v1.ModelService/TriggerTraining", idempotent: false)
+    public static let listTrainingRuns = RPCMethod<ListTrainingRunsRequest, ListTrainingRunsResponse>(
+        "/waterline.v1.ModelService/ListTrainingRuns", idempotent: true)
+    public static let listModels = RPCMethod<ListModelsRequest, ListModelsResponse>(
+        "/waterline.v1.ModelService/ListModels", idempotent: true)
+    public static let promoteModel = RPCMethod<PromoteModelRequest, RegisteredModel>(
+        "/waterline.v1.ModelService/PromoteModel", idempotent: false)
+    public static let rollbackModel = RPCMethod<RollbackModelRequest, RegisteredModel>(
+        "/waterline.v1.ModelService/RollbackModel", idempotent: false)
 }
 
 public enum InsightRPC {
@@ -50,6 +60,7 @@ public let allRPCMethodNames: [String] = [
     IngestRPC.submitReadings.name, IngestRPC.registerSensors.name, IngestRPC.listSensors.name,
     IngestRPC.getRawSeries.name, IngestRPC.health.name,
     PreprocessRPC.getCleanSeries.name, PreprocessRPC.health.name,
-    ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name,
+    ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
+    ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,
     InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.health.name,
 ]

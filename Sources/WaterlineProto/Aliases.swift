@@ -49,3 +49,14 @@ public typealias UpdateEventRequest = Waterline_V1_UpdateEventRequest
 
 public typealias ModelInfoRequest = Waterline_V1_ModelInfoRequest
 public typealias ModelInfo = Waterline_V1_ModelInfo
+public typealias TriggerTrainingRequest = Waterline_V1_TriggerTrainingRequest
+public typealias TriggerTrainingResponse = Waterline_V1_TriggerTrainingResponse
+public typealias ListTrainingRunsRequest = Waterline_V1_ListTrainingRunsRequest
+public typealias ListTrainingRunsResponse = Waterline_V1_ListTrainingRunsResponse
+public typealias ModelMetrics = Waterline_V1_ModelMetrics
+public typealias TrainingRunInfo = Waterline_V1_TrainingRun
+public typealias ListModelsRequest = Waterline_V1_ListModelsRequest
+public typealias ListModelsResponse = Waterline_V1_ListModelsResponse
+public typealias RegisteredModel = Waterline_V1_RegisteredModel
+public typealias PromoteModelRequest = Waterline_V1_PromoteModelRequest
+public typealias RollbackModelRequest = Waterline_V1_RollbackModelRequest

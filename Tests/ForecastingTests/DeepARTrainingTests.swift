@@ -43,9 +43,9 @@ import Testing
         return c
     }
 
-    @Test func learnsTheDailyCycleAndACalibratedInterval() {
+    @Test func learnsTheDailyCycleAndACalibratedInterval() async {
         let history = Self.series(days: 35, seed: 1)
-        let (model, report) = DeepARTrainer.train(history, config: Self.config)
+        let (model, report) = await DeepARTrainer.trainInBackground(history, config: Self.config)
         #expect(report.epochs.count >= 2)
         // The kept epoch is the best on validation, and training improved on the first.
         let best = report.epochs[report.bestEpoch - 1].validationLoss
@@ -78,7 +78,7 @@ import Testing
         #expect(coverage >= 0.85 && coverage <= 0.95, "coverage \(coverage)")
     }
 
-    @Test func theHoldoutScoresBothForecastersOnTheSamePoints() {
+    @Test func theHoldoutScoresBothForecastersOnTheSamePoints() async {
         // 15-minute data: the baseline's profile has a slot per quarter hour.
         let quarter: Int64 = 900_000
         var config = Self.config
@@ -86,7 +86,7 @@ import Testing
         config.stepsPerDay = 96
         config.stepsPerWeek = 672
         let history = Self.series(days: 14, seed: 3, cadenceMs: quarter)
-        let model = DeepARTrainer.train(history, config: config).model
+        let model = await DeepARTrainer.trainInBackground(history, config: config).model
         let full = Self.series(days: 16, seed: 3, cadenceMs: quarter)
         let holdout = HoldoutEvaluation(
             sensorIDs: full.map(\.sensorID), startMs: Self.start, cadenceMs: quarter, values: full.map(\.values), split: 14 * 96)
@@ -98,16 +98,17 @@ import Testing
         #expect(deep.scaledCRPS < 2 * base.scaledCRPS && base.scaledCRPS < 2 * deep.scaledCRPS)
     }
 
-    @Test func aSeedGivesTheSameModel() {
+    @Test func aSeedGivesTheSameModel() async {
         var config = Self.config
         config.maxEpochs = 2
         config.batchesPerEpoch = 3
         config.dropout = 0.1
         let data = Self.series(days: 20, seed: 2)
-        let a = DeepARTrainer.train(data, config: config).model
-        let b = DeepARTrainer.train(data, config: config).model
+        let a = await DeepARTrainer.trainInBackground(data, config: config).model
+        let b = await DeepARTrainer.trainInBackground(data, config: config).model
         #expect(a == b)
         config.seed += 1
-        #expect(DeepARTrainer.train(data, config: config).model != a)
+        let c = await DeepARTrainer.trainInBackground(data, config: config).model
+        #expect(c != a)
     }
 }

@@ -82,6 +82,20 @@ public enum DeepARTrainer {
         return max(0.2, min(5, ratios[Int(0.9 * Double(ratios.count - 1))]))
     }
 
+    /// ``train(_:config:progress:)`` on a thread of its own: training is seconds to
+    /// minutes of CPU, which must not hold a thread of Swift's cooperative pool (a
+    /// service's or a test runner's other work would stall behind it).
+    public static func trainInBackground(
+        _ series: [DeepARSeries], config: DeepARConfig,
+        progress: @escaping @Sendable (DeepARTrainingReport.Epoch) -> Void = { _ in }
+    ) async -> (model: DeepARModel, report: DeepARTrainingReport) {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: train(series, config: config, progress: progress)) }
+            thread.name = "waterline-deepar-training"
+            thread.start()
+        }
+    }
+
     /// The held-out end of each series, in consecutive windows that start `burnIn`
     /// steps early so the state is warm when counting begins.
     static func validationWindows(_ series: [DeepARSeries], splits: [Int], scalings: [SeriesScaling], config: DeepARConfig) -> [TrainingWindow] {
@@ -101,13 +115,39 @@ public enum DeepARTrainer {
         return windows
     }
 
+    /// Runs `body(i)` for i in 0..<count on one thread per core, and waits. Threads of
+    /// its own rather than `concurrentPerform`: Dispatch's worker threads are the ones
+    /// Swift's cooperative pool runs on, and minutes of training on them would stall
+    /// every task of the process.
+    static func parallelFor(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
+        guard workers > 1 else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let done = DispatchSemaphore(value: 0)
+        for w in 0..<workers {
+            let thread = Thread {
+                var i = w
+                while i < count {
+                    body(i)
+                    i += workers
+                }
+                done.signal()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        for _ in 0..<workers { done.wait() }
+    }
+
     /// Loss and summed gradient of windows, on all cores. Per-window buffers are summed
     /// in window order, so the result does not depend on scheduling.
     static func run(_ network: DeepARNetwork, _ windows: [TrainingWindow], dropoutSeed: UInt64?) -> (gradient: [Double], loss: Double, count: Int) {
         let n = network.parameters.count
         let results = Slots<(gradient: [Double], loss: Double, count: Int)>(count: windows.count)
         defer { results.deallocate() }
-        DispatchQueue.concurrentPerform(iterations: windows.count) { i in
+        parallelFor(windows.count) { i in
             var gradient = [Double](repeating: 0, count: n)
             var dropout: SplitMix? = dropoutSeed.map { SplitMix(seed: $0 &+ UInt64(i) &* 7919) }
             let (loss, count) = gradient.withUnsafeMutableBufferPointer {

@@ -49,6 +49,283 @@ public nonisolated struct Waterline_V1_ModelInfo: Sendable {
   public init() {}
 }
 
+public nonisolated struct Waterline_V1_TriggerTrainingRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Who asked (recorded as the run's trigger, e.g. "manual:j.doe").
+  public var requestedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_TriggerTrainingResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// False when a run is already queued or running: one at a time.
+  public var queued: Bool = false
+
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_ListTrainingRunsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0: 20.
+  public var limit: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Held-out scores of a model (see HoldoutEvaluation).
+public nonisolated struct Waterline_V1_ModelMetrics: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Mean over sensors of CRPS / mean |value|.
+  public var scaledCrps: Double = 0
+
+  public var mase: Double = 0
+
+  public var coverage90: Double = 0
+
+  public var points: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_TrainingRun: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var runID: String {
+    get {_storage._runID}
+    set {_uniqueStorage()._runID = newValue}
+  }
+
+  public var trigger: String {
+    get {_storage._trigger}
+    set {_uniqueStorage()._trigger = newValue}
+  }
+
+  /// running, succeeded, failed
+  public var status: String {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
+
+  /// pending, promoted, archived, failed
+  public var outcome: String {
+    get {_storage._outcome}
+    set {_uniqueStorage()._outcome = newValue}
+  }
+
+  public var startedMs: Int64 {
+    get {_storage._startedMs}
+    set {_uniqueStorage()._startedMs = newValue}
+  }
+
+  public var finishedMs: Int64 {
+    get {_storage._finishedMs}
+    set {_uniqueStorage()._finishedMs = newValue}
+  }
+
+  public var windowFromMs: Int64 {
+    get {_storage._windowFromMs}
+    set {_uniqueStorage()._windowFromMs = newValue}
+  }
+
+  public var windowToMs: Int64 {
+    get {_storage._windowToMs}
+    set {_uniqueStorage()._windowToMs = newValue}
+  }
+
+  public var sensors: UInt32 {
+    get {_storage._sensors}
+    set {_uniqueStorage()._sensors = newValue}
+  }
+
+  public var epoch: UInt32 {
+    get {_storage._epoch}
+    set {_uniqueStorage()._epoch = newValue}
+  }
+
+  public var maxEpochs: UInt32 {
+    get {_storage._maxEpochs}
+    set {_uniqueStorage()._maxEpochs = newValue}
+  }
+
+  public var trainLoss: Double {
+    get {_storage._trainLoss}
+    set {_uniqueStorage()._trainLoss = newValue}
+  }
+
+  public var validationLoss: Double {
+    get {_storage._validationLoss}
+    set {_uniqueStorage()._validationLoss = newValue}
+  }
+
+  public var candidateVersion: String {
+    get {_storage._candidateVersion}
+    set {_uniqueStorage()._candidateVersion = newValue}
+  }
+
+  public var metrics: Waterline_V1_ModelMetrics {
+    get {_storage._metrics ?? Waterline_V1_ModelMetrics()}
+    set {_uniqueStorage()._metrics = newValue}
+  }
+  /// Returns true if `metrics` has been explicitly set.
+  public var hasMetrics: Bool {_storage._metrics != nil}
+  /// Clears the value of `metrics`. Subsequent reads from it will return its default value.
+  public mutating func clearMetrics() {_uniqueStorage()._metrics = nil}
+
+  public var comparedWith: String {
+    get {_storage._comparedWith}
+    set {_uniqueStorage()._comparedWith = newValue}
+  }
+
+  public var comparedScaledCrps: Double {
+    get {_storage._comparedScaledCrps}
+    set {_uniqueStorage()._comparedScaledCrps = newValue}
+  }
+
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Waterline_V1_ListTrainingRunsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var runs: [Waterline_V1_TrainingRun] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_ListModelsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0: 50.
+  public var limit: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_RegisteredModel: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: String = String()
+
+  public var kind: String = String()
+
+  /// candidate, production, archived
+  public var status: String = String()
+
+  public var createdMs: Int64 = 0
+
+  public var windowFromMs: Int64 = 0
+
+  public var windowToMs: Int64 = 0
+
+  public var metrics: Waterline_V1_ModelMetrics {
+    get {_metrics ?? Waterline_V1_ModelMetrics()}
+    set {_metrics = newValue}
+  }
+  /// Returns true if `metrics` has been explicitly set.
+  public var hasMetrics: Bool {self._metrics != nil}
+  /// Clears the value of `metrics`. Subsequent reads from it will return its default value.
+  public mutating func clearMetrics() {self._metrics = nil}
+
+  public var comparedWith: String = String()
+
+  public var comparedScaledCrps: Double = 0
+
+  public var reason: String = String()
+
+  public var promotedMs: Int64 = 0
+
+  /// The DeepAR settings as JSON.
+  public var configJson: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _metrics: Waterline_V1_ModelMetrics? = nil
+}
+
+public nonisolated struct Waterline_V1_ListModelsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var models: [Waterline_V1_RegisteredModel] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_PromoteModelRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: String = String()
+
+  public var requestedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_RollbackModelRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
@@ -112,6 +389,579 @@ nonisolated extension Waterline_V1_ModelInfo: SwiftProtobuf.Message, SwiftProtob
     if lhs.kind != rhs.kind {return false}
     if lhs.sensors != rhs.sensors {return false}
     if lhs.slotsPerWeek != rhs.slotsPerWeek {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_TriggerTrainingRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TriggerTrainingRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requested_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_TriggerTrainingRequest, rhs: Waterline_V1_TriggerTrainingRequest) -> Bool {
+    if lhs.requestedBy != rhs.requestedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_TriggerTrainingResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TriggerTrainingResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}queued\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.queued) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.queued != false {
+      try visitor.visitSingularBoolField(value: self.queued, fieldNumber: 1)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_TriggerTrainingResponse, rhs: Waterline_V1_TriggerTrainingResponse) -> Bool {
+    if lhs.queued != rhs.queued {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ListTrainingRunsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListTrainingRunsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ListTrainingRunsRequest, rhs: Waterline_V1_ListTrainingRunsRequest) -> Bool {
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ModelMetrics: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModelMetrics"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}scaled_crps\0\u{1}mase\0\u{1}coverage90\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.scaledCrps) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.mase) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.coverage90) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.scaledCrps.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.scaledCrps, fieldNumber: 1)
+    }
+    if self.mase.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.mase, fieldNumber: 2)
+    }
+    if self.coverage90.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.coverage90, fieldNumber: 3)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularUInt32Field(value: self.points, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ModelMetrics, rhs: Waterline_V1_ModelMetrics) -> Bool {
+    if lhs.scaledCrps != rhs.scaledCrps {return false}
+    if lhs.mase != rhs.mase {return false}
+    if lhs.coverage90 != rhs.coverage90 {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_TrainingRun: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TrainingRun"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}trigger\0\u{1}status\0\u{1}outcome\0\u{3}started_ms\0\u{3}finished_ms\0\u{3}window_from_ms\0\u{3}window_to_ms\0\u{1}sensors\0\u{1}epoch\0\u{3}max_epochs\0\u{3}train_loss\0\u{3}validation_loss\0\u{3}candidate_version\0\u{1}metrics\0\u{3}compared_with\0\u{3}compared_scaled_crps\0\u{1}reason\0")
+
+  fileprivate class _StorageClass {
+    var _runID: String = String()
+    var _trigger: String = String()
+    var _status: String = String()
+    var _outcome: String = String()
+    var _startedMs: Int64 = 0
+    var _finishedMs: Int64 = 0
+    var _windowFromMs: Int64 = 0
+    var _windowToMs: Int64 = 0
+    var _sensors: UInt32 = 0
+    var _epoch: UInt32 = 0
+    var _maxEpochs: UInt32 = 0
+    var _trainLoss: Double = 0
+    var _validationLoss: Double = 0
+    var _candidateVersion: String = String()
+    var _metrics: Waterline_V1_ModelMetrics? = nil
+    var _comparedWith: String = String()
+    var _comparedScaledCrps: Double = 0
+    var _reason: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _runID = source._runID
+      _trigger = source._trigger
+      _status = source._status
+      _outcome = source._outcome
+      _startedMs = source._startedMs
+      _finishedMs = source._finishedMs
+      _windowFromMs = source._windowFromMs
+      _windowToMs = source._windowToMs
+      _sensors = source._sensors
+      _epoch = source._epoch
+      _maxEpochs = source._maxEpochs
+      _trainLoss = source._trainLoss
+      _validationLoss = source._validationLoss
+      _candidateVersion = source._candidateVersion
+      _metrics = source._metrics
+      _comparedWith = source._comparedWith
+      _comparedScaledCrps = source._comparedScaledCrps
+      _reason = source._reason
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._runID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._trigger) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._outcome) }()
+        case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._startedMs) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._finishedMs) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._windowFromMs) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._windowToMs) }()
+        case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._sensors) }()
+        case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._epoch) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._maxEpochs) }()
+        case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._trainLoss) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._validationLoss) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._candidateVersion) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._metrics) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._comparedWith) }()
+        case 17: try { try decoder.decodeSingularDoubleField(value: &_storage._comparedScaledCrps) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._runID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._runID, fieldNumber: 1)
+      }
+      if !_storage._trigger.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trigger, fieldNumber: 2)
+      }
+      if !_storage._status.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._status, fieldNumber: 3)
+      }
+      if !_storage._outcome.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._outcome, fieldNumber: 4)
+      }
+      if _storage._startedMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._startedMs, fieldNumber: 5)
+      }
+      if _storage._finishedMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._finishedMs, fieldNumber: 6)
+      }
+      if _storage._windowFromMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._windowFromMs, fieldNumber: 7)
+      }
+      if _storage._windowToMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._windowToMs, fieldNumber: 8)
+      }
+      if _storage._sensors != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._sensors, fieldNumber: 9)
+      }
+      if _storage._epoch != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._epoch, fieldNumber: 10)
+      }
+      if _storage._maxEpochs != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._maxEpochs, fieldNumber: 11)
+      }
+      if _storage._trainLoss.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._trainLoss, fieldNumber: 12)
+      }
+      if _storage._validationLoss.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._validationLoss, fieldNumber: 13)
+      }
+      if !_storage._candidateVersion.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._candidateVersion, fieldNumber: 14)
+      }
+      try { if let v = _storage._metrics {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      if !_storage._comparedWith.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._comparedWith, fieldNumber: 16)
+      }
+      if _storage._comparedScaledCrps.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._comparedScaledCrps, fieldNumber: 17)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 18)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_TrainingRun, rhs: Waterline_V1_TrainingRun) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._runID != rhs_storage._runID {return false}
+        if _storage._trigger != rhs_storage._trigger {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._outcome != rhs_storage._outcome {return false}
+        if _storage._startedMs != rhs_storage._startedMs {return false}
+        if _storage._finishedMs != rhs_storage._finishedMs {return false}
+        if _storage._windowFromMs != rhs_storage._windowFromMs {return false}
+        if _storage._windowToMs != rhs_storage._windowToMs {return false}
+        if _storage._sensors != rhs_storage._sensors {return false}
+        if _storage._epoch != rhs_storage._epoch {return false}
+        if _storage._maxEpochs != rhs_storage._maxEpochs {return false}
+        if _storage._trainLoss != rhs_storage._trainLoss {return false}
+        if _storage._validationLoss != rhs_storage._validationLoss {return false}
+        if _storage._candidateVersion != rhs_storage._candidateVersion {return false}
+        if _storage._metrics != rhs_storage._metrics {return false}
+        if _storage._comparedWith != rhs_storage._comparedWith {return false}
+        if _storage._comparedScaledCrps != rhs_storage._comparedScaledCrps {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ListTrainingRunsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListTrainingRunsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}runs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.runs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.runs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.runs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ListTrainingRunsResponse, rhs: Waterline_V1_ListTrainingRunsResponse) -> Bool {
+    if lhs.runs != rhs.runs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ListModelsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModelsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ListModelsRequest, rhs: Waterline_V1_ListModelsRequest) -> Bool {
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_RegisteredModel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RegisteredModel"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}kind\0\u{1}status\0\u{3}created_ms\0\u{3}window_from_ms\0\u{3}window_to_ms\0\u{1}metrics\0\u{3}compared_with\0\u{3}compared_scaled_crps\0\u{1}reason\0\u{3}promoted_ms\0\u{3}config_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.createdMs) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.windowFromMs) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.windowToMs) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._metrics) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.comparedWith) }()
+      case 9: try { try decoder.decodeSingularDoubleField(value: &self.comparedScaledCrps) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 11: try { try decoder.decodeSingularInt64Field(value: &self.promotedMs) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.configJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.version.isEmpty {
+      try visitor.visitSingularStringField(value: self.version, fieldNumber: 1)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 3)
+    }
+    if self.createdMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.createdMs, fieldNumber: 4)
+    }
+    if self.windowFromMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.windowFromMs, fieldNumber: 5)
+    }
+    if self.windowToMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.windowToMs, fieldNumber: 6)
+    }
+    try { if let v = self._metrics {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if !self.comparedWith.isEmpty {
+      try visitor.visitSingularStringField(value: self.comparedWith, fieldNumber: 8)
+    }
+    if self.comparedScaledCrps.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.comparedScaledCrps, fieldNumber: 9)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 10)
+    }
+    if self.promotedMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.promotedMs, fieldNumber: 11)
+    }
+    if !self.configJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.configJson, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_RegisteredModel, rhs: Waterline_V1_RegisteredModel) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.createdMs != rhs.createdMs {return false}
+    if lhs.windowFromMs != rhs.windowFromMs {return false}
+    if lhs.windowToMs != rhs.windowToMs {return false}
+    if lhs._metrics != rhs._metrics {return false}
+    if lhs.comparedWith != rhs.comparedWith {return false}
+    if lhs.comparedScaledCrps != rhs.comparedScaledCrps {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.promotedMs != rhs.promotedMs {return false}
+    if lhs.configJson != rhs.configJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ListModelsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModelsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}models\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.models) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.models.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.models, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ListModelsResponse, rhs: Waterline_V1_ListModelsResponse) -> Bool {
+    if lhs.models != rhs.models {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_PromoteModelRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PromoteModelRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}requested_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.version.isEmpty {
+      try visitor.visitSingularStringField(value: self.version, fieldNumber: 1)
+    }
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_PromoteModelRequest, rhs: Waterline_V1_PromoteModelRequest) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.requestedBy != rhs.requestedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_RollbackModelRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RollbackModelRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}requested_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_RollbackModelRequest, rhs: Waterline_V1_RollbackModelRequest) -> Bool {
+    if lhs.requestedBy != rhs.requestedBy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
