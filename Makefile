@@ -13,7 +13,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean
+.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario
 
 setup: apt venv
 
@@ -59,3 +59,16 @@ bench: release
 
 clean:
 	rm -rf .build .build-protoc var
+
+# A LeakDB benchmark scenario (Net1, first 28 days) rebuilt offline with epyt-flow from
+# ../shared/data/leakdb, written as a scenario folder for `waterline eval forecast --scenario`.
+# Scenario 930: an abrupt leak at node 31 (about 37 m3/h) from day 16.9 on.
+LEAKDB_SCENARIO ?= 930
+LEAKDB_VENV := $(CURDIR)/.venv-leakdb
+
+leakdb-scenario:
+	@if [ ! -x $(LEAKDB_VENV)/bin/python ]; then \
+	  echo "leakdb-scenario: creating $(LEAKDB_VENV) (epyt-flow)"; \
+	  python3 -m venv $(LEAKDB_VENV) && $(LEAKDB_VENV)/bin/pip install -q -r scripts/requirements-leakdb.txt || { rm -rf $(LEAKDB_VENV); exit 1; }; \
+	fi
+	$(LEAKDB_VENV)/bin/python scripts/leakdb-scenario.py --network Net1 --scenario $(LEAKDB_SCENARIO) --out demo-data/leakdb-net1-$(LEAKDB_SCENARIO)

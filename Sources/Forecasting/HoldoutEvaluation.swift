@@ -41,13 +41,21 @@ public struct HoldoutEvaluation: Sendable {
         public var coverage90: Double
     }
 
+    /// The baseline's profile: slots of 15 minutes, or of the cadence when coarser
+    /// (a slot must hold readings for the profile to forecast it).
+    var baselineConfig: SeasonalProfile.Config {
+        var c = SeasonalProfile.Config()
+        if cadenceMs > c.slotMs && 86_400_000 % cadenceMs == 0 { c.slotMs = cadenceMs }
+        return c
+    }
+
     /// DeepAR and the seasonal baseline on the held-out points the baseline can
     /// forecast (it needs two days of history for a time of day).
     public func compare(_ model: DeepARModel) -> (deepAR: Scores, baseline: Scores) {
         var deep = Accumulator(), base = Accumulator()
         for s in sensorIDs.indices {
             var stream = model.index(of: sensorIDs[s]).map { DeepARStream(model: model, sensor: $0) }
-            var baseline = AnomalyScorer()
+            var baseline = AnomalyScorer(profile: SeasonalProfile(config: baselineConfig))
             var d = ForecastMetrics(), b = ForecastMetrics()
             var magnitude = 0.0
             for (i, value) in values[s].enumerated() {
