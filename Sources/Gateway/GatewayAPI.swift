@@ -31,6 +31,7 @@ struct GatewayAPI: Sendable {
         }
         router.get("/api/v1/health") { _, _ in await respond { await self.health() } }
         router.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }
+        addModelRoutes(to: router)
     }
 
     // MARK: Handlers
@@ -131,7 +132,7 @@ struct GatewayAPI: Sendable {
 
     // MARK: Helpers
 
-    private func body(_ request: Request) async throws(APIError) -> Data {
+    func body(_ request: Request) async throws(APIError) -> Data {
         var request = request
         do {
             let buffer = try await request.collectBody(upTo: maxBodyBytes)
@@ -143,7 +144,7 @@ struct GatewayAPI: Sendable {
         }
     }
 
-    private func int64(_ request: Request, _ name: String) throws(APIError) -> Int64? {
+    func int64(_ request: Request, _ name: String) throws(APIError) -> Int64? {
         guard let text = request.uri.queryParameters[name[...]] else { return nil }
         guard let value = Int64(text) else {
             throw APIError.unprocessable("query parameter '\(name)' must be an integer, got '\(text)'", field: name)
@@ -153,12 +154,12 @@ struct GatewayAPI: Sendable {
 }
 
 /// Calls a backing service, turning its failure into an API error.
-private func call<Q, R>(_ client: RPCClient, _ method: RPCMethod<Q, R>, _ request: Q, _ service: String) async throws(APIError) -> R {
+func call<Q, R>(_ client: RPCClient, _ method: RPCMethod<Q, R>, _ request: Q, _ service: String) async throws(APIError) -> R {
     do { return try await client.call(method, request) } catch { throw APIError(error, service: service) }
 }
 
 /// Runs a handler and turns any error into a JSON error response.
-private func respond(_ body: () async throws -> Response) async -> Response {
+func respond(_ body: () async throws -> Response) async -> Response {
     do { return try await body() } catch let error as APIError {
         return error.response
     } catch let error as HTTPError {

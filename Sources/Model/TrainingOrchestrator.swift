@@ -73,10 +73,20 @@ public actor TrainingOrchestrator {
     }
 
     private func execute(_ run: inout TrainingRun, sensors: [Sensor], nowMs: Int64) async throws {
-        let from = nowMs - Int64(settings.historyDays) * 86_400_000
-        let history = try await TrainingHistory.load(sensors: sensors, from: from, to: nowMs, clean: clean, events: events)
+        // The window ends at the newest clean point (a replay of old data trains on
+        // that data), never after now.
+        var newest: Int64?
+        for sensor in sensors {
+            if let d = try await clean.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1]) {
+                newest = max(newest ?? .min, CleanPoint(document: d).tsMs)
+            }
+        }
+        guard let newest else { throw TrainingError("no clean data yet") }
+        let to = min(nowMs, newest)
+        let from = to - Int64(settings.historyDays) * 86_400_000
+        let history = try await TrainingHistory.load(sensors: sensors, from: from, to: to, clean: clean, events: events)
         run.windowFromMs = history.startMs
-        run.windowToMs = nowMs
+        run.windowToMs = to
         run.sensors = history.sensorIDs.count
         var config = settings.config
         config.stepsPerDay = Int(86_400_000 / history.cadenceMs)
@@ -124,7 +134,7 @@ public actor TrainingOrchestrator {
         run.reason = decision.reason
 
         let entry = ModelRegistry.Entry(
-            version: version, status: .candidate, createdMs: nowMs, windowFromMs: history.startMs, windowToMs: nowMs,
+            version: version, status: .candidate, createdMs: nowMs, windowFromMs: history.startMs, windowToMs: to,
             config: config, metrics: candidateScores, comparedWith: incumbent.name,
             comparedScaledCRPS: incumbent.scores.scaledCRPS, reason: decision.reason)
         try await registry.register(entry, model: candidate)

@@ -104,7 +104,15 @@ import WaterlineTestSupport
 
             let run = await orchestrator(client).run(trigger: "schedule", sensors: sensors(), nowMs: Self.now)
             #expect(run.status == .failed && run.outcome == .failed)
-            #expect(run.reason.contains("too little clean history"))
+            #expect(run.reason.contains("no clean data yet"))
+            // A day of data is not enough for 16 days of history with 2 held out.
+            var p = CleanPoint()
+            p.sensorID = "z-p0"
+            p.tsMs = Self.now - Self.day
+            p.value = 3
+            _ = try await client.collection(Collections.clean).insertMany([p.document])
+            let short = await orchestrator(client).run(trigger: "schedule", sensors: sensors(), nowMs: Self.now + 1000)
+            #expect(short.status == .failed && short.reason.contains("too little clean history"), "\(short.reason)")
             #expect(try await registry.production()?.entry.version == "v1")
             #expect(try await registry.list().count == 1)
         }

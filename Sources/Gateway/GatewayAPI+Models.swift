@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import SwiftProtobuf
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+// MARK: Models and training (the model service's registry and orchestrator)
+
+extension GatewayAPI {
+    func addModelRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/api/v1/models/train") { request, _ in await respond { try await self.train(request) } }
+        router.get("/api/v1/training-runs") { request, _ in
+            await respond {
+                var list = ListTrainingRunsRequest()
+                list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
+                let reply = try await call(self.backends.model, ModelRPC.listTrainingRuns, list, "model")
+                return jsonResponse(["runs": reply.runs.map(protoJSON)])
+            }
+        }
+        router.get("/api/v1/models") { request, _ in
+            await respond {
+                var list = ListModelsRequest()
+                list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
+                let reply = try await call(self.backends.model, ModelRPC.listModels, list, "model")
+                return jsonResponse(["models": reply.models.map(protoJSON)])
+            }
+        }
+        router.post("/api/v1/models/rollback") { request, _ in
+            await respond {
+                var rollback = RollbackModelRequest()
+                rollback.requestedBy = try await self.actor(request)
+                return jsonResponse(protoJSON(try await call(self.backends.model, ModelRPC.rollbackModel, rollback, "model")))
+            }
+        }
+        router.post("/api/v1/models/:version/promote") { request, context in
+            await respond {
+                var promote = PromoteModelRequest()
+                promote.version = try context.parameters.require("version")
+                promote.requestedBy = try await self.actor(request)
+                return jsonResponse(protoJSON(try await call(self.backends.model, ModelRPC.promoteModel, promote, "model")))
+            }
+        }
+    }
+
+    /// 202 when a run was queued; 409 when one is already queued or running.
+    private func train(_ request: Request) async throws -> Response {
+        var trigger = TriggerTrainingRequest()
+        trigger.requestedBy = try await actor(request)
+        let reply = try await call(backends.model, ModelRPC.triggerTraining, trigger, "model")
+        return jsonResponse(protoJSON(reply), status: reply.queued ? .accepted : .conflict)
+    }
+
+    /// The optional `{"actor": "..."}` of a request body (empty body: none).
+    private func actor(_ request: Request) async throws -> String {
+        let data = try await body(request)
+        guard !data.isEmpty else { return "" }
+        guard let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw APIError.badRequest("body must be a JSON object like {\"actor\": \"...\"}")
+        }
+        return (fields["actor"] as? String) ?? ""
+    }
+}
+
+/// A message as JSON with its proto field names and int64s as numbers (proto3 JSON
+/// leaves out fields at their default: false, 0, "").
+func protoJSON(_ message: some SwiftProtobuf.Message) -> Any {
+    var options = JSONEncodingOptions()
+    options.preserveProtoFieldNames = true
+    options.alwaysPrintInt64sAsNumbers = true
+    guard let text = try? message.jsonString(options: options),
+        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+    else { return [String: Any]() }
+    return object
+}
