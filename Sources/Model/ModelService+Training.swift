@@ -23,8 +23,15 @@ extension ModelService {
             counters.add("training_runs")
             let run = await orchestrator.run(trigger: trigger, sensors: sensors.all, nowMs: nowMs())
             trainingRequests.finishedRun()
-            if run.outcome == .promoted { await installProduction(reason: "training \(run.runID)") }
+            if run.outcome == .promoted { installRequests.yield("training \(run.runID)") }
         }
+    }
+
+    /// Installs the production model each time the registry's changes: requests are
+    /// answered as soon as the registry is updated, and the model (warmed on a week
+    /// of history) follows here.
+    func installLoop() async {
+        for await reason in installs { await installProduction(reason: reason) }
     }
 
     /// Loads the production model from the registry, warms it on the last week of
@@ -79,7 +86,7 @@ extension ModelService {
                 let who = request.requestedBy.isEmpty ? "an operator" : request.requestedBy
                 entry = try await self.registry.promote(request.version, reason: "promoted by \(who)", nowMs: nowMs())
             } catch let error as RPCError { throw error } catch { throw RPCError.unavailable("database unavailable: \(error)") }
-            await self.installProduction(reason: "promoted by request")
+            self.installRequests.yield("promoted by request")
             return entry.registered
         }
         rpc.register(ModelRPC.rollbackModel) { _, _ in
@@ -89,7 +96,7 @@ extension ModelService {
             } catch let error as RegistryError {
                 throw RPCError.failedPrecondition(error.description)
             } catch { throw RPCError.unavailable("database unavailable: \(error)") }
-            await self.installProduction(reason: "rollback")
+            self.installRequests.yield("rollback")
             return entry.registered
         }
     }

@@ -23,6 +23,7 @@ public final class ModelService: Service {
     let registry: ModelRegistry
     let orchestrator: TrainingOrchestrator
     let trainingRequests = TrainingRequests()
+    let (installs, installRequests) = AsyncStream<String>.makeStream()
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
     private let gaps = Locked(SequenceGapDetector())
@@ -62,11 +63,13 @@ public final class ModelService: Service {
                     await self.consume()
                 }
                 group.addTask { await self.trainingLoop() }
+                group.addTask { await self.installLoop() }
             }
         } onGracefulShutdown: {
             self.logger.info("model: shutting down; scoring what was received")
             self.rpc.beginShutdown()
             self.trainingRequests.stop()
+            self.installRequests.finish()
             Task { await self.subscriber.close() }
         }
         await publisher.close()

@@ -1,0 +1,84 @@
+import Foundation
+import Simulation
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+import WaterlineTestSupport
+
+/// Training over real processes: asked for through the gateway, a run trains DeepAR on
+/// the clean history in MongoDB, registers the candidate, and once it is in production
+/// the model service scores new points with it.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct TrainingEndToEndTests {
+    @Test func aTrainedModelIsRegisteredPromotedAndScoresWithItsVersion() async throws {
+        let t = try await TestCluster.start("training", environment: [
+            "WATERLINE_TRAIN_SCHEDULE": "off", "WATERLINE_TRAIN_HISTORY_DAYS": "7", "WATERLINE_TRAIN_HOLDOUT_DAYS": "1",
+            "WATERLINE_TRAIN_MAX_EPOCHS": "3", "WATERLINE_TRAIN_BATCHES_PER_EPOCH": "10", "WATERLINE_TRAIN_HIDDEN_SIZE": "8",
+            "WATERLINE_TRAIN_LAYERS": "1",
+        ])
+        defer { Task { await t.stop() } }
+        var simulation = SimulationConfig()
+        simulation.days = 6
+        simulation.stepMs = 900_000
+        let scenario = Simulator.run(simulation)
+        let lastDay = scenario.meta.startMs + 5 * 86_400_000
+        let ingest = try t.ingestClient(timeout: .seconds(5))
+        let replayer = Replayer(client: ingest)
+        _ = try await replayer.registerSensors(of: scenario)
+        _ = try await replayer.replay(scenario.readings.filter { $0.tsMs < lastDay }, batchSize: 500)
+        let cleanBefore = scenario.sensors.count * 5 * 96 - 2 * scenario.sensors.count  // all but the held slots
+        #expect(try await t.eventually(timeout: .seconds(120)) { try await t.count(Collections.scores) >= cleanBefore })
+
+        // Asked for through the gateway; a second request while it runs is refused.
+        let queued = try await t.http.post("/api/v1/models/train", json: ["actor": "e2e"])
+        #expect(queued.status == 202)
+        let again = try await t.http.post("/api/v1/models/train", json: [:] as [String: Any])
+        #expect(again.status == 409)
+        var run: [String: Any] = [:]
+        let finished = try await t.eventually(timeout: .seconds(240)) {
+            let runs = try await t.http.get("/api/v1/training-runs")
+            run = (runs.json["runs"] as? [[String: Any]])?.first ?? [:]
+            return (run["status"] as? String).map { $0 != "running" } ?? false
+        }
+        #expect(finished, "the run did not finish: \(run)")
+        #expect(run["status"] as? String == "succeeded", "\(run)")
+        #expect(run["trigger"] as? String == "manual:e2e")
+        #expect((run["epoch"] as? Int ?? 0) >= 1)
+        let version = try #require(run["candidate_version"] as? String)
+        #expect(version.hasPrefix("deepar-"))
+
+        // Promoted by the gate, or by an operator when the gate archived it.
+        if run["outcome"] as? String != "promoted" {
+            #expect(run["outcome"] as? String == "archived")
+            let promoted = try await t.http.post("/api/v1/models/\(version)/promote", json: ["actor": "e2e"])
+            #expect(promoted.status == 200)
+        }
+        let models = try await t.http.get("/api/v1/models")
+        let entry = (models.json["models"] as? [[String: Any]])?.first { $0["version"] as? String == version }
+        #expect(entry?["status"] as? String == "production")
+        #expect(try await t.http.post("/api/v1/models/no-such/promote", json: [:] as [String: Any]).status == 404)
+
+        // The model service warms the new model on a week of history, then swaps it in
+        // (scoring goes on with the old one meanwhile); new points are scored by it.
+        let model = try RPCClient(name: "e2e-model", connect: [t.cluster.modelRPC], timeout: .seconds(5))
+        let swapped = try await t.eventually(timeout: .seconds(60)) {
+            try await model.call(ModelRPC.getModelInfo, ModelInfoRequest()).modelVersion == version
+        }
+        #expect(swapped, "the model service did not take \(version) into production")
+        _ = try await replayer.replay(scenario.readings.filter { $0.tsMs >= lastDay }, batchSize: 500)
+        let sensor = "north-p1"
+        var versions: [String] = []
+        let scored = try await t.eventually(timeout: .seconds(120)) {
+            let series = try await t.http.get("/api/v1/sensors/\(sensor)/series?from=\(lastDay + 3_600_000)&to=\(lastDay + 7_200_000)")
+            versions = (series.json["scores"] as? [[String: Any]])?.compactMap { $0["model_version"] as? String } ?? []
+            return versions.count == 5
+        }
+        #expect(scored && versions.allSatisfy { $0 == version }, "versions: \(versions)")
+        let info = try await model.call(ModelRPC.getModelInfo, ModelInfoRequest())
+        #expect(info.kind == "deepar")
+        await model.close()
+        await ingest.close()
+        await t.stop()
+    }
+}
