@@ -78,6 +78,21 @@ import WaterlineTestSupport
         let info = try await model.call(ModelRPC.getModelInfo, ModelInfoRequest())
         #expect(info.kind == "deepar")
         await model.close()
+
+        // `waterline train` asks for a run and follows it to its end.
+        let cli = Process()
+        cli.executableURL = TestEnvironment.binDirectory.appendingPathComponent("waterline")
+        cli.arguments = ["train", "--model", t.cluster.modelRPC, "--actor", "cli"]
+        let output = Pipe()
+        cli.standardOutput = output
+        cli.standardError = output
+        try cli.run()
+        // Polled, not waited on: a blocking wait would hold a thread other tests need.
+        // (Its output, a few lines, fits the pipe.)
+        while cli.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(cli.terminationStatus == 0, "\(text)")
+        #expect(text.contains("training queued") && text.contains("succeeded"), "\(text)")
         await ingest.close()
         await t.stop()
     }
