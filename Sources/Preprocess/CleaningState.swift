@@ -20,6 +20,8 @@ actor CleaningState {
     /// in `from...to` that ingest had received before `beforeMs`: such a reading,
     /// arriving late on the stream, is in the clean series already.
     private var reflected: [String: (from: Int64, to: Int64, beforeMs: Int64)] = [:]
+    /// Per sensor, the newest receipt time of the readings cleaned so far.
+    private var seenThroughMs: [String: Int64] = [:]
     private let maxFillSteps: Int
     private let readings: MongoCollection
     private let clean: MongoCollection
@@ -67,7 +69,9 @@ actor CleaningState {
                 points = points.filter { !rebuiltSlots.contains($0.tsMs) } + changes
                 cleaner = rebuilt
             }
-            out += points.map { CleanPoint(sensorID: id, sample: $0) }
+            let seen = max(seenThroughMs[id] ?? 0, raws.map(\.receivedMs).max() ?? 0)
+            seenThroughMs[id] = seen
+            out += points.map { CleanPoint(sensorID: id, sample: $0, seenThroughMs: seen) }
             cleaners[id] = cleaner
             lastInputWallMs[id] = now
         }
@@ -80,7 +84,7 @@ actor CleaningState {
         let idle = cleaners.filter { $0.value.hasPending && now - (lastInputWallMs[$0.key] ?? 0) >= idleMs }.map(\.key)
         var out: [CleanPoint] = []
         for id in idle {
-            out += cleaners[id]!.flush().map { CleanPoint(sensorID: id, sample: $0) }
+            out += cleaners[id]!.flush().map { CleanPoint(sensorID: id, sample: $0, seenThroughMs: seenThroughMs[id] ?? 0) }
         }
         return out
     }
@@ -101,7 +105,8 @@ actor CleaningState {
     func prepare(_ sensor: Sensor) async throws -> (points: [CleanPoint], nextSlot: Int64?) {
         let (cleaner, points) = try await take(sensor)
         cleaners[sensor.sensorID] = cleaner
-        return (points.map { CleanPoint(sensorID: sensor.sensorID, sample: $0) }, cleaner.nextSlot)
+        let seen = seenThroughMs[sensor.sensorID] ?? 0
+        return (points.map { CleanPoint(sensorID: sensor.sensorID, sample: $0, seenThroughMs: seen) }, cleaner.nextSlot)
     }
 
     /// Records that catching up read every reading of the sensor from `fromMs` on that
@@ -142,7 +147,22 @@ actor CleaningState {
         let result = SeriesCleaner.rebuild(
             config: config, startSlot: startSlot, raws: raws.map { RawReading(document: $0).sample(sensor) },
             stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom)
-        return (result.cleaner, result.changes)
+        let storedSeen = stored.map { CleanPoint(document: $0).seenThroughMs }.max() ?? 0
+        seenThroughMs[sensor.sensorID] = max(storedSeen, raws.compactMap { $0["received_ms"]?.int64Value }.max() ?? 0)
+        // Readings received while this service was down (or its stream lost them)
+        // for slots before the rebuilt window: late readings, cleaned in now. (Points
+        // stored before `seen_through_ms` existed say nothing: no search then.)
+        guard storedSeen > 0 else { return (result.cleaner, result.changes) }
+        let missed = try await readings.find([
+            "sensor_id": .string(sensor.sensorID), "received_ms": ["$gt": .int64(storedSeen - Self.reflectionMarginMs)],
+            "ts_ms": ["$lt": .int64(startSlot)],
+        ])
+        guard !missed.isEmpty else { return (result.cleaner, result.changes) }
+        counters.add("late", missed.count)
+        let (rebuilt, changes) = try await rebuild(
+            sensor, live: result.cleaner, late: missed.map { RawReading(document: $0).sample(sensor) })
+        let rebuiltSlots = Set(changes.map(\.tsMs))
+        return (rebuilt, result.changes.filter { !rebuiltSlots.contains($0.tsMs) } + changes)
     }
 
     /// Re-cleans the window that late readings fall in from what MongoDB holds.

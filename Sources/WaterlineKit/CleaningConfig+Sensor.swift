@@ -37,7 +37,7 @@ extension CleaningConfig {
 }
 
 extension CleanPoint {
-    public init(sensorID: String, sample: CleanSample) {
+    public init(sensorID: String, sample: CleanSample, seenThroughMs: Int64 = 0) {
         self.init()
         self.sensorID = sensorID
         tsMs = sample.tsMs
@@ -47,6 +47,7 @@ extension CleanPoint {
         flags = sample.flags.rawValue
         revision = sample.revision
         traceID = sample.traceID
+        self.seenThroughMs = seenThroughMs
     }
 
     /// The stored point as the cleaner sees it.

@@ -39,6 +39,8 @@ public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
     try await client.collection(Collections.events).createIndex(["zone": 1, "start_ms": -1], name: "zone_start")
     try await client.collection(Collections.events).createIndex(["start_ms": -1], name: "start")
     try await client.collection(Collections.deadLetters).createIndex(["received_ms": -1], name: "received")
+    // Preprocess finds readings that arrived while it was down for slots it had cleaned.
+    try await client.collection(Collections.readings).createIndex(["sensor_id": 1, "received_ms": 1], name: "sensor_received")
 }
 
 extension MongoCollection {

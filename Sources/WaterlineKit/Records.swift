@@ -83,6 +83,7 @@ extension CleanPoint {
         d["value"] = hasValue ? .double(value) : .null
         d["raw_value"] = hasRawValue ? .double(rawValue) : .null
         d["smoothed"] = hasSmoothed ? .double(smoothed) : .null
+        d["seen_through_ms"] = .int64(seenThroughMs)
         return d
     }
 
@@ -93,6 +94,7 @@ extension CleanPoint {
         if let v = d["value"]?.doubleValue { value = v }
         if let r = d["raw_value"]?.doubleValue { rawValue = r }
         if let m = d["smoothed"]?.doubleValue { smoothed = m }
+        seenThroughMs = d["seen_through_ms"]?.int64Value ?? 0
         flags = UInt32(d["flags"]?.int64Value ?? 0)
         revision = UInt32(d["revision"]?.int64Value ?? 0)
         traceID = d["trace_id"]?.stringValue ?? ""

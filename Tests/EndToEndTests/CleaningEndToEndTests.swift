@@ -30,6 +30,10 @@ import WaterlineTestSupport
         #expect(await t.cluster.waitForExit(.preprocess, timeout: .seconds(10)), "preprocess survived SIGKILL")
         #expect(t.cluster.exitStatus(.preprocess) == 137, "killed by SIGKILL")
         let storedAtCrash = try await t.count(Collections.clean)
+        // A reading for a slot cleaned hours ago arrives while preprocess is down: it
+        // is cleaned in when preprocess is back.
+        let whileDown = try #require(dirty.lateWhileDown)
+        _ = try await replayer.replay([whileDown], batchSize: 1)
         try await t.cluster.startService(.preprocess)
         let stats = try await replay.value
         #expect(stats.rejected == 0)
@@ -82,6 +86,8 @@ import WaterlineTestSupport
             let point = try #require(try await storedSeries(t, r.sensorId).first { $0.tsMs == r.tsMs })
             #expect(point.flags.contains(.late) && point.revision > 1 && point.rawValue == r.value, "late row \(r): \(point)")
         }
+        let missed = try #require(try await storedSeries(t, whileDown.sensorId).first { $0.tsMs == whileDown.tsMs })
+        #expect(missed.rawValue == whileDown.value && missed.flags.contains(.late) && missed.revision > 1, "\(missed)")
         let converted = try #require(try await storedSeries(t, kPa.sensorId).first { $0.tsMs == kPa.tsMs })
         #expect(converted.rawValue.map { abs($0 - kPa.value) < 1e-9 } == true, "kPa reading cleaned in bar: \(converted)")
         for r in dirty.conflicts {

@@ -16,6 +16,8 @@ struct DirtyScenario {
     var conflicts: [ScenarioReading] = []
     /// Held back and sent late in kPa (the value here is in the sensor's bar).
     var lateInKPa: ScenarioReading?
+    /// Held back and sent while preprocess is down, long after its slot was cleaned.
+    var lateWhileDown: ScenarioReading?
     var spikes: [(sensor: String, tsMs: Int64)] = []
     var stuck: (sensor: String, from: Int64, to: Int64)
     var duplicates = 0
@@ -48,6 +50,10 @@ struct DirtyScenario {
                 lateInKPa = r
                 continue
             }
+            if r.sensorId == pressure[4] && r.tsMs == start + 2 * 3_600_000 {
+                lateWhileDown = r
+                continue
+            }
             main.append(r)
             // Every 97th reading is sent twice, as a retrying device does.
             if main.count % 97 == 0 {
@@ -70,7 +76,7 @@ struct DirtyScenario {
     func expected() -> [String: [CleanSample]] {
         let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
         var final: [String: [Int64: RawSample]] = [:]
-        for r in main + late + [lateInKPa].compactMap({ $0 }) {
+        for r in main + late + [lateInKPa, lateWhileDown].compactMap({ $0 }) {
             final[r.sensorId, default: [:]][r.tsMs] = RawSample(tsMs: r.tsMs, value: r.value)
         }
         for r in conflicts { final[r.sensorId, default: [:]][r.tsMs] = RawSample(tsMs: r.tsMs, value: r.value, conflict: true) }

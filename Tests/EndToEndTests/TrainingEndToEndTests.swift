@@ -93,6 +93,37 @@ import WaterlineTestSupport
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(cli.terminationStatus == 0, "\(text)")
         #expect(text.contains("training queued") && text.contains("succeeded"), "\(text)")
+
+        // A run killed with the model service (SIGKILL) leaves production as it was,
+        // and is marked failed when the service is back.
+        let production = try await t.http.get("/api/v1/models")
+        let before = (production.json["models"] as? [[String: Any]])?.first { $0["status"] as? String == "production" }?["version"] as? String
+        // A run long enough to be caught running: the service restarted with more epochs.
+        t.cluster.signal(.model, SIGTERM)
+        #expect(await t.cluster.waitForExit(.model, timeout: .seconds(30)))
+        t.cluster.extraEnvironment["WATERLINE_TRAIN_MAX_EPOCHS"] = "500"
+        t.cluster.extraEnvironment["WATERLINE_TRAIN_BATCHES_PER_EPOCH"] = "200"
+        try await t.cluster.startService(.model)
+        #expect(try await t.http.post("/api/v1/models/train", json: ["actor": "doomed"]).status == 202)
+        let running = try await t.eventually(timeout: .seconds(60)) {
+            let runs = try await t.http.get("/api/v1/training-runs")
+            let newest = (runs.json["runs"] as? [[String: Any]])?.first
+            return newest?["trigger"] as? String == "manual:doomed" && newest?["status"] as? String == "running"
+        }
+        #expect(running)
+        t.cluster.crash(.model)
+        #expect(await t.cluster.waitForExit(.model, timeout: .seconds(10)))
+        try await t.cluster.startService(.model)
+        var doomed: [String: Any]?
+        let markedFailed = try await t.eventually(timeout: .seconds(30)) {
+            let runs = try await t.http.get("/api/v1/training-runs")
+            doomed = (runs.json["runs"] as? [[String: Any]])?.first { $0["trigger"] as? String == "manual:doomed" }
+            return doomed?["status"] as? String == "failed"
+        }
+        #expect(markedFailed && (doomed?["reason"] as? String)?.contains("interrupted") == true, "\(String(describing: doomed))")
+        let after = try await t.http.get("/api/v1/models")
+        let productionAfter = (after.json["models"] as? [[String: Any]])?.filter { $0["status"] as? String == "production" }.compactMap { $0["version"] as? String }
+        #expect(productionAfter == [before].compactMap { $0 })
         await ingest.close()
         await t.stop()
     }

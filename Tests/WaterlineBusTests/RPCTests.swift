@@ -23,7 +23,8 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
         }
         server.register(failing) { _, _ in throw RPCError.invalidArgument("bad thing", field: "thing") }
         let serving = Task { await server.run() }
-        let client = try RPCClient(name: "test", connect: [server.endpoint], timeout: .seconds(5))
+        // Generous: these tests check behaviour, and the whole suite shares two cores.
+        let client = try RPCClient(name: "test", connect: [server.endpoint], timeout: .seconds(30))
         try await body(server, client)
         await client.close()
         server.beginShutdown()
@@ -69,7 +70,7 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
             let started = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) { try await client.call(slow, HealthRequest(), timeout: .milliseconds(50)) }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(15))  // at its deadline, not at the client's 30 s
         }
     }
 

@@ -155,6 +155,11 @@ public nonisolated struct Waterline_V1_CleanPoint: Sendable {
   /// Clears the value of `smoothed`. Subsequent reads from it will return its default value.
   public mutating func clearSmoothed() {self._smoothed = nil}
 
+  /// The newest receipt time (ingest's clock) of the readings preprocess had cleaned
+  /// when it made this version: after a restart, readings received later for earlier
+  /// slots are found by it and cleaned in.
+  public var seenThroughMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -205,7 +210,7 @@ nonisolated extension Waterline_V1_QualityFlag: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CleanPoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}raw_value\0\u{1}flags\0\u{1}revision\0\u{3}trace_id\0\u{1}smoothed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}ts_ms\0\u{1}value\0\u{3}raw_value\0\u{1}flags\0\u{1}revision\0\u{3}trace_id\0\u{1}smoothed\0\u{3}seen_through_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -221,6 +226,7 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.revision) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.traceID) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self._smoothed) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.seenThroughMs) }()
       default: break
       }
     }
@@ -255,6 +261,9 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._smoothed {
       try visitor.visitSingularDoubleField(value: v, fieldNumber: 8)
     } }()
+    if self.seenThroughMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.seenThroughMs, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -267,6 +276,7 @@ nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProto
     if lhs.revision != rhs.revision {return false}
     if lhs.traceID != rhs.traceID {return false}
     if lhs._smoothed != rhs._smoothed {return false}
+    if lhs.seenThroughMs != rhs.seenThroughMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
