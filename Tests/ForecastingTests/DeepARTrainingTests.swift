@@ -98,6 +98,27 @@ import Testing
         #expect(deep.scaledCRPS < 2 * base.scaledCRPS && base.scaledCRPS < 2 * deep.scaledCRPS)
     }
 
+    @Test(arguments: [0.3, 3.0])
+    func theStreamsIntervalsAdaptToNinetyPercentWhateverTheCalibration(_ miscalibration: Double) async {
+        var config = Self.config
+        config.maxEpochs = 4
+        var model = await DeepARTrainer.trainInBackground(Self.series(days: 21, seed: 5), config: config).model
+        model.scaleCalibration *= miscalibration
+        let data = Self.series(days: 63, seed: 6)  // six weeks the model never saw after the first three
+        var inside = 0, total = 0
+        for s in data.indices {
+            var stream = DeepARStream(model: model, sensor: s)
+            for (i, value) in data[s].values.enumerated() {
+                let d = stream.step(model: model, tsMs: Self.start + Int64(i) * Self.hour, value: value)
+                guard i >= 35 * 24, let y = value else { continue }  // after the adaptation settles
+                if y >= d.quantile(0.05) && y <= d.quantile(0.95) { inside += 1 }
+                total += 1
+            }
+        }
+        let coverage = Double(inside) / Double(total)
+        #expect(coverage >= 0.86 && coverage <= 0.94, "coverage \(coverage) with the scale × \(miscalibration)")
+    }
+
     @Test func aSeedGivesTheSameModel() async {
         var config = Self.config
         config.maxEpochs = 2

@@ -1,3 +1,4 @@
+import Foundation
 /// One sensor's DeepAR state for streaming inference: the LSTM state and the values
 /// of the last week (for the lag inputs). Each point costs one network step: the
 /// distribution of the point's value given everything before it.
@@ -5,6 +6,12 @@ public struct DeepARStream: Sendable {
     public let sensor: Int
     private let scaling: SeriesScaling
     private let calibration: Double
+    /// Adaptive conformal factor (Gibbs & Candès, 2021): grows after a value outside
+    /// the 90% interval and shrinks a little after one inside, so that over time 90% of
+    /// this sensor's values fall inside, whatever the training left miscalibrated.
+    private var adaptive = 1.0
+    /// Step of the adaptive factor's logarithm.
+    static let adaptationRate = 0.05
     /// h and c of each layer, one after the other.
     private var state: [Double]
     private var features: [Double] = []
@@ -87,7 +94,12 @@ public struct DeepARStream: Sendable {
             StepDistribution(likelihood: config.likelihood, raw: UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Double.self), count: 3))
         }
         d.mu = scaling.center + d.mu * scaling.scale
-        d.sigma *= scaling.scale * calibration
+        d.sigma *= scaling.scale * calibration * adaptive
+        if let value {
+            let missed = value < d.quantile(0.05) || value > d.quantile(0.95)
+            adaptive *= exp(Self.adaptationRate * ((missed ? 1 : 0) - 0.1))
+            adaptive = min(5, max(0.2, adaptive))
+        }
         ring[recorded % ring.count] = value.map { Float($0) } ?? .nan
         recorded += 1
         lastTs = tsMs
