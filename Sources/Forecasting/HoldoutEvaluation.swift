@@ -39,6 +39,13 @@ public struct HoldoutEvaluation: Sendable {
         public var crps: Double
         public var mase: Double
         public var coverage90: Double
+
+        public init(points: Int, crps: Double, mase: Double, coverage90: Double) {
+            self.points = points
+            self.crps = crps
+            self.mase = mase
+            self.coverage90 = coverage90
+        }
     }
 
     /// The baseline's profile: slots of 15 minutes, or of the cadence when coarser

@@ -143,6 +143,12 @@ extension ModelRegistry.Entry {
             "metrics": [
                 "scaled_crps": .double(metrics.scaledCRPS), "mase": .double(metrics.mase), "coverage90": .double(metrics.coverage90),
                 "points": .int64(Int64(metrics.points)),
+                "sensors": .document(Document(metrics.sensors.map { id, s in
+                    (id, BSON.document([
+                        "crps": .double(s.crps), "mase": .double(s.mase), "coverage90": .double(s.coverage90),
+                        "points": .int64(Int64(s.points)),
+                    ]))
+                })),
             ],
             "compared_with": .string(comparedWith), "compared_scaled_crps": .double(comparedScaledCRPS), "reason": .string(reason),
         ]
@@ -157,6 +163,12 @@ extension ModelRegistry.Entry {
         scores.mase = metrics["mase"]?.doubleValue ?? .nan
         scores.coverage90 = metrics["coverage90"]?.doubleValue ?? .nan
         scores.points = Int(metrics["points"]?.int64Value ?? 0)
+        for (id, value) in metrics["sensors"]?.documentValue?.fields ?? [] {
+            guard let s = value.documentValue else { continue }
+            scores.sensors[id] = HoldoutEvaluation.SensorScores(
+                points: Int(s["points"]?.int64Value ?? 0), crps: s["crps"]?.doubleValue ?? .nan,
+                mase: s["mase"]?.doubleValue ?? .nan, coverage90: s["coverage90"]?.doubleValue ?? .nan)
+        }
         let config = try JSONDecoder().decode(DeepARConfig.self, from: Data((d["config"]?.stringValue ?? "{}").utf8))
         self.init(
             version: d["_id"]?.stringValue ?? "", status: ModelRegistry.Status(rawValue: d["status"]?.stringValue ?? "") ?? .archived,

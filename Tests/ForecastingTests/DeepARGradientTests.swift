@@ -80,6 +80,19 @@ import Testing
         #expect(analytic[2] != 0 || analytic[3] != 0)
     }
 
+    @Test(arguments: Likelihood.allCases)
+    func logDensityIsMinusTheNegativeLogLikelihood(_ likelihood: Likelihood) {
+        let raw = [0.4, -0.3, 0.8].prefix(likelihood.parameterCount)
+        Array(raw).withUnsafeBufferPointer { p in
+            let d = StepDistribution(likelihood: likelihood, raw: p)
+            var g = [Double](repeating: 0, count: p.count)
+            for y in [-2.0, 0.4, 3.0] {
+                let nll = g.withUnsafeMutableBufferPointer { d.negativeLogLikelihood(y, raw: p, weight: 1, gradient: $0) }
+                #expect(abs(d.logDensity(y) + nll) < 1e-12)
+            }
+        }
+    }
+
     @Test func specialFunctionsAgreeWithKnownValues() {
         #expect(abs(digamma(1) + 0.5772156649015329) < 1e-10)
         #expect(abs(digamma(0.5) + 1.9635100260214235) < 1e-10)

@@ -119,6 +119,30 @@ import Testing
         #expect(coverage >= 0.86 && coverage <= 0.94, "coverage \(coverage) with the scale × \(miscalibration)")
     }
 
+    @Test func sampledPathsForecastADayAhead() async {
+        let (model, _) = await DeepARTrainer.trainInBackground(Self.series(days: 35, seed: 1), config: Self.config)
+        let history = Self.series(days: 35, seed: 1)
+        for s in history.indices {
+            var stream = DeepARStream(model: model, sensor: s)
+            for (i, value) in history[s].values.enumerated() {
+                _ = stream.step(model: model, tsMs: Self.start + Int64(i) * Self.hour, value: value)
+            }
+            let paths = stream.forecast(model: model, steps: 24, paths: 300, seed: 9)
+            #expect(paths.count == 24 && paths.allSatisfy { $0.count == 3 && $0[0] <= $0[1] && $0[1] <= $0[2] })
+            let t = Self.truth[s]
+            var error = 0.0, covered = 0
+            for (k, q) in paths.enumerated() {
+                let i = 35 * 24 + k
+                let cycle = t.level + t.amplitude * sin(2 * .pi * Double(i % 24) / 24)
+                error += abs(q[1] - cycle) / 24
+                if cycle >= q[0] && cycle <= q[2] { covered += 1 }
+            }
+            // The median path follows the cycle a day ahead; the band holds it.
+            #expect(error < t.sigma, "sensor \(s): median path off the cycle by \(error)")
+            #expect(covered >= 20, "sensor \(s): the cycle inside the 90% band at \(covered) of 24 steps")
+        }
+    }
+
     @Test func aSeedGivesTheSameModel() async {
         var config = Self.config
         config.maxEpochs = 2

@@ -26,6 +26,7 @@ import WaterlineTestSupport
         scores.mase = 0.5
         scores.coverage90 = 0.9
         scores.points = 1000
+        scores.sensors = ["a": .init(points: 500, crps: 0.02, mase: 0.4, coverage90: 0.9), "b": .init(points: 500, crps: 2, mase: 0.6, coverage90: 0.88)]
         var config = DeepARConfig()
         config.hiddenSize = 4
         config.layers = 1

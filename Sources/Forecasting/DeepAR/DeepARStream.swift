@@ -41,6 +41,34 @@ public struct DeepARStream: Sendable {
         ring = [Float](repeating: .nan, count: max(model.config.stepsPerWeek, model.config.stepsPerDay, 1))
     }
 
+    /// Forecasts the next `steps` points after the last one seen, by sampling `paths`
+    /// futures (each step's draw fed back as the next step's input) from copies of
+    /// this state; returns per step the quantiles `levels` of the sampled values. The
+    /// stream itself is not advanced.
+    public func forecast(
+        model: DeepARModel, steps: Int, paths: Int = 200, levels: [Double] = [0.05, 0.5, 0.95], seed: UInt64 = 1
+    ) -> [[Double]] {
+        guard steps > 0, paths > 0, let last = lastTs else { return [] }
+        var rng = SplitMix(seed: seed)
+        var draws = [[Double]](repeating: [], count: steps)
+        for _ in 0..<paths {
+            var path = self
+            path.adaptive = adaptive
+            var d = path.step(model: model, tsMs: last + model.cadenceMs, value: nil)
+            for k in 0..<steps {
+                let y = d.sample(using: &rng)
+                draws[k].append(y)
+                // Feed the draw back: the next step's lag-1 input is this value.
+                path.ring[(path.recorded - 1) % path.ring.count] = Float(y)
+                if k + 1 < steps { d = path.step(model: model, tsMs: last + Int64(k + 2) * model.cadenceMs, value: nil) }
+            }
+        }
+        return draws.map { values in
+            let sorted = values.sorted()
+            return levels.map { p in sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] }
+        }
+    }
+
     /// Bytes this state holds (its buffers; the struct itself adds a few words).
     public var stateBytes: Int {
         ring.count * MemoryLayout<Float>.stride

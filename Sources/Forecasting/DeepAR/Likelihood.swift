@@ -78,6 +78,18 @@ public struct StepDistribution: Sendable, Equatable {
         return mu + sigma * (zq + g1 / nu + g2 / (nu * nu) + g3 / (nu * nu * nu))
     }
 
+    /// The log density of `y` (in the distribution's units).
+    public func logDensity(_ y: Double) -> Double {
+        let z = (y - mu) / sigma
+        switch likelihood {
+        case .gaussian:
+            return -0.5 * z * z - log(sigma) - 0.5 * log(2 * Double.pi)
+        case .studentT:
+            return lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * log(nu * Double.pi) - log(sigma)
+                - (nu + 1) / 2 * log(1 + z * z / nu)
+        }
+    }
+
     /// A draw from the distribution.
     func sample<G: RandomNumberGenerator>(using rng: inout G) -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
