@@ -87,3 +87,18 @@ public struct CleanSample: Sendable, Equatable {
         }
     }
 }
+
+extension Sequence where Element == CleanSample {
+    /// The last version of each point by slot: the highest revision (the later one on a
+    /// tie). A point is published again when it is corrected.
+    public func latestBySlot() -> [Int64: CleanSample] {
+        var latest: [Int64: CleanSample] = [:]
+        for p in self where (latest[p.tsMs]?.revision ?? 0) <= p.revision { latest[p.tsMs] = p }
+        return latest
+    }
+
+    /// The last version of each point, in time order.
+    public func latestVersions() -> [CleanSample] {
+        latestBySlot().values.sorted { $0.tsMs < $1.tsMs }
+    }
+}

@@ -273,8 +273,7 @@ public struct SeriesCleaner: Sendable {
         config: CleaningConfig, startSlot: Int64, raws: [RawSample], stored: [CleanSample],
         compareFrom: Int64, lateSlots: Set<Int64> = []
     ) -> (cleaner: SeriesCleaner, changes: [CleanSample]) {
-        var storedBySlot: [Int64: CleanSample] = [:]
-        for s in stored where (storedBySlot[s.tsMs]?.revision ?? 0) <= s.revision { storedBySlot[s.tsMs] = s }
+        let storedBySlot = stored.latestBySlot()
         let previous = startSlot - config.cadenceMs
         var cleaner: SeriesCleaner
         if let before = storedBySlot[previous] {

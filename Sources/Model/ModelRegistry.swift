@@ -140,16 +140,7 @@ extension ModelRegistry.Entry {
             "_id": .string(version), "kind": .string(kind), "status": .string(status.rawValue), "created_ms": .int64(createdMs),
             "window_from_ms": .int64(windowFromMs), "window_to_ms": .int64(windowToMs),
             "config": .string(String(decoding: try JSONEncoder().encode(config), as: UTF8.self)),
-            "metrics": [
-                "scaled_crps": .double(metrics.scaledCRPS), "mase": .double(metrics.mase), "coverage90": .double(metrics.coverage90),
-                "points": .int64(Int64(metrics.points)),
-                "sensors": .document(Document(metrics.sensors.map { id, s in
-                    (id, BSON.document([
-                        "crps": .double(s.crps), "mase": .double(s.mase), "coverage90": .double(s.coverage90),
-                        "points": .int64(Int64(s.points)),
-                    ]))
-                })),
-            ],
+            "metrics": .document(metrics.document),
             "compared_with": .string(comparedWith), "compared_scaled_crps": .double(comparedScaledCRPS), "reason": .string(reason),
         ]
         d["promoted_ms"] = promotedMs.map { .int64($0) } ?? .null
@@ -157,18 +148,7 @@ extension ModelRegistry.Entry {
     }
 
     init(document d: Document) throws {
-        let metrics = d["metrics"]?.documentValue ?? [:]
-        var scores = HoldoutEvaluation.Scores()
-        scores.scaledCRPS = metrics["scaled_crps"]?.doubleValue ?? .nan
-        scores.mase = metrics["mase"]?.doubleValue ?? .nan
-        scores.coverage90 = metrics["coverage90"]?.doubleValue ?? .nan
-        scores.points = Int(metrics["points"]?.int64Value ?? 0)
-        for (id, value) in metrics["sensors"]?.documentValue?.fields ?? [] {
-            guard let s = value.documentValue else { continue }
-            scores.sensors[id] = HoldoutEvaluation.SensorScores(
-                points: Int(s["points"]?.int64Value ?? 0), crps: s["crps"]?.doubleValue ?? .nan,
-                mase: s["mase"]?.doubleValue ?? .nan, coverage90: s["coverage90"]?.doubleValue ?? .nan)
-        }
+        let scores = HoldoutEvaluation.Scores(document: d["metrics"]?.documentValue ?? [:])
         let config = try JSONDecoder().decode(DeepARConfig.self, from: Data((d["config"]?.stringValue ?? "{}").utf8))
         self.init(
             version: d["_id"]?.stringValue ?? "", status: ModelRegistry.Status(rawValue: d["status"]?.stringValue ?? "") ?? .archived,
@@ -178,5 +158,35 @@ extension ModelRegistry.Entry {
             reason: d["reason"]?.stringValue ?? "")
         kind = d["kind"]?.stringValue ?? "deepar"
         promotedMs = d["promoted_ms"]?.int64Value
+    }
+}
+
+extension HoldoutEvaluation.Scores {
+    /// Stored with registry entries and training runs alike.
+    var document: Document {
+        [
+            "scaled_crps": .double(scaledCRPS), "mase": .double(mase), "coverage90": .double(coverage90),
+            "points": .int64(Int64(points)),
+            "sensors": .document(Document(sensors.map { id, s in
+                (id, BSON.document([
+                    "crps": .double(s.crps), "mase": .double(s.mase), "coverage90": .double(s.coverage90),
+                    "points": .int64(Int64(s.points)),
+                ]))
+            })),
+        ]
+    }
+
+    init(document m: Document) {
+        self.init()
+        scaledCRPS = m["scaled_crps"]?.doubleValue ?? .nan
+        mase = m["mase"]?.doubleValue ?? .nan
+        coverage90 = m["coverage90"]?.doubleValue ?? .nan
+        points = Int(m["points"]?.int64Value ?? 0)
+        for (id, value) in m["sensors"]?.documentValue?.fields ?? [] {
+            guard let s = value.documentValue else { continue }
+            sensors[id] = HoldoutEvaluation.SensorScores(
+                points: Int(s["points"]?.int64Value ?? 0), crps: s["crps"]?.doubleValue ?? .nan,
+                mase: s["mase"]?.doubleValue ?? .nan, coverage90: s["coverage90"]?.doubleValue ?? .nan)
+        }
     }
 }

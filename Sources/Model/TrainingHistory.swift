@@ -16,8 +16,6 @@ struct TrainingHistory {
     var blankedPoints = 0
     var skippedSensors: [String] = []
 
-    /// Clean flags that keep a point out of training: gap, out of range, stuck.
-    static let unfitFlags: UInt32 = 4 | 8 | 32
     /// Event types that describe the network's behaviour (not a sensor's health).
     static let hydraulicTypes: Set<String> = ["leak", "burst", "demand_anomaly", "tank_anomaly"]
 
@@ -42,7 +40,7 @@ struct TrainingHistory {
             for d in try await clean.find(seriesRange(sensor.sensorID, from: history.startMs, to: to), sort: ["_id": 1]) {
                 let p = CleanPoint(document: d)
                 let i = Int((p.tsMs - history.startMs) / cadence)
-                guard i >= 0, i < steps, p.hasValue, p.flags & unfitFlags == 0 else { continue }
+                guard i >= 0, i < steps, p.hasValue, p.flags & ScoringState.unfitFlags == 0 else { continue }
                 series[i] = p.value
             }
             for e in kept where e["zone"]?.stringValue == sensor.zone && hydraulicTypes.contains(e["type"]?.stringValue ?? "") {

@@ -50,10 +50,7 @@ public struct TrainingRun: Sendable, Equatable {
             "started_ms": .int64(startedMs), "window_from_ms": .int64(windowFromMs), "window_to_ms": .int64(windowToMs),
             "sensors": .int64(Int64(sensors)), "epoch": .int64(Int64(epoch)), "max_epochs": .int64(Int64(maxEpochs)),
             "train_loss": .double(trainLoss), "validation_loss": .double(validationLoss), "candidate_version": .string(candidateVersion),
-            "metrics": [
-                "scaled_crps": .double(metrics.scaledCRPS), "mase": .double(metrics.mase), "coverage90": .double(metrics.coverage90),
-                "points": .int64(Int64(metrics.points)),
-            ],
+            "metrics": .document(metrics.document),
             "compared_with": .string(comparedWith), "compared_scaled_crps": .double(comparedScaledCRPS), "reason": .string(reason),
         ]
         d["finished_ms"] = finishedMs.map { .int64($0) } ?? .null
@@ -74,11 +71,7 @@ public struct TrainingRun: Sendable, Equatable {
         trainLoss = d["train_loss"]?.doubleValue ?? .nan
         validationLoss = d["validation_loss"]?.doubleValue ?? .nan
         candidateVersion = d["candidate_version"]?.stringValue ?? ""
-        let m = d["metrics"]?.documentValue ?? [:]
-        metrics.scaledCRPS = m["scaled_crps"]?.doubleValue ?? .nan
-        metrics.mase = m["mase"]?.doubleValue ?? .nan
-        metrics.coverage90 = m["coverage90"]?.doubleValue ?? .nan
-        metrics.points = Int(m["points"]?.int64Value ?? 0)
+        metrics = HoldoutEvaluation.Scores(document: d["metrics"]?.documentValue ?? [:])
         comparedWith = d["compared_with"]?.stringValue ?? ""
         comparedScaledCRPS = d["compared_scaled_crps"]?.doubleValue ?? .nan
         reason = d["reason"]?.stringValue ?? ""

@@ -58,8 +58,11 @@ actor CleaningState {
             points += cleaner.add(raws.map { $0.sample(sensor) })
             counters.add("duplicate_readings", cleaner.duplicateCount - duplicates)
             counters.add("conflicting_readings", cleaner.conflictCount - conflicts)
-            let receivedMs = Dictionary(raws.map { ($0.tsMs, $0.receivedMs) }, uniquingKeysWith: max)
-            let late = cleaner.takeLate().filter { !isReflected(id, tsMs: $0.tsMs, receivedMs: receivedMs[$0.tsMs] ?? .max) }
+            var late = cleaner.takeLate()
+            if !late.isEmpty {  // rare: the receipt times are looked up only then
+                let receivedMs = Dictionary(raws.map { ($0.tsMs, $0.receivedMs) }, uniquingKeysWith: max)
+                late.removeAll { isReflected(id, tsMs: $0.tsMs, receivedMs: receivedMs[$0.tsMs] ?? .max) }
+            }
             counters.add("late", late.count)
             if !late.isEmpty {
                 // The rebuild covers every slot from before the first late one to the

@@ -27,9 +27,7 @@ struct CleanScenario {
                 canonical.value = sensor.toCanonical.map { $0(r.value) } ?? r.value
                 return canonical
             }
-            var latest: [Int64: CleanSample] = [:]
-            for p in cleaner.add(raws) + cleaner.finish() where (latest[p.tsMs]?.revision ?? 0) <= p.revision { latest[p.tsMs] = p }
-            cleaned.append(latest.mapValues { $0.flags.isDisjoint(with: .unfitForModel) ? $0.value : nil })
+            cleaned.append((cleaner.add(raws) + cleaner.finish()).latestBySlot().mapValues { $0.flags.isDisjoint(with: .unfitForModel) ? $0.value : nil })
         }
         let first = cleaned.compactMap { $0.keys.min() }.min() ?? scenario.meta.startMs
         let last = cleaned.compactMap { $0.keys.max() }.max() ?? first

@@ -29,13 +29,6 @@ private func clean(_ batches: [[RawSample]]) -> [CleanSample] {
     return out + cleaner.finish()
 }
 
-/// The last version of each point, in time order.
-private func finalSeries(_ points: [CleanSample]) -> [CleanSample] {
-    var latest: [Int64: CleanSample] = [:]
-    for p in points where (latest[p.tsMs]?.revision ?? 0) <= p.revision { latest[p.tsMs] = p }
-    return latest.values.sorted { $0.tsMs < $1.tsMs }
-}
-
 private func sameSeries(_ a: [CleanSample], _ b: [CleanSample]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { $0.sameContent(as: $1) }
 }
@@ -48,13 +41,13 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
     @Test func theCleanSeriesIsTheSameWhateverTheOrderWithinTheAllowedLateness() async {
         await propertyCheck(input: series, Gen.int(in: 0...Int(lateness)).array(of: 120), Gen.int(in: 1...25)) {
             readings, delays, batchSize in
-            let inOrder = finalSeries(clean([readings]))
+            let inOrder = clean([readings]).latestVersions()
             // Each reading is delayed by at most the allowed lateness: it never arrives
             // after a reading more than the lateness newer than itself.
             let arrival = readings.enumerated()
                 .sorted { ($0.element.tsMs + Int64(delays[$0.offset]), $0.offset) < ($1.element.tsMs + Int64(delays[$1.offset]), $1.offset) }
                 .map(\.element)
-            let shuffled = finalSeries(clean(batches(arrival, size: batchSize)))
+            let shuffled = clean(batches(arrival, size: batchSize)).latestVersions()
             #expect(sameSeries(inOrder, shuffled))
         }
     }
@@ -62,7 +55,7 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
     @Test func resendingAnySubsetOfReadingsChangesNothing() async {
         await propertyCheck(input: series, Gen.bool(0.3).array(of: 120), Gen.int(in: 1...25)) {
             readings, resend, batchSize in
-            let once = finalSeries(clean(batches(readings, size: batchSize)))
+            let once = clean(batches(readings, size: batchSize)).latestVersions()
             // Every batch is followed by a resend of some readings seen so far.
             var cleaner = SeriesCleaner(config: propertyConfig)
             var out: [CleanSample] = []
@@ -75,10 +68,10 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
                 late += cleaner.takeLate()
             }
             out += cleaner.finish()
-            #expect(sameSeries(once, finalSeries(out)))
+            #expect(sameSeries(once, out.latestVersions()))
             // The resent readings that came after their slot was emitted are handed
             // back; rebuilding from them changes nothing either.
-            let stored = finalSeries(out)
+            let stored = out.latestVersions()
             if let first = stored.first {
                 let (_, changes) = SeriesCleaner.rebuild(
                     config: propertyConfig, startSlot: first.tsMs, raws: readings, stored: stored,
@@ -90,7 +83,7 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
 
     @Test func noValueIsEverProducedInsideAGapLongerThanTheLimit() async {
         await propertyCheck(input: series) { readings in
-            let out = finalSeries(clean([readings]))
+            let out = clean([readings]).latestVersions()
             let filled = Set(readings.map { $0.tsMs / minute })
             guard let last = filled.max() else { return }
             var run: [Int64] = []
@@ -113,7 +106,7 @@ private func batches(_ readings: [RawSample], size: Int) -> [[RawSample]] {
     @Test func everyChangedValueCarriesAFlag() async {
         await propertyCheck(input: series) { readings in
             let bySlot = Dictionary(grouping: readings) { $0.tsMs / minute * minute }
-            for point in finalSeries(clean([readings])) {
+            for point in clean([readings]).latestVersions() {
                 let inSlot = bySlot[point.tsMs] ?? []
                 if inSlot.count == 1, point.value == inSlot[0].value { continue }
                 // A value not read as such: imputed, aggregated, a spike's median, or none.

@@ -21,12 +21,6 @@ private func withSpike(at index: Int = 10, _ value: Double = 9) -> [Double] {
     return v
 }
 
-/// The last version of each point.
-private func final(_ points: [CleanSample]) -> [Int64: CleanSample] {
-    var out: [Int64: CleanSample] = [:]
-    for p in points where (out[p.tsMs]?.revision ?? 0) <= p.revision { out[p.tsMs] = p }
-    return out
-}
 
 @Suite struct SeriesCleanerTests {
     @Test func aSpikeIsPublishedAtOnceAndCorrectedAsTheNextRevision() {
@@ -91,7 +85,7 @@ private func final(_ points: [CleanSample]) -> [Int64: CleanSample] {
         var c = SeriesCleaner(config: stuckConfig())
         var out = c.add([4, 5, 5, 5, 5, 6, 6].enumerated().map { reading(Int64($0.offset), $0.element) })
         out += c.finish()
-        let flagged = final(out).values.sorted { $0.tsMs < $1.tsMs }.map { $0.flags.contains(.stuck) }
+        let flagged = out.latestVersions().map { $0.flags.contains(.stuck) }
         #expect(flagged == [false, true, true, true, true, false, false])
         // Within one call the earlier points of the run are flagged in place.
         #expect(out.allSatisfy { $0.revision == 1 })
@@ -114,7 +108,7 @@ private func final(_ points: [CleanSample]) -> [Int64: CleanSample] {
         var c = SeriesCleaner(config: stuckConfig(tolerance: 0.01))
         var out = c.add([5, 5.004, 4.995, 5.2, 5.2].enumerated().map { reading(Int64($0.offset), $0.element) })
         out += c.finish()
-        #expect(final(out).values.sorted { $0.tsMs < $1.tsMs }.map { $0.flags.contains(.stuck) }
+        #expect(out.latestVersions().map { $0.flags.contains(.stuck) }
             == [true, true, true, false, false])
     }
 
@@ -123,8 +117,7 @@ private func final(_ points: [CleanSample]) -> [Int64: CleanSample] {
     /// Cleans `values` (minutes 0...) in one go, as stored after a first pass.
     private func stored(_ values: [Double], config: CleaningConfig) -> [CleanSample] {
         var c = SeriesCleaner(config: config)
-        return Array(final(c.add(values.enumerated().map { reading(Int64($0.offset), $0.element) }) + c.finish()).values)
-            .sorted { $0.tsMs < $1.tsMs }
+        return (c.add(values.enumerated().map { reading(Int64($0.offset), $0.element) }) + c.finish()).latestVersions()
     }
 
     @Test func aRebuildWithNothingNewChangesNothing() {

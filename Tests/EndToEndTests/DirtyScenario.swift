@@ -89,11 +89,7 @@ struct DirtyScenario {
                 canonical.value = sensor.toCanonical.map { $0(r.value) } ?? r.value
                 return canonical
             }
-            var latest: [Int64: CleanSample] = [:]
-            for p in cleaner.add(readings) + cleaner.flush() where (latest[p.tsMs]?.revision ?? 0) <= p.revision {
-                latest[p.tsMs] = p
-            }
-            out[s.sensorId] = latest.values.sorted { $0.tsMs < $1.tsMs }
+            out[s.sensorId] = (cleaner.add(readings) + cleaner.flush()).latestVersions()
         }
         return out
     }

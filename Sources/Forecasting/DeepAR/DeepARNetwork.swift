@@ -144,38 +144,55 @@ public struct DeepARNetwork: Sendable, Codable, Equatable {
         return (loss, counted)
     }
 
+    /// One inference step, with no allocation: `x` holds the step's features in its
+    /// first `featureCount` elements (and room for max(inputSize, hidden)); the sensor's
+    /// embedding is appended, each layer's h and c in `state` (one layer after the
+    /// other) advanced, and the step's distribution returned, in scaled units. `gates`
+    /// is scratch of 4 × hidden. Shared by streaming inference and evaluation.
+    func inferStep(
+        sensor: Int, layers: [LSTMLayer], outputOffset: Int, x: UnsafeMutablePointer<Double>,
+        state: UnsafeMutablePointer<Double>, gates: UnsafeMutablePointer<Double>
+    ) -> StepDistribution {
+        let h = config.hiddenSize, k = outputCount
+        return parameters.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            let e = embeddingOffset + sensor * config.embeddingSize
+            for j in 0..<config.embeddingSize { x[DeepARConfig.featureCount + j] = p[e + j] }
+            for (l, layer) in layers.enumerated() {
+                let hl = state + 2 * l * h
+                layer.infer(x, h: hl, c: hl + h, gates: gates, parameters: p)
+                for j in 0..<h { x[j] = hl[j] }
+            }
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { raw in
+                for r in 0..<k { raw[r] = p[outputOffset + k * h + r] + dot(p + outputOffset + r * h, x, h) }
+                return StepDistribution(likelihood: config.likelihood, raw: UnsafeBufferPointer(raw))
+            }
+        }
+    }
+
     /// The distributions of a window's counted steps with their targets (no dropout,
     /// no gradient): for calibration and evaluation.
     func distributions(_ window: TrainingWindow) -> [(target: Double, distribution: StepDistribution)] {
         let layers = lstmLayers
         let outputOffset = self.outputOffset
-        let h = config.hiddenSize, k = outputCount
+        let h = config.hiddenSize
         var out: [(Double, StepDistribution)] = []
         var state = [Double](repeating: 0, count: 2 * layers.count * h)
         var x = [Double](repeating: 0, count: max(config.inputSize, h))
         var gates = [Double](repeating: 0, count: 4 * h)
-        var raw = [Double](repeating: 0, count: k)
-        parameters.withUnsafeBufferPointer { pb in
-            let p = pb.baseAddress!
-            for t in 0..<window.features.count {
-                for (i, f) in window.features[t].enumerated() { x[i] = f }
-                let e = embeddingOffset + window.sensor * config.embeddingSize
-                for j in 0..<config.embeddingSize { x[DeepARConfig.featureCount + j] = p[e + j] }
-                x.withUnsafeMutableBufferPointer { xp in
-                    state.withUnsafeMutableBufferPointer { st in
-                        gates.withUnsafeMutableBufferPointer { g in
-                            for (l, layer) in layers.enumerated() {
-                                let hp = st.baseAddress! + 2 * l * h
-                                layer.infer(xp.baseAddress!, h: hp, c: hp + h, gates: g.baseAddress!, parameters: p)
-                                for j in 0..<h { xp[j] = hp[j] }
-                            }
-                        }
+        for t in 0..<window.features.count {
+            for (i, f) in window.features[t].enumerated() { x[i] = f }
+            let d = x.withUnsafeMutableBufferPointer { xp in
+                state.withUnsafeMutableBufferPointer { st in
+                    gates.withUnsafeMutableBufferPointer { g in
+                        inferStep(
+                            sensor: window.sensor, layers: layers, outputOffset: outputOffset, x: xp.baseAddress!,
+                            state: st.baseAddress!, gates: g.baseAddress!)
                     }
-                    for r in 0..<k { raw[r] = p[outputOffset + k * h + r] + dot(p + outputOffset + r * h, xp.baseAddress!, h) }
                 }
-                guard let y = window.targets[t], t >= window.burnIn else { continue }
-                out.append((y, raw.withUnsafeBufferPointer { StepDistribution(likelihood: config.likelihood, raw: $0) }))
             }
+            guard let y = window.targets[t], t >= window.burnIn else { continue }
+            out.append((y, d))
         }
         return out
     }

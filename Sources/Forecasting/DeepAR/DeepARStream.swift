@@ -89,37 +89,15 @@ public struct DeepARStream: Sendable {
         }
         DeepARFeatures.make(
             lag1: lag(1), lagDay: lag(config.stepsPerDay), lagWeek: lag(config.stepsPerWeek), tsMs: tsMs, scaling: scaling, into: &features)
-        let k = network.outputCount, hs = config.hiddenSize
-        var raw = (0.0, 0.0, 0.0)
-        network.parameters.withUnsafeBufferPointer { pb in
-            let p = pb.baseAddress!
-            input.withUnsafeMutableBufferPointer { x in
-                for i in 0..<features.count { x[i] = features[i] }
-                let e = network.embeddingOffset + sensor * config.embeddingSize
-                for j in 0..<config.embeddingSize { x[features.count + j] = p[e + j] }
+        var d = input.withUnsafeMutableBufferPointer { x in
+            for i in 0..<features.count { x[i] = features[i] }
+            return state.withUnsafeMutableBufferPointer { st in
                 gates.withUnsafeMutableBufferPointer { g in
-                    state.withUnsafeMutableBufferPointer { st in
-                        for (l, layer) in layers.enumerated() {
-                            let h = st.baseAddress! + 2 * l * hs, c = h + hs
-                            layer.infer(x.baseAddress!, h: h, c: c, gates: g.baseAddress!, parameters: p)
-                            for j in 0..<hs { x[j] = h[j] }
-                        }
-                    }
+                    network.inferStep(
+                        sensor: sensor, layers: layers, outputOffset: outputOffset, x: x.baseAddress!,
+                        state: st.baseAddress!, gates: g.baseAddress!)
                 }
-                var out = (0.0, 0.0, 0.0)
-                for r in 0..<k {
-                    let s = p[outputOffset + k * hs + r] + dot(p + outputOffset + r * hs, x.baseAddress!, hs)
-                    switch r {
-                    case 0: out.0 = s
-                    case 1: out.1 = s
-                    default: out.2 = s
-                    }
-                }
-                raw = out
             }
-        }
-        var d = withUnsafeBytes(of: raw) { bytes in
-            StepDistribution(likelihood: config.likelihood, raw: UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Double.self), count: 3))
         }
         d.mu = scaling.center + d.mu * scaling.scale
         d.sigma *= scaling.scale * calibration * adaptive
