@@ -112,9 +112,10 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
     @Test func subscriberReceivesTopicsItAskedFor() async throws {
         let publisher = try StreamPublisher(name: "t", bind: "tcp://127.0.0.1:*")
         let subscriber = try StreamSubscriber(name: "t", connect: [publisher.endpoint], topics: ["raw."], tickMs: 50)
-        // PUB/SUB joins asynchronously: publish until the subscription is live.
+        // PUB/SUB joins asynchronously: publish until the subscription is live (a
+        // generous deadline: the whole suite shares two cores at its start).
         var got: [StreamMessage] = []
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while got.isEmpty && ContinuousClock.now < deadline {
             publisher.publish(topic: "raw.1", payload: [1])
             publisher.publish(topic: "clean.1", payload: [2])
