@@ -62,6 +62,7 @@ let package = Package(
         .target(name: "Forecasting", swiftSettings: strict),
         .target(name: "Detection", swiftSettings: strict),
         .target(name: "Simulation", swiftSettings: strict),
+        .target(name: "Hydraulics", swiftSettings: strict),
 
         // MARK: Shared service runtime
         .target(
@@ -122,6 +123,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Forecasting", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+        .testTarget(
+            name: "HydraulicsTests", dependencies: ["Hydraulics"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "WaterlineTestSupport"],
