@@ -13,7 +13,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario
+.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench
 
 setup: apt venv
 
@@ -72,3 +72,16 @@ leakdb-scenario:
 	  python3 -m venv $(LEAKDB_VENV) && $(LEAKDB_VENV)/bin/pip install -q -r scripts/requirements-leakdb.txt || { rm -rf $(LEAKDB_VENV); exit 1; }; \
 	fi
 	$(LEAKDB_VENV)/bin/python scripts/leakdb-scenario.py --network Net1 --scenario $(LEAKDB_SCENARIO) --out demo-data/leakdb-net1-$(LEAKDB_SCENARIO)
+
+# A fixed sample of LeakDB scenarios for measuring detection: 50 Net1 + 50 Hanoi, each the full
+# year at 30 minutes, one folder per scenario in demo-data/leakdb-bench (bench/scenarios/leakdb.py).
+# About 2.5 GB; a scenario takes 3-4 s on one core; an interrupted run resumes. Options, e.g.
+# LEAKDB_BENCH_ARGS="--count 5 --jobs 1".
+LEAKDB_BENCH_ARGS ?=
+
+leakdb-bench:
+	@if [ ! -x $(LEAKDB_VENV)/bin/python ]; then \
+	  echo "leakdb-bench: creating $(LEAKDB_VENV) (epyt-flow)"; \
+	  python3 -m venv $(LEAKDB_VENV) && $(LEAKDB_VENV)/bin/pip install -q -r scripts/requirements-leakdb.txt || { rm -rf $(LEAKDB_VENV); exit 1; }; \
+	fi
+	$(LEAKDB_VENV)/bin/python bench/scenarios/leakdb.py $(LEAKDB_BENCH_ARGS)

@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "WaterlineCLI",
             dependencies: serviceDependencies + [
-                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection",
+                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection", "Hydraulics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

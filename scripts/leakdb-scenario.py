@@ -23,6 +23,8 @@ size, start, end, profile -- are LeakDB's).
 The folder written (Waterline's scenario-folder format, see Sources/Simulation/ScenarioFolder.swift):
 
 - scenario.json  {"name", "description", "start_ms", "step_ms", "tariff_per_m3", "zones", "network"}
+                 ("network": "network.inp", the EPANET file copied into the folder, for
+                 localisation; its junction ids are the sensors' node_id)
                  One zone (the whole network); its inlet sensors are the flow sensors on the
                  links from a reservoir or tank into the network, so their sum is the
                  network's net supply (demand + leaks). A tank's link is negative while the
@@ -39,8 +41,9 @@ The folder written (Waterline's scenario-folder format, see Sources/Simulation/S
                  sensor id, values rounded to 4 decimals.
 - labels.json    the leaks active in the window, [start_ms, end_ms) as in LeakDB's labels
                  (a leak still running at the window's end is cut there), with the leak node
-                 (LeakDB's leaks are emitters at nodes, so pipe_id is null) and the peak leak
-                 (emitter) flow inside the window in m3/h. epyt-flow keeps a leak's emitter
+                 (LeakDB's leaks are emitters at nodes, so pipe_id is null), the peak leak
+                 (emitter) flow inside the window in m3/h and the volume it lost over the
+                 labelled steps (leak_volume_m3: each step's emitter flow x 30 minutes). epyt-flow keeps a leak's emitter
                  on for one step past LeakDB's end (its event is switched off after end_time).
 
 Units. epyt-flow's LeakDB sets EPANET's flow units to m3/h (CMH) but leaves the pressure
@@ -50,6 +53,9 @@ units of the .inp: Net1.inp is a US-unit file, so pressures come back in psi. Co
 - tank level: EPANET's "pressure" at a tank is its water level (head - elevation), in the
   pressure unit, converted the same way.
 Waterline takes pressure in `m` and converts it to bar itself.
+
+bench/scenarios/leakdb.py imports this file (parse_args, build_scenario) to write a fixed
+sample of full-year scenarios.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import NoReturn
 
 STEP_S = 1800  # LeakDB's hydraulic and reporting time step: 30 minutes
 TARIFF_PER_M3 = 1.5
@@ -89,9 +96,12 @@ def log(message: str) -> None:
     print(f"leakdb-scenario: {message}", file=sys.stderr, flush=True)
 
 
-def fail(message: str) -> None:
-    log(f"error: {message}")
-    sys.exit(1)
+class ScenarioError(Exception):
+    """A scenario cannot be built (missing data file, missing package, unexpected result)."""
+
+
+def fail(message: str) -> NoReturn:
+    raise ScenarioError(message)
 
 
 # MARK: - Command line and inputs
@@ -159,6 +169,7 @@ class Leak:
     start_s: int
     end_s: int
     peak_flow_m3h: float | None = None
+    volume_m3: float | None = None
 
 
 @dataclass
@@ -175,6 +186,8 @@ class Simulation:
     pressure_m: dict[str, list[float]]  # every node, metres of head
     flow_m3h: dict[str, list[float]]  # every link, m3/h
     leaks: list[Leak] = field(default_factory=list)
+    build_s: float = 0.0  # seconds building the scenario (demand patterns, .inp, uncertainties)
+    simulate_s: float = 0.0  # seconds spent in EPANET
 
 
 def import_epyt_flow():
@@ -227,6 +240,7 @@ def simulate(network: dict, scenario: int, days: int, seed: int, download_dir: s
     log(f"epyt-flow {epyt_flow.VERSION}: building LeakDB {network['name']} scenario {scenario} "
         f"(random demands, seed {seed})")
     np.random.seed(seed)
+    build_started = time.monotonic()
     config, = load_scenarios([scenario], use_net1=network["use_net1"], download_dir=download_dir, verbose=False)
 
     leaks = [Leak(node_id=e.node_id, kind="abrupt" if isinstance(e, AbruptLeakage) else "incipient",
@@ -257,7 +271,8 @@ def simulate(network: dict, scenario: int, days: int, seed: int, download_dir: s
         log(f"simulating {days} days at 30-minute steps ({len(leaks)} leak(s) in the year)")
         started = time.monotonic()
         scada = sim.run_simulation(float_type=np.float64)
-        log(f"simulated in {time.monotonic() - started:.1f} s")
+        simulate_s = time.monotonic() - started
+        log(f"simulated in {simulate_s:.1f} s")
 
         nodes = api.get_all_nodes_id()
         tanks = api.get_all_tanks_id()
@@ -280,11 +295,13 @@ def simulate(network: dict, scenario: int, days: int, seed: int, download_dir: s
         inside = [probe.flows[t][column] * to_m3h for t in probe.flows
                   if leak.start_s <= t < min(leak.end_s, window_end_s)]
         leak.peak_flow_m3h = max(inside) if inside else None
+        leak.volume_m3 = sum(inside) * STEP_S / 3600 if inside else None
 
     return Simulation(
         times_s=[times[i] for i in keep], flow_units=flow_units, pressure_units=pressure_units,
         junctions=junctions, tanks=tanks, reservoirs=reservoirs, links=links,
-        link_nodes=link_nodes, coords=coords, pressure_m=pressure_m, flow_m3h=flow_m3h, leaks=leaks)
+        link_nodes=link_nodes, coords=coords, pressure_m=pressure_m, flow_m3h=flow_m3h, leaks=leaks,
+        build_s=started - build_started, simulate_s=simulate_s)
 
 
 # MARK: - Scenario folder
@@ -393,6 +410,7 @@ def leak_labels(sim: Simulation, start_ms: int, days: int, zone: str) -> list[di
             "node_id": leak.node_id,
             "sensor_id": None,
             "leak_flow_m3h": round(peak, 4) if peak is not None else None,
+            "leak_volume_m3": round(leak.volume_m3, 2) if leak.volume_m3 is not None else None,
         })
     return labels
 
@@ -446,12 +464,23 @@ def write_folder(out: str, meta: dict, sensors: list[Sensor], times_ms: list[int
         f.write("\n")
 
 
-def main(argv: list[str]) -> None:
-    args = parse_args(argv)
+@dataclass
+class Built:
+    """What build_scenario wrote, for the caller's report."""
+    sensors: int
+    steps: int
+    labels: list[dict]
+    build_s: float
+    simulate_s: float
+    write_s: float
+
+
+def build_scenario(args: argparse.Namespace) -> Built:
+    """Builds the scenario of `args` (from parse_args) end to end and writes its folder to
+    args.out. Raises ScenarioError when it cannot."""
     network = NETWORKS[args.network.lower()]
     zone = network["name"].lower()
     data_dir = os.path.abspath(args.data)
-    started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="leakdb-") as download_dir:
         log(f"loading {network['name']} network and demand patterns from {data_dir}")
@@ -472,11 +501,27 @@ def main(argv: list[str]) -> None:
         "step_ms": STEP_S * 1000,
         "tariff_per_m3": TARIFF_PER_M3,
         "zones": [{"id": zone, "name": network["name"], "inlet_sensors": inlets}],
-        "network": network["name"],
+        "network": "network.inp",
     }
     times_ms = [args.start_ms + t * 1000 for t in sim.times_s]
     log(f"writing {args.out}: {len(sensors)} sensors x {steps} steps, {len(labels)} leak label(s)")
+    write_started = time.monotonic()
     write_folder(args.out, meta, sensors, times_ms, labels, zone)
+    # The EPANET file the scenario was built from, for localisation (junction ids = node_id).
+    shutil.copyfile(os.path.join(data_dir, network["inp"][0]), os.path.join(args.out, "network.inp"))
+    return Built(sensors=len(sensors), steps=steps, labels=labels, build_s=sim.build_s,
+                 simulate_s=sim.simulate_s, write_s=time.monotonic() - write_started)
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    network = NETWORKS[args.network.lower()]
+    started = time.monotonic()
+    try:
+        labels = build_scenario(args).labels
+    except ScenarioError as error:
+        log(f"error: {error}")
+        sys.exit(1)
 
     for label in labels:
         log(f"leak at node {label['node_id']}: day {(label['start_ms'] - args.start_ms) / 86400000:.2f} "

@@ -19,6 +19,8 @@ public struct ScenarioLabel: Codable, Sendable, Equatable {
     public var sensorId: String?
     /// Leak flow in m³/h (for a growing leak: its final flow).
     public var leakFlowM3h: Double?
+    /// Water the leak lost over the labelled window, when the source knows it.
+    public var leakVolumeM3: Double?
 
     /// Creates a label.
     public init(
@@ -48,5 +50,6 @@ public struct ScenarioLabel: Codable, Sendable, Equatable {
         case pipeId = "pipe_id"
         case sensorId = "sensor_id"
         case leakFlowM3h = "leak_flow_m3h"
+        case leakVolumeM3 = "leak_volume_m3"
     }
 }

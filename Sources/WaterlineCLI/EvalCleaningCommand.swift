@@ -30,9 +30,7 @@ struct EvalCleaningCommand: ParsableCommand {
             progress.update(done, total)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try PrettyJSON.print(report)
         } else {
             print(CleaningTable.render(report))
         }

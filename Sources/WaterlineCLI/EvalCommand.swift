@@ -7,8 +7,8 @@ import Simulation
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate the algorithms offline: events against a scenario's labels (default), the cleaning against injected faults, or DeepAR's forecasts against the seasonal baseline.",
-        subcommands: [EvalEventsCommand.self, EvalCleaningCommand.self, EvalForecastCommand.self],
+        abstract: "Evaluate the algorithms offline: events against a scenario's labels (default), the cleaning against injected faults, DeepAR's forecasts against the seasonal baseline, or leak detection over many scenarios with LeakDB's rules.",
+        subcommands: [EvalEventsCommand.self, EvalCleaningCommand.self, EvalForecastCommand.self, EvalScenariosCommand.self, EvalSKABCommand.self],
         defaultSubcommand: EvalEventsCommand.self)
 }
 

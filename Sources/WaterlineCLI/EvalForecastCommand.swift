@@ -61,9 +61,7 @@ struct EvalForecastCommand: ParsableCommand {
                 format: "  epoch %2d  train NLL %.4f  validation NLL %.4f\n", e.epoch, e.trainLoss, e.validationLoss).utf8))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try PrettyJSON.print(report)
             return
         }
         print(String(format: "DeepAR trained in %.1f s (%d epochs, best %d, scale calibration %.2f); held out: last %d days",
