@@ -35,6 +35,8 @@ public struct DetectedEvent: Sendable, Equatable {
     public var confidence: Double
     public var evidence: [SensorEvidence]
     public var modelVersion: String
+    /// Leaks and bursts: the water lost so far.
+    public var loss: LossEstimate?
 
     public var sensorIDs: [String] { evidence.map(\.sensorID) }
 

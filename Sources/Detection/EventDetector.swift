@@ -105,6 +105,7 @@ public struct EventDetector: Sendable {
         changes += endHealth(.sensorFault, sensorID: p.sensorID)
         guard p.warmedUp else { return changes }
 
+        if p.role == .inletFlow, let value = p.value { countLoss(p, value: value) }
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
         w.recent.append((p.tsMs, p.anomalous, p.score, relative))
         if w.recent.count > config.window { w.recent.removeFirst(w.recent.count - config.window) }
@@ -219,8 +220,43 @@ public struct EventDetector: Sendable {
         }
         event.severity = severity(event)
         event.confidence = confidence(event)
+        if type == .leak || type == .burst {
+            // The inlets' excess since the event's start, as far back as it is remembered.
+            var loss = LossEstimate()
+            for m in sensorsInZone(p.zone) where m.role == .inletFlow {
+                for step in inletSteps[m.id] ?? [] where step.ts >= start {
+                    loss.add(value: step.value, mean: step.mean, lower: step.lower, upper: step.upper, hours: step.hours)
+                }
+            }
+            event.loss = loss
+        }
         open[key] = event
         return [.opened(event)]
+    }
+
+    // MARK: Loss
+
+    /// Recent inlet steps per sensor, to count an event's loss from its start when it
+    /// opens later (a drift is confirmed after it began).
+    private var inletSteps: [String: [(ts: Int64, value: Double, mean: Double, lower: Double, upper: Double, hours: Double)]] = [:]
+    /// Inlet steps kept (a day at one-minute cadence).
+    static let rememberedInletSteps = 1_440
+    /// A step counts for the time since the inlet's previous one, at most this long (a
+    /// gap is not water lost).
+    static let longestStepHours = 1.0
+
+    /// Adds an inlet's step to its zone's open leak or burst.
+    private mutating func countLoss(_ p: ScoredPoint, value: Double) {
+        var steps = inletSteps[p.sensorID] ?? []
+        let hours = steps.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
+        steps.append((p.tsMs, value, p.forecastMean, p.forecastLower, p.forecastUpper, hours))
+        if steps.count > Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
+        inletSteps[p.sensorID] = steps
+        let key = "\(p.zone)|hydraulic"
+        guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs else { return }
+        loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
+        event.loss = loss
+        open[key] = event
     }
 
     private var roles: [String: (zone: String, role: SensorRole)] = [:]

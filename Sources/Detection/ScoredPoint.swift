@@ -18,6 +18,9 @@ public struct ScoredPoint: Sendable, Equatable {
     public var tsMs: Int64
     public var value: Double?
     public var forecastMean: Double
+    /// The forecast's 90% interval (the mean when not known).
+    public var forecastLower: Double
+    public var forecastUpper: Double
     /// Signed surprise: ±1 at the 90% interval's edge.
     public var score: Double
     public var anomalous: Bool
@@ -28,8 +31,11 @@ public struct ScoredPoint: Sendable, Equatable {
 
     public init(
         sensorID: String, zone: String, role: SensorRole, tsMs: Int64, value: Double?, forecastMean: Double,
-        score: Double, anomalous: Bool, warmedUp: Bool, flags: UInt32, modelVersion: String
+        score: Double, anomalous: Bool, warmedUp: Bool, flags: UInt32, modelVersion: String,
+        forecastLower: Double? = nil, forecastUpper: Double? = nil
     ) {
+        self.forecastLower = forecastLower ?? forecastMean
+        self.forecastUpper = forecastUpper ?? forecastMean
         self.sensorID = sensorID
         self.zone = zone
         self.role = role

@@ -53,6 +53,16 @@ extension Event {
                 ] as [String: Any]
             },
             "history": history.map { ["action": $0.action, "actor": $0.actor, "at_ms": $0.atMs, "comment": $0.comment] as [String: Any] },
+            "loss": hasLoss
+                ? [
+                    "volume_m3": loss.volumeM3, "low_m3": loss.lowM3, "high_m3": loss.highM3, "revenue": loss.revenue,
+                    "tariff_per_m3": loss.tariffPerM3, "current_flow_m3h": loss.currentFlowM3H,
+                ] as [String: Any] : NSNull(),
+            "candidates": candidates.map { c in
+                ["node_id": c.nodeID, "link_id": c.linkID, "sensor_id": c.sensorID, "score": c.score, "lat": c.lat, "lon": c.lon]
+                    as [String: Any]
+            },
+            "location_note": locationNote,
         ]
     }
 }

@@ -3,8 +3,10 @@ import WaterlineProto
 
 extension Event {
     /// Copies what detection knows into the event, keeping the lifecycle fields
-    /// (status, who acknowledged or resolved it, history) that operators own.
-    mutating func merge(_ d: DetectedEvent) {
+    /// (status, who acknowledged or resolved it, history) that operators own. Leaks and
+    /// bursts get their loss (priced at `tariffPerM3`) and, with no network model
+    /// configured, the sensors that moved most as location candidates, said so.
+    mutating func merge(_ d: DetectedEvent, tariffPerM3: Double = 0, places: [String: (lat: Double, lon: Double)] = [:]) {
         eventID = d.id
         type = EventType(detected: d.type)
         zone = d.zone
@@ -28,6 +30,30 @@ extension Event {
             out.anomalousPoints = UInt32(e.anomalousPoints)
             return out
         }
+        if let l = d.loss?.clamped {
+            var loss = EventLoss()
+            loss.volumeM3 = l.volumeM3
+            loss.lowM3 = l.lowM3
+            loss.highM3 = l.highM3
+            loss.currentFlowM3H = l.currentFlowM3h
+            loss.tariffPerM3 = tariffPerM3
+            loss.revenue = l.volumeM3 * tariffPerM3
+            self.loss = loss
+        }
+        guard d.type == .leak || d.type == .burst else { return }
+        let moved = d.evidence.filter { $0.role != .meter }.sorted { abs($0.peakScore) > abs($1.peakScore) }.prefix(5)
+        let top = moved.first.map { abs($0.peakScore) } ?? 0
+        candidates = moved.map { e in
+            var c = LocationCandidate()
+            c.sensorID = e.sensorID
+            c.score = top > 0 ? abs(e.peakScore) / top : 0
+            if let place = places[e.sensorID] {
+                c.lat = place.lat
+                c.lon = place.lon
+            }
+            return c
+        }
+        locationNote = "no network model for zone \(d.zone): these are the sensors that moved most, not pipes"
     }
 }
 

@@ -8,13 +8,18 @@ import WaterlineProto
 actor EventBook {
     private var detector: EventDetector
     private var events: [String: Event] = [:]
+    private let tariffPerM3: Double
+    /// Where each sensor seen so far is, for location candidates.
+    private var places: [String: (lat: Double, lon: Double)] = [:]
 
-    init(config: EventDetector.Config) {
+    init(config: EventDetector.Config, tariffPerM3: Double = 0) {
         detector = EventDetector(config: config)
+        self.tariffPerM3 = tariffPerM3
     }
 
     /// Feeds scores; returns the events that changed, each once, with their change.
-    func observe(_ points: [ScoredPoint]) -> [(Event, EventChange)] {
+    func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange)] {
+        for (id, sensor) in sensors { places[id] = (sensor.lat, sensor.lon) }
         var changed: [String: EventChange] = [:]
         var order: [String] = []
         for point in points {
@@ -22,7 +27,7 @@ actor EventBook {
                 let detected = change.event
                 var event = events[detected.id] ?? Event()
                 let isNew = events[detected.id] == nil
-                event.merge(detected)
+                event.merge(detected, tariffPerM3: tariffPerM3, places: places)
                 event.updatedMs = nowMs()
                 if isNew {
                     event.status = .open

@@ -10,6 +10,8 @@ public struct InsightConfig: Sendable {
     public var insightPubBind: String
     public var minPoints: Int
     public var quietMs: Int64
+    /// Price of a cubic metre of water, for the revenue an event loses (0: not set).
+    public var tariffPerM3: Double
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7031"
 
@@ -22,5 +24,6 @@ public struct InsightConfig: Sendable {
         insightPubBind = try env.endpoint("WATERLINE_INSIGHT_PUB_BIND", default: "tcp://0.0.0.0:7032")
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
+        tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
     }
 }

@@ -39,7 +39,7 @@ public final class InsightService: Service {
         var detection = EventDetector.Config()
         detection.minPoints = config.minPoints
         detection.quietMs = config.quietMs
-        book = EventBook(config: detection)
+        book = EventBook(config: detection, tariffPerM3: config.tariffPerM3)
         subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
         rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "insight", bind: config.insightPubBind)
@@ -134,9 +134,10 @@ public final class InsightService: Service {
                 return ScoredPoint(
                     sensorID: s.sensorID, zone: sensor.zone, role: SensorRole(sensor), tsMs: s.tsMs,
                     value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
-                    anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion)
+                    anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
+                    forecastLower: s.lower, forecastUpper: s.upper)
             }
-            let changes = await book.observe(points)
+            let changes = await book.observe(points, sensors: known)
             do { try await storeAndPublish(changes) } catch {
                 counters.add("errors")
                 logger.error("insight: storing events failed", metadata: ["error": "\(error)"])

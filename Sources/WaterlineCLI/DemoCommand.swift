@@ -24,6 +24,8 @@ struct DemoCommand: AsyncCommand {
         // A demo starts from a clean database each time.
         try? FileManager.default.removeItem(at: dataDir.appendingPathComponent("mongo"))
         let cluster = options.cluster()
+        // Events are priced at the scenario's tariff.
+        cluster.extraEnvironment["WATERLINE_TARIFF_PER_M3"] = String(SimulationConfig().tariffPerM3)
         try await startOrStop(cluster)
         do {
             try await play(cluster, dataDir: dataDir)

@@ -12,6 +12,10 @@ public struct FoundEvent: Sendable {
     public var startMs: Int64
     public var severity: Double
     public var summary: String
+    /// Leaks and bursts: water lost (m³) with its interval, and revenue.
+    public var loss: (volume: Double, low: Double, high: Double, revenue: Double)?
+    /// The most likely place (a node, or a sensor when the zone has no network model).
+    public var topCandidate: String?
 
     public init(id: String, type: String, zone: String, sensorIDs: [String], startMs: Int64, severity: Double, summary: String) {
         self.id = id
@@ -26,6 +30,8 @@ public struct FoundEvent: Sendable {
     public init(_ e: Event) {
         self.init(id: e.eventID, type: e.type.label, zone: e.zone, sensorIDs: e.sensorIds, startMs: e.startMs,
                   severity: e.severity, summary: e.summary)
+        if e.hasLoss { loss = (e.loss.volumeM3, e.loss.lowM3, e.loss.highM3, e.loss.revenue) }
+        topCandidate = e.candidates.first.map { c in c.nodeID.isEmpty ? "sensor \(c.sensorID)" : "node \(c.nodeID)" }
     }
 }
 
@@ -62,6 +68,12 @@ public enum DemoSummary {
                 found += 1
                 let delay = (event.startMs - label.startMs) / 60_000
                 lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  yes: \(event.type) from \(isoTime(event.startMs)) (\(delay >= 0 ? "+" : "")\(delay) min)")
+                if let loss = event.loss {
+                    let injected = label.leakFlowM3h.map { String(format: "; injected %.0f m³", $0 * Double(label.endMs - label.startMs) / 3_600_000) } ?? ""
+                    lines.append(String(
+                        format: "      lost ≈ %.0f m³ (%.0f–%.0f), revenue %.0f%@; most likely near %@", loss.volume, loss.low,
+                        loss.high, loss.revenue, injected as NSString, (event.topCandidate ?? "-") as NSString))
+                }
             } else {
                 lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  NOT FOUND")
             }

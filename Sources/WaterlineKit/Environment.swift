@@ -43,6 +43,18 @@ public struct Environment: Sendable {
         return value
     }
 
+    /// A finite decimal number within `range`.
+    public func double(_ name: String, default fallback: Double, range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard let text = values[name], !text.isEmpty else { return fallback }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw ConfigError(variable: name, reason: "must be a number, got '\(text)'")
+        }
+        guard range.contains(value) else {
+            throw ConfigError(variable: name, reason: "must be in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
     /// A ZeroMQ endpoint such as `tcp://host:7001` (`ipc://` and `inproc://` too).
     public func endpoint(_ name: String, default fallback: String? = nil) throws(ConfigError) -> String {
         let value: String

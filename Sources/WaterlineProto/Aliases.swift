@@ -38,6 +38,9 @@ public typealias EventType = Waterline_V1_EventType
 public typealias EventStatus = Waterline_V1_EventStatus
 public typealias Evidence = Waterline_V1_Evidence
 public typealias EventAction = Waterline_V1_EventAction
+/// The proto message of an event's loss (`Detection.LossEstimate` is the detector's).
+public typealias EventLoss = Waterline_V1_LossEstimate
+public typealias LocationCandidate = Waterline_V1_LocationCandidate
 public typealias Event = Waterline_V1_Event
 public typealias EventChange = Waterline_V1_EventChange
 public typealias EventUpdate = Waterline_V1_EventUpdate

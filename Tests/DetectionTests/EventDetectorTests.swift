@@ -48,7 +48,8 @@ private struct ZoneHarness {
         let value: Double? = r.value ?? f * (1 + r.relative)
         let p = ScoredPoint(
             sensorID: id, zone: zone, role: role, tsMs: ts, value: value, forecastMean: f, score: r.score,
-            anomalous: r.anomalous ?? (abs(r.score) > 1.5), warmedUp: true, flags: r.flags, modelVersion: "test-1")
+            anomalous: r.anomalous ?? (abs(r.score) > 1.5), warmedUp: true, flags: r.flags, modelVersion: "test-1",
+            forecastLower: 0.9 * f, forecastUpper: 1.1 * f)
         for c in detector.observe(p) { changes.append((ts, c)) }
     }
 
@@ -115,6 +116,26 @@ private struct ZoneHarness {
     /// burst rule can (5 points). The event is later retyped `burst`, but keeps the leak's
     /// id ("north-leak-…") and start (onset + 1 min, when the inlet's average left ±0.5),
     /// so its id no longer reads zone-type-start and the start is not the onset.
+    /// A constant excess of 40 m³/h on the inlet (forecast 100, interval ±10) for 20
+    /// one-minute steps from the onset: 40 × 20/60 m³ lost, between 30 × 20/60 and 50 × 20/60.
+    @Test func lossIntegratesTheInletExcessExactly() throws {
+        var z = ZoneHarness()
+        let onset = z.quiet(from: t0, minutes: 60)
+        var t = onset
+        for _ in 0..<20 {
+            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        let event = try #require(z.detector.openEvents.first { $0.type == .burst })
+        let loss = try #require(event.loss)
+        #expect(abs(loss.volumeM3 - 40.0 * 20 / 60) < 1e-9)
+        #expect(abs(loss.lowM3 - 30.0 * 20 / 60) < 1e-9)
+        #expect(abs(loss.highM3 - 50.0 * 20 / 60) < 1e-9)
+        #expect(abs(loss.currentFlowM3h - 40) < 1e-9)
+        // Health events carry no loss.
+        #expect(z.detector.openEvents.allSatisfy { $0.type == .burst || $0.loss == nil })
+    }
+
     @Test func burstWithPressureDropIsOpenedAsBurstFromItsOnset() {
         var z = ZoneHarness()
         let onset = z.quiet(from: t0, minutes: 60)

@@ -83,6 +83,20 @@ import WaterlineTestSupport
         let start = try #require(event["start_ms"] as? Int64 ?? (event["start_ms"] as? Int).map(Int64.init))
         #expect(start >= burstLabel.startMs - 3_600_000 && start < burstLabel.endMs)  // the summary's matching rule
         #expect(event["status"] as? String == "open")
+        // It says what it cost and where it most likely is: the loss tracks the water the
+        // scenario injected over the event (within a factor of two: the forecast it is
+        // measured against is itself uncertain), and with no network model the candidates
+        // are the sensors that moved most, said so.
+        let loss = try #require(event["loss"] as? [String: Any], "the burst has no loss estimate")
+        let volume = try #require(loss["volume_m3"] as? Double)
+        let lastEvidence = try #require(event["last_evidence_ms"] as? Int64 ?? (event["last_evidence_ms"] as? Int).map(Int64.init))
+        let injected = try #require(burstLabel.leakFlowM3h) * Double(min(burstLabel.endMs, lastEvidence) - start) / 3_600_000
+        print("burst: loss \(volume) m³ [\(loss["low_m3"] ?? "-"), \(loss["high_m3"] ?? "-")], injected \(injected) m³")
+        #expect(volume > 0.5 * injected && volume < 2 * injected, "loss \(volume) m³, injected \(injected) m³")
+        #expect((loss["low_m3"] as? Double ?? .infinity) <= volume && volume <= (loss["high_m3"] as? Double ?? 0))
+        let candidates = event["candidates"] as? [[String: Any]] ?? []
+        #expect(candidates.first?["sensor_id"] as? String == "\(burstLabel.zone ?? "")-flow-in")
+        #expect((event["location_note"] as? String)?.contains("no network model") == true)
         // Opened on the stream, and seen there as a burst (an event can open as a leak in
         // the first minute and be retyped when the burst test completes).
         let streamed = try await t.eventually(timeout: .seconds(10)) {

@@ -366,11 +366,84 @@ public nonisolated struct Waterline_V1_Event: @unchecked Sendable {
     set {_uniqueStorage()._summary = newValue}
   }
 
+  /// Leaks and bursts: the water lost so far (updated while the event is open).
+  public var loss: Waterline_V1_LossEstimate {
+    get {_storage._loss ?? Waterline_V1_LossEstimate()}
+    set {_uniqueStorage()._loss = newValue}
+  }
+  /// Returns true if `loss` has been explicitly set.
+  public var hasLoss: Bool {_storage._loss != nil}
+  /// Clears the value of `loss`. Subsequent reads from it will return its default value.
+  public mutating func clearLoss() {_uniqueStorage()._loss = nil}
+
+  /// Where it most likely is, best first.
+  public var candidates: [Waterline_V1_LocationCandidate] {
+    get {_storage._candidates}
+    set {_uniqueStorage()._candidates = newValue}
+  }
+
+  /// What the candidates are: network nodes, or only the sensors that moved most when
+  /// the zone has no network model (said so here).
+  public var locationNote: String {
+    get {_storage._locationNote}
+    set {_uniqueStorage()._locationNote = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Water lost over an event: the zone inlets' inflow above their forecast, summed over
+/// the event's steps; the interval from the forecast's 90% interval.
+public nonisolated struct Waterline_V1_LossEstimate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var volumeM3: Double = 0
+
+  public var lowM3: Double = 0
+
+  public var highM3: Double = 0
+
+  /// volume_m3 x tariff_per_m3 (0 when no tariff is configured).
+  public var revenue: Double = 0
+
+  public var tariffPerM3: Double = 0
+
+  /// The latest step's excess inflow.
+  public var currentFlowM3H: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A place the event may be: a network node or pipe, or a sensor.
+public nonisolated struct Waterline_V1_LocationCandidate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nodeID: String = String()
+
+  public var linkID: String = String()
+
+  public var sensorID: String = String()
+
+  /// 0..1, higher is more likely.
+  public var score: Double = 0
+
+  public var lat: Double = 0
+
+  public var lon: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// The insight stream (topic `insight.<zone>.<type>`, type in lower case, e.g.
@@ -601,7 +674,7 @@ nonisolated extension Waterline_V1_EventAction: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0")
 
   fileprivate class _StorageClass {
     var _eventID: String = String()
@@ -623,6 +696,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
     var _history: [Waterline_V1_EventAction] = []
     var _updatedMs: Int64 = 0
     var _summary: String = String()
+    var _loss: Waterline_V1_LossEstimate? = nil
+    var _candidates: [Waterline_V1_LocationCandidate] = []
+    var _locationNote: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -652,6 +728,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       _history = source._history
       _updatedMs = source._updatedMs
       _summary = source._summary
+      _loss = source._loss
+      _candidates = source._candidates
+      _locationNote = source._locationNote
     }
   }
 
@@ -689,6 +768,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
         case 18: try { try decoder.decodeSingularInt64Field(value: &_storage._updatedMs) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._summary) }()
+        case 20: try { try decoder.decodeSingularMessageField(value: &_storage._loss) }()
+        case 21: try { try decoder.decodeRepeatedMessageField(value: &_storage._candidates) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._locationNote) }()
         default: break
         }
       }
@@ -697,6 +779,10 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
       if !_storage._eventID.isEmpty {
         try visitor.visitSingularStringField(value: _storage._eventID, fieldNumber: 1)
       }
@@ -754,6 +840,15 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._summary.isEmpty {
         try visitor.visitSingularStringField(value: _storage._summary, fieldNumber: 19)
       }
+      try { if let v = _storage._loss {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      } }()
+      if !_storage._candidates.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._candidates, fieldNumber: 21)
+      }
+      if !_storage._locationNote.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._locationNote, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -782,10 +877,123 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._history != rhs_storage._history {return false}
         if _storage._updatedMs != rhs_storage._updatedMs {return false}
         if _storage._summary != rhs_storage._summary {return false}
+        if _storage._loss != rhs_storage._loss {return false}
+        if _storage._candidates != rhs_storage._candidates {return false}
+        if _storage._locationNote != rhs_storage._locationNote {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_LossEstimate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LossEstimate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volume_m3\0\u{3}low_m3\0\u{3}high_m3\0\u{1}revenue\0\u{3}tariff_per_m3\0\u{3}current_flow_m3h\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.volumeM3) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.lowM3) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.highM3) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.revenue) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.tariffPerM3) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.currentFlowM3H) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.volumeM3.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.volumeM3, fieldNumber: 1)
+    }
+    if self.lowM3.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lowM3, fieldNumber: 2)
+    }
+    if self.highM3.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.highM3, fieldNumber: 3)
+    }
+    if self.revenue.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.revenue, fieldNumber: 4)
+    }
+    if self.tariffPerM3.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.tariffPerM3, fieldNumber: 5)
+    }
+    if self.currentFlowM3H.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.currentFlowM3H, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_LossEstimate, rhs: Waterline_V1_LossEstimate) -> Bool {
+    if lhs.volumeM3 != rhs.volumeM3 {return false}
+    if lhs.lowM3 != rhs.lowM3 {return false}
+    if lhs.highM3 != rhs.highM3 {return false}
+    if lhs.revenue != rhs.revenue {return false}
+    if lhs.tariffPerM3 != rhs.tariffPerM3 {return false}
+    if lhs.currentFlowM3H != rhs.currentFlowM3H {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_LocationCandidate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LocationCandidate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_id\0\u{3}link_id\0\u{3}sensor_id\0\u{1}score\0\u{1}lat\0\u{1}lon\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.linkID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sensorID) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.lat) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.lon) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 1)
+    }
+    if !self.linkID.isEmpty {
+      try visitor.visitSingularStringField(value: self.linkID, fieldNumber: 2)
+    }
+    if !self.sensorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sensorID, fieldNumber: 3)
+    }
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 4)
+    }
+    if self.lat.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lat, fieldNumber: 5)
+    }
+    if self.lon.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lon, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_LocationCandidate, rhs: Waterline_V1_LocationCandidate) -> Bool {
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.linkID != rhs.linkID {return false}
+    if lhs.sensorID != rhs.sensorID {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.lat != rhs.lat {return false}
+    if lhs.lon != rhs.lon {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
