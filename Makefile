@@ -13,7 +13,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench
+.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
 
 setup: apt venv
 
@@ -85,3 +85,19 @@ leakdb-bench:
 	  python3 -m venv $(LEAKDB_VENV) && $(LEAKDB_VENV)/bin/pip install -q -r scripts/requirements-leakdb.txt || { rm -rf $(LEAKDB_VENV); exit 1; }; \
 	fi
 	$(LEAKDB_VENV)/bin/python bench/scenarios/leakdb.py $(LEAKDB_BENCH_ARGS)
+
+# Leak detection on that sample with LeakDB's rules (release build); figures in README.md.
+leakdb-eval: release
+	@test -d demo-data/leakdb-bench || { echo "leakdb-eval: no demo-data/leakdb-bench; run make leakdb-bench first"; exit 1; }
+	.build/release/waterline eval scenarios --dir demo-data/leakdb-bench --events-out demo-data/leakdb-events
+
+# EPANET's own solutions for the hydraulic solver tests (Tests/HydraulicsTests/Fixtures),
+# made with wntr in .venv-hydraulics; the result is committed.
+HYDRAULICS_VENV := $(CURDIR)/.venv-hydraulics
+
+hydraulics-fixtures:
+	@if [ ! -x $(HYDRAULICS_VENV)/bin/python ]; then \
+	  echo "hydraulics-fixtures: creating $(HYDRAULICS_VENV) (wntr)"; \
+	  python3 -m venv $(HYDRAULICS_VENV) && $(HYDRAULICS_VENV)/bin/pip install -q -r bench/hydraulics/requirements.txt || { rm -rf $(HYDRAULICS_VENV); exit 1; }; \
+	fi
+	$(HYDRAULICS_VENV)/bin/python bench/hydraulics/make-fixtures.py

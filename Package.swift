@@ -123,6 +123,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Forecasting", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
+        .testTarget(name: "EvaluationTests", dependencies: ["WaterlineCLI", "Hydraulics", "Simulation"], swiftSettings: strict),
         .testTarget(
             name: "HydraulicsTests", dependencies: ["Hydraulics"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(

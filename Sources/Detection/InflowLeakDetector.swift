@@ -70,8 +70,9 @@ public struct InflowLeakDetector: Sendable {
     private var quietSteps = 0
     /// The demand level at the last step without an alarm.
     private var levelBeforeAlarm = 0.0
+    private var interceptBeforeAlarm = 0.0
     /// Recent fitted levels: at an alarm, the level from before the leak entered the window.
-    private var recentLevels: [Double] = []
+    private var recentFits: [(level: Double, intercept: Double)] = []
     /// The trailing week of inflows since the last alarm: the shape's normaliser.
     private var week: [Double] = []
     private var weekSum = 0.0
@@ -113,7 +114,7 @@ public struct InflowLeakDetector: Sendable {
             }
             remember(inflow)
             learnShape(slot: slot, inflow: inflow)
-            rememberLevel(level)
+            rememberFit(level, intercept)
             return nil
         }
         let sigma = Self.sigmaPerMeanAbsoluteDeviation * meanAbsoluteDeviation
@@ -131,7 +132,12 @@ public struct InflowLeakDetector: Sendable {
             alarmed = true
             quietSteps = 0
             pendingShape.removeAll()
-            levelBeforeAlarm = recentLevels.first ?? level
+            // The fits a day and more before the alarm (before the leak entered the window),
+            // level and intercept together (they trade off against each other), averaged
+            // over half a day so one window's error does not carry.
+            let before = recentFits.prefix(max(1, recentFits.count / 2))
+            levelBeforeAlarm = before.isEmpty ? level : before.reduce(0) { $0 + $1.level } / Double(before.count)
+            interceptBeforeAlarm = before.isEmpty ? offset : before.reduce(0) { $0 + $1.intercept } / Double(before.count)
         }
         if !alarmed {
             let alpha = 1 / (config.followDays * Double(config.stepsPerDay))
@@ -144,9 +150,9 @@ public struct InflowLeakDetector: Sendable {
             }
             remember(inflow)
             learnShape(slot: slot, inflow: inflow, normal: normal)
-            rememberLevel(level)
+            rememberFit(level, intercept)
         }
-        let expected = (alarmed ? levelBeforeAlarm : level) * shape[slot] + offset
+        let expected = alarmed ? levelBeforeAlarm * shape[slot] + interceptBeforeAlarm : level * shape[slot] + intercept
         return Verdict(
             tsMs: tsMs, alarmed: alarmed, excess: excess, sigma: sigma, expected: expected,
             excessOverLevel: inflow - expected)
@@ -156,9 +162,9 @@ public struct InflowLeakDetector: Sendable {
     /// from normal-looking steps only is scaled up by it.
     static let truncatedMeanAbsoluteDeviation = 0.968
 
-    private mutating func rememberLevel(_ level: Double) {
-        recentLevels.append(level)
-        if recentLevels.count > config.windowSteps + 1 { recentLevels.removeFirst() }
+    private mutating func rememberFit(_ level: Double, _ intercept: Double) {
+        recentFits.append((level, intercept))
+        if recentFits.count > config.windowSteps + 1 { recentFits.removeFirst() }
     }
 
     /// σ of a normal distribution per mean absolute deviation (√(π/2)).
