@@ -153,12 +153,13 @@ actor CleaningState {
         let storedSeen = stored.map { CleanPoint(document: $0).seenThroughMs }.max() ?? 0
         seenThroughMs[sensor.sensorID] = max(storedSeen, raws.compactMap { $0["received_ms"]?.int64Value }.max() ?? 0)
         // Readings received while this service was down (or its stream lost them)
-        // for slots before the rebuilt window: late readings, cleaned in now. (Points
-        // stored before `seen_through_ms` existed say nothing: no search then.)
+        // for slots before the compared window — its lead-in too, whose stored points
+        // the resume leaves standing: late readings, cleaned in now. (Points stored
+        // before `seen_through_ms` existed say nothing: no search then.)
         guard storedSeen > 0 else { return (result.cleaner, result.changes) }
         let missed = try await readings.find([
             "sensor_id": .string(sensor.sensorID), "received_ms": ["$gt": .int64(storedSeen - Self.reflectionMarginMs)],
-            "ts_ms": ["$lt": .int64(startSlot)],
+            "ts_ms": ["$lt": .int64(compareFrom)],
         ])
         guard !missed.isEmpty else { return (result.cleaner, result.changes) }
         counters.add("late", missed.count)
