@@ -123,9 +123,12 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Forecasting", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
-        .testTarget(name: "EvaluationTests", dependencies: ["WaterlineCLI", "Hydraulics", "Simulation"], swiftSettings: strict),
         .testTarget(
-            name: "HydraulicsTests", dependencies: ["Hydraulics"], resources: [.copy("Fixtures")], swiftSettings: strict),
+            name: "EvaluationTests", dependencies: ["WaterlineCLI", "Hydraulics", "Simulation", "WaterlineTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HydraulicsTests", dependencies: ["Hydraulics", "WaterlineTestSupport"], resources: [.copy("Fixtures")],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "WaterlineTestSupport"],

@@ -24,10 +24,17 @@ struct GatewayAPI: Sendable {
                 return jsonResponse(event.json)
             }
         }
-        for (path, action) in [("acknowledge", EventActionType.acknowledge), ("resolve", .resolve), ("false-positive", .falsePositive), ("comment", .comment)] {
+        let actions: [(String, EventActionType)] = [
+            ("acknowledge", .acknowledge), ("resolve", .resolve), ("false-positive", .falsePositive), ("comment", .comment),
+            ("confirm-leak", .confirmLeak), ("confirm-sensor-fault", .confirmSensorFault),
+        ]
+        for (path, action) in actions {
             router.post("/api/v1/events/:id/\(path)") { request, context in
                 await respond { try await self.updateEvent(request, id: try context.parameters.require("id"), action: action) }
             }
+        }
+        router.get("/api/v1/summary") { _, _ in
+            await respond { jsonResponse(try await call(self.backends.insight, InsightRPC.summary, SummaryRequest(), "insight").json) }
         }
         router.get("/api/v1/health") { _, _ in await respond { await self.health() } }
         router.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }

@@ -63,6 +63,21 @@ extension Event {
                     as [String: Any]
             },
             "location_note": locationNote,
+            "label": label.isEmpty ? NSNull() : label, "labelled_by": labelledBy, "labelled_ms": labelledMs,
+        ]
+    }
+}
+
+extension SummaryResponse {
+    var json: [String: Any] {
+        [
+            "generated_ms": generatedMs,
+            "zones": zones.map { z in
+                [
+                    "zone": z.zone, "open_events": z.openEvents, "open_by_type": z.openByType, "loss_m3": z.lossM3,
+                    "revenue": z.revenue, "current_excess_m3h": z.currentExcessM3H,
+                ] as [String: Any]
+            },
         ]
     }
 }

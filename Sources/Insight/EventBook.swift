@@ -68,8 +68,18 @@ actor EventBook {
         case .comment:
             guard !request.comment.isEmpty else { throw RPCError.invalidArgument("a comment needs text", field: "comment") }
             change = .updated
+        case .confirmLeak, .confirmSensorFault:
+            // A label for training, whatever the status: what the crew found.
+            change = .updated
         default:
-            throw RPCError.invalidArgument("action must be acknowledge, resolve, false_positive or comment", field: "action")
+            throw RPCError.invalidArgument(
+                "action must be acknowledge, resolve, false_positive, comment, confirm_leak or confirm_sensor_fault",
+                field: "action")
+        }
+        if let label = request.action.eventLabel {
+            event.label = label
+            event.labelledBy = request.actor
+            event.labelledMs = nowMs()
         }
         event.history.append(action(request.action.label, actor: request.actor, comment: request.comment))
         event.updatedMs = nowMs()
@@ -94,7 +104,19 @@ extension EventActionType {
         case .resolve: "resolve"
         case .falsePositive: "false_positive"
         case .comment: "comment"
+        case .confirmLeak: "confirm_leak"
+        case .confirmSensorFault: "confirm_sensor_fault"
         default: "unspecified"
+        }
+    }
+
+    /// The label an action gives the event, if it is a labelling one.
+    var eventLabel: String? {
+        switch self {
+        case .confirmLeak: "leak"
+        case .confirmSensorFault: "sensor_fault"
+        case .falsePositive: "false_positive"
+        default: nil
         }
     }
 }

@@ -91,10 +91,31 @@ public final class InsightService: Service {
             let stored = try await self.storedEvent(request.eventID)
             let (event, change) = try await self.book.apply(request, stored: stored)
             try await self.storeAndPublish([(event, change)])
+            if request.action.eventLabel != nil { try await self.storeLabel(event) }
             return event
+        }
+        rpc.register(InsightRPC.summary) { _, _ in
+            let open: Document = ["status": ["$in": .array([.string("open"), .string("acknowledged")])]]
+            let documents = try await self.database { try await self.events.find(open, sort: ["start_ms": -1], limit: 10_000) }
+            return EventSummary.make(try documents.map { try Event(document: $0) })
         }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    /// Keeps an operator's label where training reads it (one per event, the latest).
+    private func storeLabel(_ event: Event) async throws {
+        let label: Document = [
+            "_id": .string(event.eventID), "label": .string(event.label), "actor": .string(event.labelledBy),
+            "at_ms": .int64(event.labelledMs), "type": .string(event.type.label), "zone": .string(event.zone),
+            "start_ms": .int64(event.startMs), "end_ms": .int64(event.endMs == 0 ? event.lastEvidenceMs : event.endMs),
+            "sensor_ids": .array(event.sensorIds.map { .string($0) }),
+        ]
+        let labels = mongo.collection(Collections.eventLabels)
+        _ = try await database {
+            try await labels.bulkWrite(
+                [.replaceOne(filter: ["_id": .string(event.eventID)], replacement: label, upsert: true)], ordered: false)
         }
     }
 

@@ -13,6 +13,9 @@ public enum Collections {
     public static let models = "models"
     /// One record per training run: trigger, window, progress, outcome.
     public static let trainingRuns = "training_runs"
+    /// What operators confirmed events were (leak, sensor fault, false positive), keyed by
+    /// event id, with the event's type, zone, time span and sensors: labels for training.
+    public static let eventLabels = "event_labels"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

@@ -51,6 +51,8 @@ public enum InsightRPC {
         "/waterline.v1.InsightService/GetEvent", idempotent: true)
     public static let updateEvent = RPCMethod<UpdateEventRequest, Event>(
         "/waterline.v1.InsightService/UpdateEvent", idempotent: false)
+    public static let summary = RPCMethod<SummaryRequest, SummaryResponse>(
+        "/waterline.v1.InsightService/Summary", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.InsightService/Health", idempotent: true)
 }
@@ -62,5 +64,6 @@ public let allRPCMethodNames: [String] = [
     PreprocessRPC.getCleanSeries.name, PreprocessRPC.health.name,
     ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
     ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,
-    InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.health.name,
+    InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.summary.name,
+    InsightRPC.health.name,
 ]

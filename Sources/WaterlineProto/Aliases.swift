@@ -41,6 +41,9 @@ public typealias EventAction = Waterline_V1_EventAction
 /// The proto message of an event's loss (`Detection.LossEstimate` is the detector's).
 public typealias EventLoss = Waterline_V1_LossEstimate
 public typealias LocationCandidate = Waterline_V1_LocationCandidate
+public typealias SummaryRequest = Waterline_V1_SummaryRequest
+public typealias SummaryResponse = Waterline_V1_SummaryResponse
+public typealias ZoneSummary = Waterline_V1_ZoneSummary
 public typealias Event = Waterline_V1_Event
 public typealias EventChange = Waterline_V1_EventChange
 public typealias EventUpdate = Waterline_V1_EventUpdate

@@ -2,6 +2,7 @@ import Foundation
 import Hydraulics
 import Simulation
 import Testing
+import WaterlineTestSupport
 @testable import WaterlineCLI
 
 /// `waterline eval scenarios` end to end on a scenario the hydraulic solver simulates: a
@@ -100,12 +101,13 @@ import Testing
         return scenario
     }
 
-    @Test func findsLocatesAndCostsTheLeakCausally() throws {
+    @Test func findsLocatesAndCostsTheLeakCausally() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-eval-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        _ = try Self.writeScenario(to: dir)
-        let scenario = try ScenarioFolder.read(from: dir)
-        let result = try ScenarioLeakEvaluation().run(scenario, folder: dir)
+        let result = try await onOwnThread {
+            _ = try Self.writeScenario(to: dir)
+            return try ScenarioLeakEvaluation().run(try ScenarioFolder.read(from: dir), folder: dir)
+        }
 
         #expect(result.labels.count == Self.steps)
         #expect(result.alarms[..<Self.leakStep].allSatisfy { !$0 }, "no alarm before the leak")

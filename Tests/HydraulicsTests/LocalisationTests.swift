@@ -1,6 +1,7 @@
 import Foundation
 import Hydraulics
 import Testing
+import WaterlineTestSupport
 
 /// A leak simulated by the solver itself (extra demand at one junction, no noise) is
 /// found at its node by the sensitivity match, on Hanoi and on Net3.
@@ -17,23 +18,35 @@ import Testing
         }
     }
 
-    /// Linear signatures alone nearly tie between nodes joined by short or wide pipes
-    /// (Net3's 601–61 pipe is 1 ft long); the nonlinear refinement separates them.
+    /// Every junction of Hanoi; on Net3, the nine whose linear signatures nearly tie with a
+    /// neighbour's (nodes joined by short or wide pipes: the 601–61 pipe is 1 ft long) and
+    /// every fifth other one — the nonlinear refinement separates the ties. (All 92 of
+    /// Net3 pass too; they take 11 s of a debug build's CPU, which the suite cannot spare.)
     @Test(arguments: ["hanoi.inp", "net3.inp"])
-    func ranksTheTrueNodeFirstForEveryJunction(_ inp: String) throws {
+    func ranksTheTrueNodeFirst(_ inp: String) async throws {
         let network = try Self.network(inp)
+        let junctions = network.nodes.filter(\.isJunction).map(\.id)
+        let ties: Set = ["61", "101", "109", "163", "164", "229", "239", "249", "273"]
+        let leaks = inp == "net3.inp"
+            ? junctions.enumerated().filter { ties.contains($0.element) || $0.offset % 5 == 0 }.map(\.element) : junctions
+        let missed = try await onOwnThread { try Self.missedLeaks(network, leaksAt: leaks) }
+        #expect(missed.isEmpty, "leaks not ranked first at: \(missed)")
+    }
+
+    /// The junctions among `leaksAt` whose noise-free 10 m³/h leak is not ranked first.
+    static func missedLeaks(_ network: WaterNetwork, leaksAt: [String]) throws -> [String] {
         let junctions = network.nodes.filter(\.isJunction).map(\.id)
         let solver = try SteadyStateSolver(network: network)
         let state = try solver.solve()
         let localiser = LeakLocaliser(
             network: network, sensitivity: try LeakSensitivity(network: network, state: state, sensorNodeIDs: junctions))
         var missed: [String] = []
-        for node in junctions {
-            let r = try residuals(network, leakAt: node, m3h: 10, sensors: junctions)
+        for node in leaksAt {
+            let r = try LocalisationTests().residuals(network, leakAt: node, m3h: 10, sensors: junctions)
             let ranked = localiser.refine(localiser.rank(residuals: r), residuals: r, solver: solver, base: state)
-            if ranked.first?.nodeID != node { missed.append("\(node)→\(ranked.prefix(3).map { "\($0.nodeID) \($0.score)" }) true=\(ranked.first { $0.nodeID == node }!.score)") }
+            if ranked.first?.nodeID != node { missed.append("\(node)→\(ranked.prefix(3).map { "\($0.nodeID) \($0.score)" })") }
         }
-        #expect(missed.isEmpty, "leaks not ranked first at: \(missed)")
+        return missed
     }
 
     @Test func aFewSensorsStillPointAtTheLeakAndSizeIt() throws {

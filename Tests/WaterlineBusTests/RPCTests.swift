@@ -49,7 +49,7 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
 
     @Test func unknownMethodIsUnimplemented() async throws {
         try await withServer { _, client in
-            let reply = try await client.rawCall("/test.Echo/Nope", payload: [], timeout: .seconds(10))
+            let reply = try await client.rawCall("/test.Echo/Nope", payload: [], timeout: .seconds(30))
             #expect(reply.status == .unimplemented)
             #expect(reply.error?.message.contains("unknown method") == true)
         }
@@ -57,7 +57,7 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
 
     @Test func malformedPayloadIsInvalidArgumentAndServerKeepsServing() async throws {
         try await withServer { _, client in
-            let reply = try await client.rawCall(echo.name, payload: [0xFF, 0xFF, 0xFF, 0x0F], timeout: .seconds(10))
+            let reply = try await client.rawCall(echo.name, payload: [0xFF, 0xFF, 0xFF, 0x0F], timeout: .seconds(30))
             #expect(reply.status == .invalidArgument)
             #expect(reply.error?.message.contains("not a valid") == true)
             let ok = try await client.call(echo, HealthRequest())

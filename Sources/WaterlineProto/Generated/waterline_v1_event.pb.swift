@@ -177,6 +177,10 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
   case resolve // = 2
   case falsePositive // = 3
   case comment // = 4
+
+  /// Labels for training: what the crew found. The status does not change.
+  case confirmLeak // = 5
+  case confirmSensorFault // = 6
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -190,6 +194,8 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     case 2: self = .resolve
     case 3: self = .falsePositive
     case 4: self = .comment
+    case 5: self = .confirmLeak
+    case 6: self = .confirmSensorFault
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -201,6 +207,8 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     case .resolve: return 2
     case .falsePositive: return 3
     case .comment: return 4
+    case .confirmLeak: return 5
+    case .confirmSensorFault: return 6
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -212,6 +220,8 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     .resolve,
     .falsePositive,
     .comment,
+    .confirmLeak,
+    .confirmSensorFault,
   ]
 
 }
@@ -389,6 +399,23 @@ public nonisolated struct Waterline_V1_Event: @unchecked Sendable {
     set {_uniqueStorage()._locationNote = newValue}
   }
 
+  /// What an operator confirmed it was: "leak", "sensor_fault" or "false_positive"
+  /// (empty until labelled); labels are also kept in `event_labels` for training.
+  public var label: String {
+    get {_storage._label}
+    set {_uniqueStorage()._label = newValue}
+  }
+
+  public var labelledBy: String {
+    get {_storage._labelledBy}
+    set {_uniqueStorage()._labelledBy = newValue}
+  }
+
+  public var labelledMs: Int64 {
+    get {_storage._labelledMs}
+    set {_uniqueStorage()._labelledMs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -542,6 +569,56 @@ public nonisolated struct Waterline_V1_UpdateEventRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Waterline_V1_SummaryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A zone's open events (open or acknowledged) and what they are losing.
+public nonisolated struct Waterline_V1_ZoneSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var zone: String = String()
+
+  public var openEvents: UInt32 = 0
+
+  /// Open events by type label (`leak`, `burst`, ...).
+  public var openByType: Dictionary<String,UInt32> = [:]
+
+  /// The open leaks' and bursts' losses so far, and their revenue.
+  public var lossM3: Double = 0
+
+  public var revenue: Double = 0
+
+  /// Their latest excess inflow together.
+  public var currentExcessM3H: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_SummaryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var zones: [Waterline_V1_ZoneSummary] = []
+
+  public var generatedMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
@@ -559,7 +636,7 @@ nonisolated extension Waterline_V1_EventChange: SwiftProtobuf._ProtoNameProvidin
 }
 
 nonisolated extension Waterline_V1_EventActionType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EVENT_ACTION_TYPE_UNSPECIFIED\0\u{1}EVENT_ACTION_TYPE_ACKNOWLEDGE\0\u{1}EVENT_ACTION_TYPE_RESOLVE\0\u{1}EVENT_ACTION_TYPE_FALSE_POSITIVE\0\u{1}EVENT_ACTION_TYPE_COMMENT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EVENT_ACTION_TYPE_UNSPECIFIED\0\u{1}EVENT_ACTION_TYPE_ACKNOWLEDGE\0\u{1}EVENT_ACTION_TYPE_RESOLVE\0\u{1}EVENT_ACTION_TYPE_FALSE_POSITIVE\0\u{1}EVENT_ACTION_TYPE_COMMENT\0\u{1}EVENT_ACTION_TYPE_CONFIRM_LEAK\0\u{1}EVENT_ACTION_TYPE_CONFIRM_SENSOR_FAULT\0")
 }
 
 nonisolated extension Waterline_V1_Evidence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -674,7 +751,7 @@ nonisolated extension Waterline_V1_EventAction: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0")
 
   fileprivate class _StorageClass {
     var _eventID: String = String()
@@ -699,6 +776,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
     var _loss: Waterline_V1_LossEstimate? = nil
     var _candidates: [Waterline_V1_LocationCandidate] = []
     var _locationNote: String = String()
+    var _label: String = String()
+    var _labelledBy: String = String()
+    var _labelledMs: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -731,6 +811,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       _loss = source._loss
       _candidates = source._candidates
       _locationNote = source._locationNote
+      _label = source._label
+      _labelledBy = source._labelledBy
+      _labelledMs = source._labelledMs
     }
   }
 
@@ -771,6 +854,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._loss) }()
         case 21: try { try decoder.decodeRepeatedMessageField(value: &_storage._candidates) }()
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._locationNote) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._label) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._labelledBy) }()
+        case 25: try { try decoder.decodeSingularInt64Field(value: &_storage._labelledMs) }()
         default: break
         }
       }
@@ -849,6 +935,15 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._locationNote.isEmpty {
         try visitor.visitSingularStringField(value: _storage._locationNote, fieldNumber: 22)
       }
+      if !_storage._label.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._label, fieldNumber: 23)
+      }
+      if !_storage._labelledBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._labelledBy, fieldNumber: 24)
+      }
+      if _storage._labelledMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._labelledMs, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -880,6 +975,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._loss != rhs_storage._loss {return false}
         if _storage._candidates != rhs_storage._candidates {return false}
         if _storage._locationNote != rhs_storage._locationNote {return false}
+        if _storage._label != rhs_storage._label {return false}
+        if _storage._labelledBy != rhs_storage._labelledBy {return false}
+        if _storage._labelledMs != rhs_storage._labelledMs {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1208,6 +1306,115 @@ nonisolated extension Waterline_V1_UpdateEventRequest: SwiftProtobuf.Message, Sw
     if lhs.action != rhs.action {return false}
     if lhs.actor != rhs.actor {return false}
     if lhs.comment != rhs.comment {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_SummaryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SummaryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_SummaryRequest, rhs: Waterline_V1_SummaryRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_ZoneSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ZoneSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}zone\0\u{3}open_events\0\u{3}open_by_type\0\u{3}loss_m3\0\u{1}revenue\0\u{3}current_excess_m3h\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.zone) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.openEvents) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: &self.openByType) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.lossM3) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.revenue) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.currentExcessM3H) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.zone.isEmpty {
+      try visitor.visitSingularStringField(value: self.zone, fieldNumber: 1)
+    }
+    if self.openEvents != 0 {
+      try visitor.visitSingularUInt32Field(value: self.openEvents, fieldNumber: 2)
+    }
+    if !self.openByType.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: self.openByType, fieldNumber: 3)
+    }
+    if self.lossM3.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lossM3, fieldNumber: 4)
+    }
+    if self.revenue.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.revenue, fieldNumber: 5)
+    }
+    if self.currentExcessM3H.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.currentExcessM3H, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_ZoneSummary, rhs: Waterline_V1_ZoneSummary) -> Bool {
+    if lhs.zone != rhs.zone {return false}
+    if lhs.openEvents != rhs.openEvents {return false}
+    if lhs.openByType != rhs.openByType {return false}
+    if lhs.lossM3 != rhs.lossM3 {return false}
+    if lhs.revenue != rhs.revenue {return false}
+    if lhs.currentExcessM3H != rhs.currentExcessM3H {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_SummaryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SummaryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}zones\0\u{3}generated_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.zones) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.generatedMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.zones.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.zones, fieldNumber: 1)
+    }
+    if self.generatedMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.generatedMs, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_SummaryResponse, rhs: Waterline_V1_SummaryResponse) -> Bool {
+    if lhs.zones != rhs.zones {return false}
+    if lhs.generatedMs != rhs.generatedMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
