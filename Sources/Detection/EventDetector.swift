@@ -16,13 +16,16 @@
 /// - demand anomaly: the inlet's smoothed surprise at most −`demandSurprise`;
 /// - tank anomaly: a level's smoothed surprise beyond ±`demandSurprise`.
 /// An event lives while its condition holds and ends after `quietMs` of data time
-/// without it. Time is the data's own, so replays at any speed agree.
+/// without it; it reopens (same id) if the condition returns within `reopenWithinMs`. Time is the data's own, so replays at any speed agree.
 public struct EventDetector: Sendable {
     public struct Config: Sendable, Equatable {
         /// Burst test: `minPoints` of the last `window` points anomalous.
         public var window = 10
         public var minPoints = 5
         public var quietMs: Int64 = 3_600_000
+        /// A zone event that ended reopens — same id, start and loss so far — when its
+        /// condition returns within this much data time of its last evidence.
+        public var reopenWithinMs: Int64 = 6 * 3_600_000
         /// A burst's inlet excess at onset, relative to the forecast.
         public var burstRelativeExcess = 0.2
         /// Points in the exponential moving average of the surprise (sustained drift).
@@ -73,6 +76,8 @@ public struct EventDetector: Sendable {
     }
 
     public var openEvents: [DetectedEvent] { Array(open.values) }
+    /// Zone events that ended, by key, in case their condition returns.
+    private var recentlyEnded: [String: DetectedEvent] = [:]
 
     /// Feeds one point; returns what changed.
     public mutating func observe(_ p: ScoredPoint) -> [DetectionChange] {
@@ -208,6 +213,14 @@ public struct EventDetector: Sendable {
             return p.anomalous ? [.updated(event)] : []
         }
         guard let (type, start) = condition else { return [] }
+        if var previous = recentlyEnded.removeValue(forKey: key), previous.type == type || (previous.type, type) == (.burst, .leak),
+            p.tsMs - previous.lastEvidenceMs <= config.reopenWithinMs
+        {
+            previous.endMs = nil
+            previous.lastEvidenceMs = p.tsMs
+            open[key] = previous
+            return [.opened(previous)]
+        }
         var event = DetectedEvent(
             id: "\(p.zone)-\(type.rawValue)-\(start)", type: type, zone: p.zone, startMs: start,
             lastEvidenceMs: p.tsMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion)
@@ -355,6 +368,7 @@ public struct EventDetector: Sendable {
                 var ended = event
                 ended.endMs = event.lastEvidenceMs
                 open[key] = nil
+                recentlyEnded[key] = ended
                 changes.append(.ended(ended))
             }
         }

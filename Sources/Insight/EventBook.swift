@@ -32,11 +32,16 @@ actor EventBook {
                 if isNew {
                     event.status = .open
                     event.history.append(action("opened", actor: "insight", comment: detected.summary))
+                } else if case .opened = change {
+                    event.history.append(action("reopened", actor: "insight", comment: "the evidence returned"))
+                } else if case .ended = change {
+                    event.history.append(action("ended", actor: "insight", comment: "no evidence since \(isoTimeMs(detected.lastEvidenceMs))"))
                 }
                 events[detected.id] = event
                 if changed[detected.id] == nil { order.append(detected.id) }
                 // An event opened in this batch is reported as opened, whatever followed.
-                if changed[detected.id] != .opened { changed[detected.id] = isNew ? .opened : .updated }
+                let reopened: Bool = if case .opened = change { !isNew } else { false }
+                if changed[detected.id] != .opened { changed[detected.id] = isNew || reopened ? .opened : .updated }
             }
         }
         return order.compactMap { id in events[id].map { ($0, changed[id]!) } }
@@ -119,4 +124,11 @@ extension EventActionType {
         default: nil
         }
     }
+}
+
+/// UTC time of an epoch-millisecond instant, to the minute, for history comments.
+private func isoTimeMs(_ ms: Int64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }

@@ -331,6 +331,33 @@ private struct ZoneHarness {
         #expect(z.changes.last!.change == .ended(ended))
     }
 
+    /// The condition returning within `reopenWithinMs` reopens the ended event (same id and
+    /// start, its loss carried on); after that window a new event opens.
+    @Test func anEndedEventReopensWhenItsEvidenceReturnsSoon() throws {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        func burst(minutes: Int) {
+            for _ in 0..<minutes {
+                z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+                t += minute
+            }
+        }
+        burst(minutes: 20)
+        let first = try #require(z.opened.first)
+        t = z.quiet(from: t, minutes: 2 * 60, seed: 9)
+        #expect(z.ended.count == 1)
+        let lossAtEnd = try #require(z.ended.first?.event.loss?.volumeM3)
+        burst(minutes: 20)
+        let reopened = try #require(z.opened.last)
+        #expect(z.opened.count == 2 && reopened.id == first.id && reopened.startMs == first.startMs)
+        #expect(reopened.endMs == nil)
+        #expect(try #require(z.detector.openEvents.first?.loss?.volumeM3) > lossAtEnd)
+        // Quiet for longer than the window: the next burst is a new event.
+        t = z.quiet(from: t, minutes: 8 * 60, seed: 11)
+        burst(minutes: 20)
+        #expect(z.opened.count == 3 && z.opened.last!.id != first.id)
+    }
+
     @Test func eventIDsAreStableZoneTypeStart() {
         func run() -> [DetectionChange] {
             var z = ZoneHarness()
