@@ -69,7 +69,10 @@ public enum DemoSummary {
                 let delay = (event.startMs - label.startMs) / 60_000
                 lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  yes: \(event.type) from \(isoTime(event.startMs)) (\(delay >= 0 ? "+" : "")\(delay) min)")
                 if let loss = event.loss {
-                    let injected = label.leakFlowM3h.map { String(format: "; injected %.0f m³", $0 * Double(label.endMs - label.startMs) / 3_600_000) } ?? ""
+                    // The label gives the leak's final flow, not its ramp: an upper bound.
+                    let injected = label.leakFlowM3h.map {
+                        String(format: "; injected at most %.0f m³ (its final flow over its window)", $0 * Double(label.endMs - label.startMs) / 3_600_000)
+                    } ?? ""
                     lines.append(String(
                         format: "      lost ≈ %.0f m³ (%.0f–%.0f), revenue %.0f%@; most likely near %@", loss.volume, loss.low,
                         loss.high, loss.revenue, injected as NSString, (event.topCandidate ?? "-") as NSString))
