@@ -263,7 +263,8 @@ public struct EventDetector: Sendable {
         var steps = inletSteps[p.sensorID] ?? []
         let hours = steps.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
         steps.append((p.tsMs, value, p.forecastMean, p.forecastLower, p.forecastUpper, hours))
-        if steps.count > Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
+        // Trimmed in blocks, not by one step per point: insight calls this for every inlet point.
+        if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
         inletSteps[p.sensorID] = steps
         let key = "\(p.zone)|hydraulic"
         guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs else { return }

@@ -100,8 +100,7 @@ public struct InflowLeakDetector: Sendable {
         window.append((shape[slot], inflow))
         if window.count > config.windowSteps { window.removeFirst(window.count - config.windowSteps) }
         guard window.count == config.windowSteps else { return nil }
-        let (level, intercept) = fit()
-        let meanInflow = window.reduce(0) { $0 + $1.q } / Double(window.count)
+        let (level, intercept, meanInflow) = fit()
         if !calibrated {
             calibration.append(intercept)
             if calibration.count >= config.calibrationDays * config.stepsPerDay {
@@ -192,8 +191,9 @@ public struct InflowLeakDetector: Sendable {
         if week.count > config.slotsPerWeek { weekSum -= week.removeFirst() }
     }
 
-    /// Least squares of inflow on shape with an intercept over the window.
-    private func fit() -> (level: Double, intercept: Double) {
+    /// Least squares of inflow on shape with an intercept over the window (and the
+    /// window's mean inflow, which it needs anyway).
+    private func fit() -> (level: Double, intercept: Double, meanInflow: Double) {
         let n = Double(window.count)
         let mx = window.reduce(0) { $0 + $1.x } / n
         let mq = window.reduce(0) { $0 + $1.q } / n
@@ -204,7 +204,7 @@ public struct InflowLeakDetector: Sendable {
             sxq += (p.x - mx) * (p.q - mq)
         }
         let level = sxx > 0 ? sxq / sxx : 0
-        return (level, mq - level * mx)
+        return (level, mq - level * mx, mq)
     }
 
     /// Mean inflow per slot of the week over the learning days, each inflow divided by

@@ -29,10 +29,7 @@ public struct LeakLocaliser: Sendable {
     /// `residuals` are observed − forecast head (m) at each sensor, in the order of
     /// `sensitivity.sensorNodes`; missing ones are nil and left out of the fit.
     public func rank(residuals: [Double?]) -> [Candidate] {
-        let used = residuals.indices.filter { residuals[$0] != nil }
-        let r = used.map { residuals[$0]! }
-        let total = r.reduce(0) { $0 + $1 * $1 }
-        guard total > 0 else { return [] }
+        guard let (used, r, total) = Self.observed(residuals) else { return [] }
         var out: [Candidate] = []
         for (c, node) in sensitivity.candidates.enumerated() {
             guard let (q, explained) = Self.fit(used.map { sensitivity.signature[c][$0] }, to: r, total: total) else { continue }
@@ -51,10 +48,7 @@ public struct LeakLocaliser: Sendable {
         _ ranked: [Candidate], residuals: [Double?], solver: SteadyStateSolver, base: HydraulicSnapshot,
         fixedHeads: [String: Double] = [:], top: Int = 10
     ) -> [Candidate] {
-        let used = residuals.indices.filter { residuals[$0] != nil }
-        let r = used.map { residuals[$0]! }
-        let total = r.reduce(0) { $0 + $1 * $1 }
-        guard total > 0 else { return ranked }
+        guard let (used, r, total) = Self.observed(residuals) else { return ranked }
         var refined: [Candidate] = []
         for var candidate in ranked.prefix(top) where candidate.leakM3h > 0 {
             var q = candidate.leakM3h
@@ -78,6 +72,15 @@ public struct LeakLocaliser: Sendable {
         }
         let rest = ranked.dropFirst(min(top, ranked.count)).filter { c in !refined.contains { $0.nodeID == c.nodeID } }
         return refined.sorted { $0.score != $1.score ? $0.score > $1.score : $0.nodeID < $1.nodeID } + rest
+    }
+
+    /// The sensors with a residual, their residuals and the residuals' sum of squares;
+    /// nil when nothing moved.
+    static func observed(_ residuals: [Double?]) -> (used: [Int], values: [Double], total: Double)? {
+        let used = residuals.indices.filter { residuals[$0] != nil }
+        let values = used.map { residuals[$0]! }
+        let total = values.reduce(0) { $0 + $1 * $1 }
+        return total > 0 ? (used, values, total) : nil
     }
 
     /// The leak size (≥ 0) that best scales `signature` onto `residuals`, and the share

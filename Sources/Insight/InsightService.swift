@@ -74,7 +74,7 @@ public final class InsightService: Service {
             if !range.isEmpty { filter["start_ms"] = .document(range) }
             let limit = Int(request.limit == 0 ? 100 : min(request.limit, 1000))
             let query = filter
-            let documents = try await self.database { try await self.events.find(query, sort: ["start_ms": -1], limit: limit) }
+            let documents = try await databaseCall { try await self.events.find(query, sort: ["start_ms": -1], limit: limit) }
             var reply = ListEventsResponse()
             reply.events = try documents.map { try Event(document: $0) }
             return reply
@@ -96,7 +96,7 @@ public final class InsightService: Service {
         }
         rpc.register(InsightRPC.summary) { _, _ in
             let open: Document = ["status": ["$in": .array([.string("open"), .string("acknowledged")])]]
-            let documents = try await self.database { try await self.events.find(open, sort: ["start_ms": -1], limit: 10_000) }
+            let documents = try await databaseCall { try await self.events.find(open, sort: ["start_ms": -1], limit: 10_000) }
             return EventSummary.make(try documents.map { try Event(document: $0) })
         }
         rpc.register(InsightRPC.health) { _, _ in
@@ -113,14 +113,14 @@ public final class InsightService: Service {
             "sensor_ids": .array(event.sensorIds.map { .string($0) }),
         ]
         let labels = mongo.collection(Collections.eventLabels)
-        _ = try await database {
+        _ = try await databaseCall {
             try await labels.bulkWrite(
                 [.replaceOne(filter: ["_id": .string(event.eventID)], replacement: label, upsert: true)], ordered: false)
         }
     }
 
     private func storedEvent(_ id: String) async throws -> Event? {
-        guard let document = try await database({ try await self.events.findOne(["_id": .string(id)]) }) else { return nil }
+        guard let document = try await databaseCall({ try await self.events.findOne(["_id": .string(id)]) }) else { return nil }
         return try Event(document: document)
     }
 
@@ -183,12 +183,6 @@ public final class InsightService: Service {
             if (try? publisher.publish(topic: "insight.\(event.zone).\(event.type.label)", update)) == true {
                 counters.add("published")
             }
-        }
-    }
-
-    private func database<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as MongoError {
-            throw RPCError.unavailable("database unavailable: \(error.message)")
         }
     }
 }

@@ -66,36 +66,35 @@ extension ModelService {
         }
         rpc.register(ModelRPC.listTrainingRuns) { request, _ in
             var reply = ListTrainingRunsResponse()
-            do {
-                reply.runs = try await self.orchestrator.list(limit: Int(request.limit == 0 ? 20 : min(request.limit, 500))).map(\.info)
-            } catch { throw RPCError.unavailable("database unavailable: \(error)") }
+            let limit = Int(request.limit == 0 ? 20 : min(request.limit, 500))
+            reply.runs = try await databaseCall { try await self.orchestrator.list(limit: limit) }.map(\.info)
             return reply
         }
         rpc.register(ModelRPC.listModels) { request, _ in
             var reply = ListModelsResponse()
-            do {
-                reply.models = try await self.registry.list(limit: Int(request.limit == 0 ? 50 : min(request.limit, 500))).map(\.registered)
-            } catch { throw RPCError.unavailable("database unavailable: \(error)") }
+            let limit = Int(request.limit == 0 ? 50 : min(request.limit, 500))
+            reply.models = try await databaseCall { try await self.registry.list(limit: limit) }.map(\.registered)
             return reply
         }
         rpc.register(ModelRPC.promoteModel) { request, _ in
             guard !request.version.isEmpty else { throw RPCError.invalidArgument("version is required", field: "version") }
-            let entry: ModelRegistry.Entry
-            do {
-                guard try await self.registry.entry(request.version) != nil else { throw RPCError.notFound("no model '\(request.version)'") }
-                let who = request.requestedBy.isEmpty ? "an operator" : request.requestedBy
-                entry = try await self.registry.promote(request.version, reason: "promoted by \(who)", nowMs: nowMs())
-            } catch let error as RPCError { throw error } catch { throw RPCError.unavailable("database unavailable: \(error)") }
+            guard try await databaseCall({ try await self.registry.entry(request.version) }) != nil else {
+                throw RPCError.notFound("no model '\(request.version)'")
+            }
+            let who = request.requestedBy.isEmpty ? "an operator" : request.requestedBy
+            let entry = try await databaseCall {
+                try await self.registry.promote(request.version, reason: "promoted by \(who)", nowMs: nowMs())
+            }
             self.installRequests.yield("promoted by request")
             return entry.registered
         }
         rpc.register(ModelRPC.rollbackModel) { _, _ in
             let entry: ModelRegistry.Entry
             do {
-                entry = try await self.registry.rollback(nowMs: nowMs())
+                entry = try await databaseCall { try await self.registry.rollback(nowMs: nowMs()) }
             } catch let error as RegistryError {
                 throw RPCError.failedPrecondition(error.description)
-            } catch { throw RPCError.unavailable("database unavailable: \(error)") }
+            }
             self.installRequests.yield("rollback")
             return entry.registered
         }

@@ -78,12 +78,7 @@ public final class ModelService: Service {
 
     private func registerHandlers() {
         rpc.register(ModelRPC.getScoreSeries) { request, _ in
-            let documents: [Document]
-            do {
-                documents = try await self.scores.findSeries(request)
-            } catch {
-                throw RPCError.unavailable("database unavailable: \(error)")
-            }
+            let documents = try await databaseCall { try await self.scores.findSeries(request) }
             var reply = ScoreSeriesResponse()
             reply.scores = documents.map(Score.init(document:))
             return reply

@@ -68,12 +68,7 @@ public final class PreprocessService: Service {
 
     private func registerHandlers() {
         rpc.register(PreprocessRPC.getCleanSeries) { request, _ in
-            let documents: [Document]
-            do {
-                documents = try await self.clean.findSeries(request)
-            } catch {
-                throw RPCError.unavailable("database unavailable: \(error)")
-            }
+            let documents = try await databaseCall { try await self.clean.findSeries(request) }
             var reply = CleanSeriesResponse()
             reply.points = documents.map(CleanPoint.init(document:))
             return reply

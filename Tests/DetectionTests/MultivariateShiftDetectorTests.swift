@@ -1,15 +1,13 @@
 import Detection
 import Foundation
+import Simulation
 import Testing
 
 @Suite struct MultivariateShiftDetectorTests {
     /// Two correlated sensors and one independent, with deterministic noise.
     static func rows(_ n: Int, shiftFrom: Int? = nil, seed: UInt64 = 7) -> [[Double]] {
-        var state = seed
-        func noise() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) - 0.5
-        }
+        var rng = SeededGenerator(seed: seed)
+        func noise() -> Double { rng.nextUnit() - 0.5 }
         return (0..<n).map { i in
             let common = noise()
             let shift = shiftFrom.map { i >= $0 ? 1.0 : 0 } ?? 0

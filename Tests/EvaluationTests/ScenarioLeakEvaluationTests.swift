@@ -56,14 +56,7 @@ import WaterlineTestSupport
         let network = try InpReader.read(Self.network)
         let solver = try SteadyStateSolver(network: network)
         let junctions = network.nodes.filter(\.isJunction).map(\.id)
-        var state: UInt64 = 2024
-        func normal() -> Double {
-            func uniform() -> Double {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return (Double(state >> 11) + 0.5) / Double(1 << 53)
-            }
-            return (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())
-        }
+        var rng = SeededGenerator(seed: 2024)
         var readings: [ScenarioReading] = []
         for step in 0..<steps {
             let ts = startMs + Int64(step) * stepMs
@@ -73,7 +66,7 @@ import WaterlineTestSupport
             // Each junction's demand is 20 m³/h × pattern × (1 + 3% noise); the file's base
             // demand is 20, so the solver takes the difference as extra demand.
             var extra: [String: Double] = [:]
-            for j in junctions { extra[j] = 20 * (pattern * (1 + 0.03 * normal()) - 1) / 3600 }
+            for j in junctions { extra[j] = 20 * (pattern * (1 + 0.03 * rng.nextGaussian()) - 1) / 3600 }
             if step >= leakStep { extra[leakNode, default: 0] += leakM3h / 3600 }
             let solved = try solver.solve(extraDemands: extra)
             readings.append(.init(sensorId: "loop-f-P0", tsMs: ts, value: solved.flow[network.linkIndex["P0"]!] * 3600))
