@@ -5,6 +5,12 @@
 /// unfit as model input (gaps, stuck or out-of-range values) are neither scored nor
 /// learned from. Points at or before the last scored time are skipped, so replays
 /// after a restart never score a point twice.
+///
+/// The profile's slots follow the sensor's cadence: when the first two points are further
+/// apart than a slot (a sensor reporting every 30 minutes against 15-minute slots would
+/// leave every other slot empty, and the profile never warm), the profile starts again
+/// with slots of the smallest length that divides a day and holds that spacing, centred
+/// on the points.
 public struct AnomalyScorer: Sendable {
     public struct Result: Sendable, Equatable {
         public var forecast: Forecast
@@ -36,7 +42,7 @@ public struct AnomalyScorer: Sendable {
         guard usable, let value else { return Result(forecast: forecast, surprise: 0, anomalous: false) }
         let surprise = forecast.score(value)
         let anomalous = forecast.warmedUp && abs(surprise) > threshold
-        profile.observe(value, at: ts, anomalous: anomalous)
+        learn(value, at: ts, anomalous: anomalous)
         return Result(forecast: forecast, surprise: surprise, anomalous: anomalous)
     }
 
@@ -51,7 +57,33 @@ public struct AnomalyScorer: Sendable {
 
     /// Learns from history that was scored before (warm-up after a restart).
     public mutating func warm(_ value: Double, at ts: Int64) {
-        profile.observe(value, at: ts, anomalous: false)
+        learn(value, at: ts, anomalous: false)
         lastTs = max(lastTs ?? ts, ts)
+    }
+
+    /// The first point learnt, until the second shows the cadence.
+    private var firstPoint: (value: Double, ts: Int64)?
+
+    private mutating func learn(_ value: Double, at ts: Int64, anomalous: Bool) {
+        if profile.observed == 1, let first = firstPoint, ts - first.ts > profile.config.slotMs {
+            var config = profile.config
+            config.slotMs = Self.slotMs(forSpacing: ts - first.ts)
+            // Centre the slots on the points.
+            config.phaseMs = first.ts % config.slotMs - config.slotMs / 2
+            if config.slotMs != profile.config.slotMs {
+                profile = SeasonalProfile(config: config)
+                profile.observe(first.value, at: first.ts, anomalous: false)
+            }
+        }
+        if profile.observed == 0 { firstPoint = (value, ts) }
+        profile.observe(value, at: ts, anomalous: anomalous)
+    }
+
+    /// The shortest slot that divides a day and is at least `spacing` (at most 6 hours:
+    /// a longer first spacing is a gap, not a cadence).
+    static func slotMs(forSpacing spacing: Int64) -> Int64 {
+        let minute: Int64 = 60_000
+        let lengths = [15, 20, 30, 60, 120, 180, 240, 360].map { $0 * minute }
+        return lengths.first { $0 >= spacing } ?? SeasonalProfile.Config().slotMs
     }
 }

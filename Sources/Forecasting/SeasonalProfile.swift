@@ -23,6 +23,10 @@ public struct SeasonalProfile: Sendable {
         public var minAbsoluteSpread = 1e-3
         /// Days of history a slot needs before the model forecasts it.
         public var minDays = 2
+        /// Where slots start, relative to the epoch's: a sensor that reports once a slot
+        /// should have its points at the slots' centres, where the forecast puts a slot's
+        /// mean (points at the slots' starts would lag every ramp by half a slot).
+        public var phaseMs: Int64 = 0
         public init() {}
     }
 
@@ -48,7 +52,8 @@ public struct SeasonalProfile: Sendable {
     }
 
     /// The predictive distribution for time `ts`.
-    public func forecast(at ts: Int64) -> Forecast {
+    public func forecast(at time: Int64) -> Forecast {
+        let ts = time - config.phaseMs
         let position = Double(floorMod(ts, 86_400_000)) / Double(config.slotMs) - 0.5
         let dayStart = ts - floorMod(ts, 86_400_000)
         let left = Int64(position.rounded(.down))
@@ -72,7 +77,7 @@ public struct SeasonalProfile: Sendable {
     /// Learns from an observed value. `anomalous` points update the slot history (the
     /// medians are robust to them) but not the point noise.
     public mutating func observe(_ value: Double, at ts: Int64, anomalous: Bool) {
-        let slot = floorDiv(ts, config.slotMs)
+        let slot = floorDiv(ts - config.phaseMs, config.slotMs)
         if let current = currentSlot, slot != current { closeSlot() }
         if currentSlot == nil || slot != currentSlot { currentSlot = slot; sum = 0; count = 0 }
         sum += value

@@ -24,9 +24,11 @@ public struct OfflinePipeline {
         var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
         var roles: [String: (zone: String, role: SensorRole)] = [:]
+        var toCanonical: [String: @Sendable (Double) -> Double] = [:]
         for s in scenario.sensors {
             // The same settings preprocess derives from the registry entry.
             let sensor = Sensor(s, cadenceMs: scenario.meta.stepMs, inlets: inlets)
+            toCanonical[s.sensorId] = sensor.toCanonical
             cleaners[s.sensorId] = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps))
             scorers[s.sensorId] = AnomalyScorer(threshold: anomalyThreshold)
             let role: SensorRole = switch s.kind {
@@ -47,7 +49,11 @@ public struct OfflinePipeline {
         while index < readings.count {
             let chunkEnd = min(index + 60 * scenario.sensors.count, readings.count)
             var bySensor: [String: [RawSample]] = [:]
-            for r in readings[index..<chunkEnd] { bySensor[r.sensorId, default: []].append(RawSample(tsMs: r.tsMs, value: r.value)) }
+            for r in readings[index..<chunkEnd] {
+                // In the kind's canonical unit, as preprocess converts them.
+                let value = toCanonical[r.sensorId].map { $0(r.value) } ?? r.value
+                bySensor[r.sensorId, default: []].append(RawSample(tsMs: r.tsMs, value: value))
+            }
             index = chunkEnd
             var points: [(String, CleanSample)] = []
             for (id, samples) in bySensor {

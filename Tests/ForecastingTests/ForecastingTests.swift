@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Forecasting
+@testable import Forecasting
 
 private let minute: Int64 = 60_000
 private let hour: Int64 = 60 * minute
@@ -263,5 +263,38 @@ private func trainedScorer(days: Int, noise: inout Noise) -> AnomalyScorer {
         #expect(!r.forecast.warmedUp)
         #expect(!r.anomalous)
         #expect(r.surprise == 0)
+    }
+}
+
+/// A sensor reporting every 30 minutes: the profile takes 30-minute slots centred on its
+/// points, so it warms up and follows a daily ramp without lagging it by half a slot.
+@Suite struct CoarseCadenceTests {
+    @Test func thirtyMinuteReadingsWarmUpAndFollowTheRamp() throws {
+        var scorer = AnomalyScorer()
+        let step: Int64 = 1_800_000
+        let t0: Int64 = 1_704_067_200_000
+        var worst = 0.0
+        var warm = 0
+        for i in 0..<(4 * 48) {
+            let ts = t0 + Int64(i) * step
+            let value = 100 + 50 * sin(2 * Double.pi * Double(i % 48) / 48)
+            let scored = scorer.score(value, usable: true, at: ts)
+            let result = try #require(scored)
+            if result.forecast.warmedUp {
+                warm += 1
+                if i >= 3 * 48 { worst = max(worst, abs(result.forecast.mean - value)) }
+            }
+        }
+        #expect(scorer.profile.config.slotMs == step)
+        #expect(warm >= 2 * 48 - 1, "warmed up for \(warm) of the last 96 points")
+        // Half a slot of lag on this ramp would be up to 50 × 2π × 15/1440 ≈ 3.3.
+        #expect(worst < 0.01, "worst error \(worst)")
+    }
+
+    @Test func slotLengthsDivideADay() {
+        #expect(AnomalyScorer.slotMs(forSpacing: 60_000) == 15 * 60_000)
+        #expect(AnomalyScorer.slotMs(forSpacing: 25 * 60_000) == 30 * 60_000)
+        #expect(AnomalyScorer.slotMs(forSpacing: 3_600_000) == 3_600_000)
+        #expect(AnomalyScorer.slotMs(forSpacing: 12 * 3_600_000) == 15 * 60_000)  // a gap, not a cadence
     }
 }
