@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "Ingest", dependencies: serviceDependencies, swiftSettings: strict),
         .target(name: "Preprocess", dependencies: serviceDependencies + ["Cleaning"], swiftSettings: strict),
         .target(name: "Model", dependencies: serviceDependencies + ["Forecasting"], swiftSettings: strict),
-        .target(name: "Insight", dependencies: serviceDependencies + ["Detection"], swiftSettings: strict),
+        .target(name: "Insight", dependencies: serviceDependencies + ["Detection", "Hydraulics"], swiftSettings: strict),
         .target(
             name: "Gateway",
             dependencies: serviceDependencies + [.product(name: "Hummingbird", package: "hummingbird")],
@@ -106,7 +106,7 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineCLI"], path: "Tests/Support",
+            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineCLI", "Hydraulics", "Simulation"], path: "Tests/Support",
             swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "WaterlineTestSupport"], swiftSettings: strict),
@@ -131,7 +131,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "WaterlineTestSupport"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "WaterlineTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -37,6 +37,11 @@ public struct DetectedEvent: Sendable, Equatable {
     public var modelVersion: String
     /// Leaks and bursts: the water lost so far.
     public var loss: LossEstimate?
+    /// Leaks and bursts: each of the zone's pressure sensors' mean (value − forecast), in
+    /// its clean unit (bar), over `localisationWindowMs` from the event's start: the
+    /// signature a network model locates the leak from. Early points only, as a forecast
+    /// learns the lowered pressure as time goes on.
+    public var pressureResiduals: [String: Double] = [:]
 
     public var sensorIDs: [String] { evidence.map(\.sensorID) }
 

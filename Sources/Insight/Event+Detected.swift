@@ -4,9 +4,10 @@ import WaterlineProto
 extension Event {
     /// Copies what detection knows into the event, keeping the lifecycle fields
     /// (status, who acknowledged or resolved it, history) that operators own. Leaks and
-    /// bursts get their loss (priced at `tariffPerM3`) and, with no network model
-    /// configured, the sensors that moved most as location candidates, said so.
-    mutating func merge(_ d: DetectedEvent, tariffPerM3: Double = 0, places: [String: (lat: Double, lon: Double)] = [:]) {
+    /// bursts get their loss (priced at `tariffPerM3`) and the sensors that moved most as
+    /// location candidates, said so (`EventBook` replaces them with network nodes and
+    /// pipes when a network model locates the event).
+    mutating func merge(_ d: DetectedEvent, tariffPerM3: Double = 0, places: [String: SensorPlace] = [:]) {
         eventID = d.id
         type = EventType(detected: d.type)
         zone = d.zone

@@ -10,16 +10,22 @@ actor EventBook {
     private var events: [String: Event] = [:]
     private let tariffPerM3: Double
     /// Where each sensor seen so far is, for location candidates.
-    private var places: [String: (lat: Double, lon: Double)] = [:]
+    private var places: [String: SensorPlace] = [:]
+    /// The network model, when one is configured.
+    private var network: NetworkLocation?
+    /// The pressure residuals each event was last located from, so a location is
+    /// recomputed only when they change (they settle after the event's first points).
+    private var locatedFrom: [String: [String: Double]] = [:]
 
-    init(config: EventDetector.Config, tariffPerM3: Double = 0) {
+    init(config: EventDetector.Config, tariffPerM3: Double = 0, network: NetworkLocation? = nil) {
         detector = EventDetector(config: config)
         self.tariffPerM3 = tariffPerM3
+        self.network = network
     }
 
     /// Feeds scores; returns the events that changed, each once, with their change.
     func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange)] {
-        for (id, sensor) in sensors { places[id] = (sensor.lat, sensor.lon) }
+        for (id, sensor) in sensors { places[id] = SensorPlace(lat: sensor.lat, lon: sensor.lon, nodeID: sensor.nodeID) }
         var changed: [String: EventChange] = [:]
         var order: [String] = []
         for point in points {
@@ -27,7 +33,17 @@ actor EventBook {
                 let detected = change.event
                 var event = events[detected.id] ?? Event()
                 let isNew = events[detected.id] == nil
+                let location = event.candidates
+                let locationNote = event.locationNote
                 event.merge(detected, tariffPerM3: tariffPerM3, places: places)
+                if detected.type == .leak || detected.type == .burst, network != nil {
+                    if locatedFrom[detected.id] == detected.pressureResiduals {
+                        (event.candidates, event.locationNote) = (location, locationNote)
+                    } else if let located = network?.locate(residualsBar: detected.pressureResiduals, places: places) {
+                        (event.candidates, event.locationNote) = located
+                        locatedFrom[detected.id] = detected.pressureResiduals
+                    }
+                }
                 event.updatedMs = nowMs()
                 if isNew {
                     event.status = .open

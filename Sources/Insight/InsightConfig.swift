@@ -12,6 +12,9 @@ public struct InsightConfig: Sendable {
     public var quietMs: Int64
     /// Price of a cubic metre of water, for the revenue an event loses (0: not set).
     public var tariffPerM3: Double
+    /// An EPANET `.inp` file of the network, to locate leaks on its junctions and pipes
+    /// (nil: candidates are the sensors that moved most).
+    public var networkFile: String?
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7031"
 
@@ -25,5 +28,7 @@ public struct InsightConfig: Sendable {
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
         tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
+        let file = env.string("WATERLINE_NETWORK_FILE", default: "")
+        networkFile = file.isEmpty ? nil : file
     }
 }

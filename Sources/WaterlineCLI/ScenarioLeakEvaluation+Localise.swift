@@ -22,11 +22,7 @@ extension ScenarioLeakEvaluation {
         }
         let levels = scenario.sensors.filter { $0.zone == zone && $0.kind == "level" }.compactMap { column[$0.sensorId] }
         guard !pressures.isEmpty else { return events }
-        let solver = try SteadyStateSolver(network: network)
-        let base = try solver.solve()
-        let localiser = LeakLocaliser(
-            network: network,
-            sensitivity: try LeakSensitivity(network: network, state: base, sensorNodeIDs: pressures.map(\.nodeId)))
+        let locator = try NetworkLocator(network: network, sensorNodeIDs: pressures.map(\.nodeId))
         let stepsPerDay = Int(86_400_000 / scenario.meta.stepMs)
         var out = events
         for (n, event) in events.enumerated() where event.zone == zone {
@@ -67,9 +63,9 @@ extension ScenarioLeakEvaluation {
                 }
                 residuals.append(count > 0 ? Self.metresPerBar * sum / Double(count) : nil)
             }
-            let ranked = localiser.refine(localiser.rank(residuals: residuals), residuals: residuals, solver: solver, base: base)
-            out[n].candidates = ranked.prefix(5).map { .init(nodeID: $0.nodeID, score: $0.score, leakM3h: $0.leakM3h, x: $0.x, y: $0.y) }
-            out[n].pipeCandidates = localiser.rankPipes(ranked).prefix(5).map { .init(pipeID: $0.linkID, score: $0.score) }
+            let location = locator.locate(residualsM: residuals)
+            out[n].candidates = location.nodes.map { .init(nodeID: $0.nodeID, score: $0.score, leakM3h: $0.leakM3h, x: $0.x, y: $0.y) }
+            out[n].pipeCandidates = location.pipes.map { .init(pipeID: $0.linkID, score: $0.score) }
         }
         return out
     }
@@ -123,35 +119,5 @@ extension ScenarioLeakEvaluation {
                 detected: true, localisationErrorM: first.localisationErrorM, lossM3: found.reduce(0) { $0 + $1.lossM3 },
                 truthM3: volumes.count == together.count ? volumes.reduce(0, +) : nil)
         }
-    }
-}
-
-/// Ordinary least squares by the normal equations (a few regressors), with a tiny ridge
-/// so collinear columns do not fail.
-enum LeastSquares {
-    static func fit(_ rows: [[Double]], _ y: [Double]) -> [Double]? {
-        guard let k = rows.first?.count, rows.count >= k else { return nil }
-        // Scale columns so the ridge and pivots are comparable.
-        var scale = Array(repeating: 0.0, count: k)
-        for r in rows { for j in 0..<k { scale[j] = max(scale[j], abs(r[j])) } }
-        scale = scale.map { $0 > 0 ? $0 : 1 }
-        var a = Array(repeating: Array(repeating: 0.0, count: k + 1), count: k)
-        for (r, t) in zip(rows, y) {
-            for i in 0..<k {
-                let ri = r[i] / scale[i]
-                for j in 0..<k { a[i][j] += ri * r[j] / scale[j] }
-                a[i][k] += ri * t
-            }
-        }
-        for i in 0..<k { a[i][i] += 1e-9 * Double(rows.count) }
-        for col in 0..<k {
-            guard let pivot = (col..<k).max(by: { abs(a[$0][col]) < abs(a[$1][col]) }), abs(a[pivot][col]) > 1e-15 else { return nil }
-            a.swapAt(col, pivot)
-            for r in 0..<k where r != col {
-                let f = a[r][col] / a[col][col]
-                for c in col...k { a[r][c] -= f * a[col][c] }
-            }
-        }
-        return (0..<k).map { a[$0][k] / a[$0][$0] / scale[$0] }
     }
 }

@@ -1,6 +1,7 @@
+import Foundation
 import Simulation
 import Testing
-import Detection
+@testable import Detection
 
 private let minute: Int64 = 60_000
 private let hour: Int64 = 60 * minute
@@ -388,5 +389,132 @@ private struct ZoneHarness {
         let event = try #require(z.detector.openEvents.first)
         #expect(event.summary == "burst in north: north-inlet +40% vs forecast")
         #expect(event.severity == 0.8)  // inlet excess 0.4 / 0.5
+    }
+}
+
+/// Slow leaks the smoothed surprise misses: the CUSUM and the minimum night flow.
+@Suite struct SlowLeakTests {
+    /// The inlet 0.9 interval-halves over its forecast for hours (its smoothed surprise
+    /// stays under the leak rule's 1.0) with the pressures 0.9 under theirs: the CUSUMs add
+    /// it up into a leak, and the leak carries each pressure sensor's residual.
+    @Test func smallSustainedRiseWithFallingPressureIsALeakThroughTheCUSUM() throws {
+        var z = ZoneHarness()
+        let onset = z.quiet(from: t0, minutes: 60)
+        var t = onset
+        for _ in 0..<240 {
+            z.tick(t, inlet: Reading(score: 0.9, relative: 0.045), pressure: { _ in Reading(score: -0.9, relative: -0.005) })
+            t += minute
+        }
+        let leak = try #require(z.opened.first)
+        #expect(z.opened.map(\.type) == [.leak])
+        // Each CUSUM gains 1.645 × 0.9 − 1 ≈ 0.48 a step: past 16 after about 34 steps.
+        #expect(z.changes.first!.ts >= onset + 30 * minute && z.changes.first!.ts <= onset + 40 * minute)
+        #expect(leak.startMs >= onset - 5 * minute && leak.startMs <= onset + minute)
+        let residuals = try #require(z.detector.openEvents.first { $0.type == .leak }?.pressureResiduals)
+        #expect(Set(residuals.keys) == Set(z.pressures))
+        // Forecast 50, 0.5 % under it: −0.25 in the sensor's unit, averaged from the start.
+        for value in residuals.values { #expect(abs(value + 0.25) < 0.01, "\(residuals)") }
+    }
+
+    @Test func smallSustainedRiseAloneIsNotALeak() {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for _ in 0..<240 {
+            z.tick(t, inlet: Reading(score: 0.9, relative: 0.045))
+            t += minute
+        }
+        #expect(z.opened.isEmpty)
+    }
+
+    /// The forecast has learnt the leak (the surprise is zero), but the minimum night flow
+    /// rose from 40 to 46 m³/h on day 12: the second such night opens a leak dated from the first.
+    @Test func raisedNightMinimumIsALeakTheForecastHasLearnt() throws {
+        var z = ZoneHarness()
+        let step = 15 * minute
+        let leakDay = 12
+        for i in 0..<(15 * 96) {
+            let ts = t0 + Int64(i) * step
+            let hourOfDay = Double(i % 96) / 4
+            var flow = 70 - 30 * cos((hourOfDay - 3) / 24 * 2 * .pi)  // 40 at 03:00, 100 at 15:00
+            if i / 96 >= leakDay { flow += 6 }
+            z.feed(z.inlet, role: .inletFlow, at: ts, Reading(score: 0, anomalous: false, value: flow))
+        }
+        let leak = try #require(z.opened.first)
+        #expect(z.opened.map(\.type) == [.leak])
+        #expect(leak.startMs == t0 + Int64(leakDay) * 24 * hour + 2 * hour)
+        // Opened when the second raised night ended (05:00 of the next day).
+        #expect(z.changes.first!.ts == t0 + Int64(leakDay + 1) * 24 * hour + 5 * hour)
+    }
+}
+
+@Suite struct TwoSidedCUSUMTests {
+    @Test func aOneSigmaShiftIsSignalledWithinTwentySteps() {
+        var cusum = TwoSidedCUSUM(allowance: 0.5, threshold: 8)
+        var steps = 0
+        while cusum.observe(1) == nil { steps += 1 }
+        #expect(steps == 15)  // 0.5 a step: 8 after 16 steps
+        #expect(cusum.signal == .up)
+        #expect(cusum.upperRun == 16)
+        var down = TwoSidedCUSUM(allowance: 0.5, threshold: 8)
+        for _ in 0..<16 { down.observe(-1) }
+        #expect(down.signal == .down)
+    }
+
+    /// In-control noise: about one false signal in 9,000 steps (restarting after each).
+    @Test func noiseSignalsRarelyAndOneWildValueNever() {
+        var cusum = TwoSidedCUSUM(allowance: 0.5, threshold: 8)
+        var rng = SeededGenerator(seed: 7)
+        var signals = 0
+        for _ in 0..<200_000 where cusum.observe(rng.nextGaussian()) != nil {
+            signals += 1
+            cusum.reset()
+        }
+        #expect(signals >= 10 && signals <= 50)
+        cusum.reset()
+        #expect(cusum.observe(1_000) == nil)  // clamped to 4: 3.5 of the 8 needed
+        #expect(cusum.observe(.nan) == nil)
+        #expect(cusum.upper == 3.5)
+    }
+}
+
+@Suite struct NightFlowTrackerTests {
+    /// Ten days at 40 m³/h a night (with a little noise), then 44 from day 10.
+    static func nights(rise: Double, from day: Int, days: Int = 14) -> [NightFlowTracker.Night] {
+        var tracker = NightFlowTracker()
+        var rng = SeededGenerator(seed: 3)
+        var ended: [NightFlowTracker.Night] = []
+        for i in 0..<(days * 96) {
+            let hourOfDay = Double(i % 96) / 4
+            var flow = 70 - 30 * cos((hourOfDay - 3) / 24 * 2 * .pi) + 0.5 * rng.nextGaussian()
+            if i / 96 >= day { flow += rise }
+            if i % 96 == 14 { flow = 5 }  // one bad low reading at 03:30 every night
+            if let night = tracker.observe(tsMs: t0 + Int64(i) * 15 * minute, flow: flow) { ended.append(night) }
+        }
+        return ended
+    }
+
+    @Test func aPersistentRiseIsFlaggedThenCalledALeak() {
+        let nights = Self.nights(rise: 4, from: 10)
+        #expect(nights.count == 14)
+        #expect(nights.prefix(5).allSatisfy { $0.baseline == nil })  // too little history
+        #expect(nights.prefix(10).allSatisfy { !$0.flagged })
+        #expect(nights[10].flagged && !nights[10].leak)
+        #expect(nights[11].leak && nights[12].leak)
+        // The smoothing keeps the single low reading out: minima stay near 40.
+        #expect(nights.prefix(10).allSatisfy { $0.minimum > 37 })
+        #expect(abs(nights[11].rise! - 4) < 1.5)
+    }
+
+    @Test func noRiseNoFlags() {
+        #expect(Self.nights(rise: 0, from: 0).allSatisfy { !$0.flagged })
+    }
+
+    @Test func nightWindowFollowsTheLocalOffset() {
+        var config = NightFlowTracker.Config()
+        config.utcOffsetHours = 2
+        let tracker = NightFlowTracker(config: config)
+        // 01:00 UTC is 03:00 local: inside; 03:30 UTC is 05:30 local: outside.
+        #expect(tracker.nightStart(of: t0 + hour) == t0)
+        #expect(tracker.nightStart(of: t0 + 3 * hour + 30 * minute) == nil)
     }
 }

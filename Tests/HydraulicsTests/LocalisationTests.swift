@@ -33,18 +33,19 @@ import WaterlineTestSupport
         #expect(missed.isEmpty, "leaks not ranked first at: \(missed)")
     }
 
-    /// The junctions among `leaksAt` whose noise-free 10 m³/h leak is not ranked first.
+    /// The junctions among `leaksAt` whose noise-free 10 m³/h leak is not ranked first, or
+    /// whose top pipe does not touch it.
     static func missedLeaks(_ network: WaterNetwork, leaksAt: [String]) throws -> [String] {
         let junctions = network.nodes.filter(\.isJunction).map(\.id)
-        let solver = try SteadyStateSolver(network: network)
-        let state = try solver.solve()
-        let localiser = LeakLocaliser(
-            network: network, sensitivity: try LeakSensitivity(network: network, state: state, sensorNodeIDs: junctions))
+        let locator = try NetworkLocator(network: network, sensorNodeIDs: junctions)
         var missed: [String] = []
         for node in leaksAt {
-            let r = try LocalisationTests().residuals(network, leakAt: node, m3h: 10, sensors: junctions)
-            let ranked = localiser.refine(localiser.rank(residuals: r), residuals: r, solver: solver, base: state)
-            if ranked.first?.nodeID != node { missed.append("\(node)→\(ranked.prefix(3).map { "\($0.nodeID) \($0.score)" })") }
+            let location = locator.locate(residualsM: try LocalisationTests().residuals(network, leakAt: node, m3h: 10, sensors: junctions))
+            let pipe = location.pipes.first.map { network.links[network.linkIndex[$0.linkID]!] }
+            let touches = pipe.map { [network.nodes[$0.from].id, network.nodes[$0.to].id].contains(node) } ?? false
+            if location.nodes.first?.nodeID != node || !touches {
+                missed.append("\(node)→\(location.nodes.prefix(3).map { "\($0.nodeID) \($0.score)" }), pipe \(pipe?.id ?? "none")")
+            }
         }
         return missed
     }
