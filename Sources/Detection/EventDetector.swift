@@ -16,7 +16,8 @@
 ///   A slow leak too small for the average shows in the inlet's two-sided CUSUM on its
 ///   standardised residuals (`cusum`), which is a leak when a pressure sensor's CUSUM
 ///   falls with it; and in the inlet's minimum night flow (`nightFlow`), a leak after
-///   `confirmNights` nights in a row above the nights before;
+///   `confirmNights` nights in a row above the nights before; and in the zone inflow
+///   detector (`zoneInflow`: inflow = level × weekly shape + leak over a day);
 /// - demand anomaly: the inlet's smoothed surprise at most −`demandSurprise`;
 /// - tank anomaly: a level's smoothed surprise beyond ±`demandSurprise`.
 /// An event lives while its condition holds and ends after `quietMs` of data time
@@ -63,6 +64,9 @@ public struct EventDetector: Sendable {
         public var cusumThreshold = 16.0
         /// Minimum night flow on inlets (off: nil).
         public var nightFlow: NightFlowTracker.Config? = NightFlowTracker.Config()
+        /// The zone inflow leak detector (`InflowLeakDetector`, a day's window) on the sum
+        /// of each zone's inlets; it judges after two weeks of learning.
+        public var zoneInflow = true
         public init() {}
     }
 
@@ -138,7 +142,13 @@ public struct EventDetector: Sendable {
         changes += endHealth(.sensorFault, sensorID: p.sensorID)
         guard p.warmedUp else { return changes }
 
-        if p.role == .inletFlow, let value = p.value { countLoss(p, value: value) }
+        if p.role == .inletFlow, let value = p.value {
+            countLoss(p, value: value)
+            if config.zoneInflow {
+                let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
+                zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets)
+            }
+        }
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
         w.recent.append((p.tsMs, p.anomalous, p.score, relative))
         if w.recent.count > config.window { w.recent.removeFirst(w.recent.count - config.window) }
@@ -165,7 +175,7 @@ public struct EventDetector: Sendable {
         if w.cusum.lowerRun == 1 { w.cusumDownSinceMs = p.tsMs }
         if p.role == .inletFlow, let value = p.value, let night = config.nightFlow {
             if w.nightFlow == nil { w.nightFlow = NightFlowTracker(config: night) }
-            w.nightFlow!.observe(tsMs: p.tsMs, flow: value)
+            _ = w.nightFlow!.observe(tsMs: p.tsMs, flow: value)
         }
         sensors[p.sensorID] = w
         if p.role == .pressure, let value = p.value { countResidual(p, value: value) }
@@ -294,6 +304,7 @@ public struct EventDetector: Sendable {
                 if let first = falling.min() { return (.leak, min(since, first)) }
             }
             if !consumed, let since = nightFlowLeak(inlet) { return (.leak, since) }
+            if !consumed, let since = zoneInflow[zone]?.alarmSinceMs { return (.leak, since) }
             if d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
         }
         let drops = pressures.filter { $0.smoothed <= -config.strongSurprise }
@@ -397,6 +408,9 @@ public struct EventDetector: Sendable {
         event.loss = loss
         open[key] = event
     }
+
+    /// Per zone: its inlets' summed inflow and the inflow leak detector on it.
+    private var zoneInflow: [String: ZoneInflowTracker] = [:]
 
     private var roles: [String: (zone: String, role: SensorRole)] = [:]
     /// The newest time seen per sensor. A zone's clock is the slowest of its reporting

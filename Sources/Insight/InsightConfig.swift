@@ -1,3 +1,6 @@
+import Foundation
+import Detection
+import Hydraulics
 import WaterlineKit
 
 /// The insight service's settings (services/insight/README.md).
@@ -10,11 +13,14 @@ public struct InsightConfig: Sendable {
     public var insightPubBind: String
     public var minPoints: Int
     public var quietMs: Int64
+    /// Threshold of the slow-leak CUSUM in standard deviations (0: off).
+    public var cusumThreshold: Double
     /// Price of a cubic metre of water, for the revenue an event loses (0: not set).
     public var tariffPerM3: Double
-    /// An EPANET `.inp` file of the network, to locate leaks on its junctions and pipes
-    /// (nil: candidates are the sensors that moved most).
-    public var networkFile: String?
+    /// The network model read from `WATERLINE_NETWORK_FILE` (an EPANET `.inp` file), to
+    /// locate leaks on its junctions and pipes (nil: candidates are the sensors that moved
+    /// most), and the file's name.
+    public var networkModel: (network: WaterNetwork, name: String)?
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7031"
 
@@ -27,8 +33,25 @@ public struct InsightConfig: Sendable {
         insightPubBind = try env.endpoint("WATERLINE_INSIGHT_PUB_BIND", default: "tcp://0.0.0.0:7032")
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
+        cusumThreshold = try env.double("WATERLINE_EVENT_CUSUM_THRESHOLD", default: EventDetector.Config().cusumThreshold, range: 0...10_000)
         tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
         let file = env.string("WATERLINE_NETWORK_FILE", default: "")
-        networkFile = file.isEmpty ? nil : file
+        networkModel = file.isEmpty ? nil : try Self.readNetwork(file)
+    }
+
+    /// Reads and solves the network once: a file that cannot be read or solved stops
+    /// start-up with the reason, rather than running without the locations it promised.
+    static func readNetwork(_ path: String) throws(ConfigError) -> (network: WaterNetwork, name: String) {
+        let variable = "WATERLINE_NETWORK_FILE"
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(variable: variable, reason: "cannot be read (\(path)): no such readable UTF-8 file")
+        }
+        do {
+            let network = try InpReader.read(text)
+            _ = try SteadyStateSolver(network: network).solve()
+            return (network, URL(fileURLWithPath: path).lastPathComponent)
+        } catch {
+            throw ConfigError(variable: variable, reason: "is not a network Waterline can solve (\(path)): \(error)")
+        }
     }
 }

@@ -1,6 +1,5 @@
 import Detection
 import Foundation
-import Hydraulics
 import Logging
 import Mongo
 import ServiceLifecycle
@@ -30,8 +29,13 @@ public final class InsightService: Service {
     public init(config: InsightConfig, logger: Logger) async throws {
         self.config = config
         self.logger = logger
-        // A bad network file is a configuration error: say so before anything else.
-        let network = try Self.loadNetwork(config, logger: logger)
+        let network = config.networkModel.map { NetworkLocation(network: $0.network, name: $0.name) }
+        if let model = config.networkModel {
+            logger.info("insight: network model", metadata: [
+                "file": "\(model.name)", "junctions": "\(model.network.nodes.filter(\.isJunction).count)",
+                "links": "\(model.network.links.count)",
+            ])
+        }
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-insight", threads: 4)
         try await mongo.ping()
         try await ensureIndexes(mongo)
@@ -42,6 +46,8 @@ public final class InsightService: Service {
         var detection = EventDetector.Config()
         detection.minPoints = config.minPoints
         detection.quietMs = config.quietMs
+        // 0 turns the CUSUM off: a threshold nothing reaches.
+        detection.cusumThreshold = config.cusumThreshold > 0 ? config.cusumThreshold : .infinity
         book = EventBook(config: detection, tariffPerM3: config.tariffPerM3, network: network)
         subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
         rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
@@ -63,27 +69,6 @@ public final class InsightService: Service {
         }
         await publisher.close()
         mongo.close()
-    }
-
-    /// Reads and checks `WATERLINE_NETWORK_FILE`: a file that cannot be read or solved
-    /// stops start-up with the reason, rather than running without the locations it promised.
-    private static func loadNetwork(_ config: InsightConfig, logger: Logger) throws -> NetworkLocation? {
-        guard let path = config.networkFile else { return nil }
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ConfigError(variable: "WATERLINE_NETWORK_FILE", reason: "cannot be read (\(path)): \(error.localizedDescription)")
-        }
-        do {
-            let network = try InpReader.read(text)
-            _ = try SteadyStateSolver(network: network).solve()
-            let name = URL(fileURLWithPath: path).lastPathComponent
-            logger.info("insight: network model", metadata: [
-                "file": "\(name)", "junctions": "\(network.nodes.filter(\.isJunction).count)", "links": "\(network.links.count)",
-            ])
-            return NetworkLocation(network: network, name: name)
-        } catch {
-            throw ConfigError(variable: "WATERLINE_NETWORK_FILE", reason: "is not a network Waterline can solve (\(path)): \(error)")
-        }
     }
 
     private func registerHandlers() {

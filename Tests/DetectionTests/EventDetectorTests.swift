@@ -447,6 +447,30 @@ private struct ZoneHarness {
     }
 }
 
+extension SlowLeakTests {
+    /// Three weeks of a zone's inflow at 30-minute steps (weekly shape, noise of 2 m³/h), a
+    /// 10 m³/h leak from day 16 that the forecast has absorbed (surprise 0): after two
+    /// weeks of learning, the zone inflow detector calls it (it raises at 4 spreads of its
+    /// intercept, here about 8 m³/h), and nothing before it.
+    @Test func theZoneInflowDetectorCallsALeakTheForecastAbsorbed() throws {
+        var z = ZoneHarness()
+        var rng = SeededGenerator(seed: 11)
+        let step = 30 * minute
+        let leakStep = 16 * 48
+        for i in 0..<(21 * 48) {
+            let hourOfDay = Double(i % 48) / 2
+            let weekend = (i / 48) % 7 >= 5 ? 10.0 : 0
+            var flow = 100 + 40 * sin((hourOfDay - 6) / 24 * 2 * .pi) + weekend + 2 * rng.nextGaussian()
+            if i >= leakStep { flow += 10 }
+            z.feed(z.inlet, role: .inletFlow, at: t0 + Int64(i) * step, Reading(score: 0, anomalous: false, value: flow))
+        }
+        let leakStart = t0 + Int64(leakStep) * step
+        #expect(z.opened.map(\.type) == [.leak])
+        let leak = try #require(z.opened.first)
+        #expect(leak.startMs >= leakStart && leak.startMs <= leakStart + 24 * hour, "start \((leak.startMs - leakStart) / hour) h after the leak")
+    }
+}
+
 @Suite struct TwoSidedCUSUMTests {
     @Test func aOneSigmaShiftIsSignalledWithinTwentySteps() {
         var cusum = TwoSidedCUSUM(allowance: 0.5, threshold: 8)

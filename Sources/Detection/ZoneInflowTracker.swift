@@ -1,0 +1,56 @@
+/// A zone's net inflow (the sum of its inlet meters), step by step, fed to an
+/// `InflowLeakDetector` — the detector `waterline eval scenarios` scores on LeakDB, here on
+/// the live points.
+///
+/// Points arrive sensor by sensor and not always in step: a step's inflow is complete when
+/// every inlet of the zone has reported it, and it is fed in time order (a step completed
+/// after a later one was fed is dropped, as a missing step). The detector's step is the
+/// spacing of the first two steps seen, its window a day.
+struct ZoneInflowTracker: Sendable {
+    private var detector: InflowLeakDetector?
+    private var pending: [Int64: (sum: Double, count: Int)] = [:]
+    private var firstStepMs: Int64?
+    private var lastFedMs: Int64?
+    /// When the detector's current alarm was raised.
+    private(set) var alarmSinceMs: Int64?
+
+    /// Adds one inlet's reading; `inlets` is how many the zone has.
+    mutating func add(tsMs: Int64, value: Double, inlets: Int) {
+        if let last = lastFedMs, tsMs <= last { return }
+        var entry = pending[tsMs] ?? (0, 0)
+        entry.sum += value
+        entry.count += 1
+        guard entry.count >= inlets else {
+            pending[tsMs] = entry
+            return
+        }
+        pending[tsMs] = nil
+        feed(tsMs: tsMs, inflow: entry.sum)
+        // Older incomplete steps can no longer be fed in order.
+        if pending.count > 0 { pending = pending.filter { $0.key > tsMs } }
+    }
+
+    private mutating func feed(tsMs: Int64, inflow: Double) {
+        defer { lastFedMs = tsMs }
+        if detector == nil {
+            guard let first = firstStepMs else {
+                firstStepMs = tsMs
+                return
+            }
+            let step = tsMs - first
+            guard step > 0, 86_400_000 % step == 0 else {
+                firstStepMs = tsMs  // not a cadence that divides a day: try the next pair
+                return
+            }
+            var config = InflowLeakDetector.Config(stepMs: step)
+            config.windowSteps = config.stepsPerDay
+            detector = InflowLeakDetector(config: config)
+        }
+        guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return }
+        if verdict.alarmed {
+            if alarmSinceMs == nil { alarmSinceMs = tsMs }
+        } else {
+            alarmSinceMs = nil
+        }
+    }
+}
