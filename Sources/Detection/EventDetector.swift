@@ -16,8 +16,10 @@
 ///   A slow leak too small for the average shows in the inlet's two-sided CUSUM on its
 ///   standardised residuals (`cusum`), which is a leak when a pressure sensor's CUSUM
 ///   falls with it; and in the inlet's minimum night flow (`nightFlow`), a leak after
-///   `confirmNights` nights in a row above the nights before; and in the zone inflow
-///   detector (`zoneInflow`: inflow = level × weekly shape + leak over a day);
+///   `confirmNights` nights in a row above the nights before. Once the zone inflow
+///   detector (`zoneInflow`: the inlets' sum = level × weekly shape + leak over a day)
+///   has learnt the zone (two weeks), it alone calls the zone's leaks: it is calibrated
+///   on the zone's own inflow, the rules above only on the forecast;
 /// - demand anomaly: the inlet's smoothed surprise at most −`demandSurprise`;
 /// - tank anomaly: a level's smoothed surprise beyond ±`demandSurprise`.
 /// An event lives while its condition holds and ends after `quietMs` of data time
@@ -113,7 +115,7 @@ public struct EventDetector: Sendable {
 
     /// Feeds one point; returns what changed.
     public mutating func observe(_ p: ScoredPoint) -> [DetectionChange] {
-        roles[p.sensorID] = (p.zone, p.role)
+        setRole(p.sensorID, zone: p.zone, role: p.role)
         lastSeen[p.sensorID] = max(lastSeen[p.sensorID] ?? p.tsMs, p.tsMs)
         var changes = endQuietEvents(in: p.zone)
         var w = sensors[p.sensorID] ?? SensorWindow()
@@ -130,6 +132,15 @@ public struct EventDetector: Sendable {
         }
         w.gapRun = 0
         changes += endHealth(.dataGap, sensorID: p.sensorID)
+        // The zone's water balance takes every plausible inlet value, a flat one too: a
+        // stopped pump's inlet really reads 0 for hours (the stuck flag is still a fault
+        // event for the sensor).
+        if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0, config.zoneInflow {
+            let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
+            if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets) {
+                countInflowLoss(zone: p.zone, verdict)
+            }
+        }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
             w.faultRun += 1
@@ -142,13 +153,7 @@ public struct EventDetector: Sendable {
         changes += endHealth(.sensorFault, sensorID: p.sensorID)
         guard p.warmedUp else { return changes }
 
-        if p.role == .inletFlow, let value = p.value {
-            countLoss(p, value: value)
-            if config.zoneInflow {
-                let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
-                zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets)
-            }
-        }
+        if p.role == .inletFlow, let value = p.value { countLoss(p, value: value) }
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
         w.recent.append((p.tsMs, p.anomalous, p.score, relative))
         if w.recent.count > config.window { w.recent.removeFirst(w.recent.count - config.window) }
@@ -255,6 +260,18 @@ public struct EventDetector: Sendable {
         return first.score > 0 && first.relative >= config.burstRelativeExcess && w.smoothedAtOnset < 0.5
     }
 
+    /// Whether the zone's net inflow rose with an inlet's jump: with several inlets (a pump
+    /// and a tank's pipe, say) one rising while another falls is water moving around, not
+    /// lost. The latest step of each inlet, summed, must exceed its forecast by half the
+    /// burst test's relative excess.
+    private func zoneInflowRises(_ inlets: [String]) -> Bool {
+        guard inlets.count > 1 else { return true }
+        let latest = inlets.compactMap { inletSteps[$0]?.last }
+        let excess = latest.reduce(0) { $0 + $1.value - $1.mean }
+        let forecast = latest.reduce(0) { $0 + $1.mean }
+        return excess >= 0.5 * config.burstRelativeExcess * abs(forecast)
+    }
+
     /// A sustained small rise (inlet) or fall (pressure) that the CUSUM has added up.
     private func cusumShift(_ id: String, _ side: TwoSidedCUSUM.Side) -> Int64? {
         guard let w = sensors[id], w.cusum.signal == side else { return nil }
@@ -286,16 +303,27 @@ public struct EventDetector: Sendable {
         let pressureIDs = members.filter { $0.role == .pressure && drift($0.id) != nil }.map(\.id)
         let pressures = pressureIDs.compactMap { drift($0) }
         let meters = members.filter { $0.role == .meter }.compactMap { m in drift(m.id)?.relative }
-        for inlet in inlets {
+        let netRise = zoneInflowRises(inlets)
+        for inlet in inlets where netRise {
             if let burst = burstSignal(inlet) { return (.burst, burst.since) }
             if burstPending(inlet) { return nil }
+        }
+        // Once the zone inflow detector judges (after two weeks), it alone calls slow leaks:
+        // it is calibrated on the zone's own inflow, while the surprise rules are only as
+        // good as the forecast (on LeakDB's Hanoi they keep a leak open 40 % of normal time).
+        if let tracker = zoneInflow[zone], tracker.isJudging {
+            if let since = tracker.alarmSinceMs, !inlets.contains(where: { consumed(inlet: $0, meters: meters) }) {
+                return (.leak, since)
+            }
+            for inlet in inlets {
+                if let d = drift(inlet), d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
+            }
+            return nil
         }
         for inlet in inlets {
             guard let d = drift(inlet) else { continue }
             let support = pressures.filter { $0.smoothed <= config.pressureSupport }
-            // Water balance: when the customer meters rise with the inlet, the extra water
-            // is being consumed, not lost.
-            let consumed = meters.contains { $0 >= 0.5 * d.relative }
+            let consumed = consumed(inlet: inlet, meters: meters)
             if !consumed && (d.smoothed >= config.strongSurprise || (d.smoothed >= config.leakSurprise && !support.isEmpty)) {
                 return (.leak, ([d.since] + support.map(\.since)).min()!)
             }
@@ -304,12 +332,18 @@ public struct EventDetector: Sendable {
                 if let first = falling.min() { return (.leak, min(since, first)) }
             }
             if !consumed, let since = nightFlowLeak(inlet) { return (.leak, since) }
-            if !consumed, let since = zoneInflow[zone]?.alarmSinceMs { return (.leak, since) }
             if d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
         }
         let drops = pressures.filter { $0.smoothed <= -config.strongSurprise }
         if drops.count >= 2 { return (.leak, drops.map(\.since).min()!) }
         return nil
+    }
+
+    /// Water balance: when the customer meters rise with the inlet, the extra water is
+    /// being consumed, not lost.
+    private func consumed(inlet: String, meters: [Double]) -> Bool {
+        guard let d = drift(inlet) else { return false }
+        return meters.contains { $0 >= 0.5 * d.relative }
     }
 
     private mutating func evaluateZone(after p: ScoredPoint) -> [DetectionChange] {
@@ -319,7 +353,10 @@ public struct EventDetector: Sendable {
         if var event = open[key] {
             // The event lives while its condition holds; anomalous points are evidence but
             // do not keep it alive (stray ones arrive all the time on a busy zone).
-            if condition != nil { event.lastEvidenceMs = max(event.lastEvidenceMs, p.tsMs) }
+            // The condition is judged on every sensor's latest state, so it holds at the
+            // zone's clock, not only at this point's time (a point of a sensor running
+            // behind would otherwise date it back, and the event would end and reopen).
+            if condition != nil { event.lastEvidenceMs = max(event.lastEvidenceMs, p.tsMs, zoneNow(p.zone) ?? p.tsMs) }
             guard p.anomalous || condition != nil else { return [] }
             if p.anomalous { add(p, to: &event) }
             // A leak is retyped a burst only while young: the burst test completes a few
@@ -337,7 +374,7 @@ public struct EventDetector: Sendable {
             p.tsMs - previous.lastEvidenceMs <= config.reopenWithinMs
         {
             previous.endMs = nil
-            previous.lastEvidenceMs = p.tsMs
+            previous.lastEvidenceMs = max(p.tsMs, zoneNow(p.zone) ?? p.tsMs)
             open[key] = previous
             return [.opened(previous)]
         }
@@ -356,9 +393,16 @@ public struct EventDetector: Sendable {
         if type == .leak || type == .burst {
             // The inlets' excess since the event's start, as far back as it is remembered.
             var loss = LossEstimate()
-            for m in sensorsInZone(p.zone) where m.role == .inletFlow {
-                for step in inletSteps[m.id] ?? [] where step.ts >= start {
-                    loss.add(value: step.value, mean: step.mean, lower: step.lower, upper: step.upper, hours: step.hours)
+            if type == .leak, let tracker = zoneInflow[p.zone], tracker.isJudging {
+                if let v = tracker.lastVerdict, v.tsMs >= start {
+                    let half = 1.645 * v.sigma
+                    loss.add(value: v.excess, mean: 0, lower: -half, upper: half, hours: tracker.stepHours)
+                }
+            } else {
+                for m in sensorsInZone(p.zone) where m.role == .inletFlow {
+                    for step in inletSteps[m.id] ?? [] where step.ts >= start {
+                        loss.add(value: step.value, mean: step.mean, lower: step.lower, upper: step.upper, hours: step.hours)
+                    }
                 }
             }
             event.loss = loss
@@ -403,7 +447,7 @@ public struct EventDetector: Sendable {
         if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
         inletSteps[p.sensorID] = steps
         let key = "\(p.zone)|hydraulic"
-        guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs else { return }
+        guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event) else { return }
         loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
         event.loss = loss
         open[key] = event
@@ -412,6 +456,25 @@ public struct EventDetector: Sendable {
     /// Per zone: its inlets' summed inflow and the inflow leak detector on it.
     private var zoneInflow: [String: ZoneInflowTracker] = [:]
 
+    /// A leak in a zone whose inflow detector judges is costed from that detector's excess
+    /// (the inflow that does not follow demand), not from the forecast: a forecast learns a
+    /// leak that runs for weeks, and its excess shrinks while water is still lost.
+    private func inflowCountsLoss(_ event: DetectedEvent) -> Bool {
+        event.type == .leak && zoneInflow[event.zone]?.isJudging == true
+    }
+
+    /// Adds a judged step's excess to its zone's open leak (interval: ±1.645 spreads).
+    private mutating func countInflowLoss(zone: String, _ v: InflowLeakDetector.Verdict) {
+        let key = "\(zone)|hydraulic"
+        guard var event = open[key], inflowCountsLoss(event), var loss = event.loss, v.tsMs >= event.startMs,
+            let hours = zoneInflow[zone]?.stepHours
+        else { return }
+        let half = 1.645 * v.sigma
+        loss.add(value: v.excess, mean: 0, lower: -half, upper: half, hours: hours)
+        event.loss = loss
+        open[key] = event
+    }
+
     private var roles: [String: (zone: String, role: SensorRole)] = [:]
     /// The newest time seen per sensor. A zone's clock is the slowest of its reporting
     /// sensors (one silent for more than `staleSensorMs` does not hold it back), so points
@@ -419,13 +482,26 @@ public struct EventDetector: Sendable {
     /// others' — cannot end an event early.
     private var lastSeen: [String: Int64] = [:]
 
+    /// Each zone's sensors, kept as sensors are learnt (asked for on every point).
+    private var members: [String: [(id: String, role: SensorRole)]] = [:]
+
     private func sensorsInZone(_ zone: String) -> [(id: String, role: SensorRole)] {
-        roles.filter { $0.value.zone == zone }.map { ($0.key, $0.value.role) }
+        members[zone] ?? []
+    }
+
+    private mutating func setRole(_ id: String, zone: String, role: SensorRole) {
+        if let known = roles[id] {
+            if known.zone == zone && known.role == role { return }
+            members[known.zone]?.removeAll { $0.id == id }
+        }
+        roles[id] = (zone, role)
+        members[zone, default: []].append((id, role))
+        members[zone]!.sort { $0.id < $1.id }
     }
 
     /// Registers a sensor's zone and role (the detector learns them from points too).
     public mutating func register(sensorID: String, zone: String, role: SensorRole) {
-        roles[sensorID] = (zone, role)
+        setRole(sensorID, zone: zone, role: role)
     }
 
     private mutating func add(_ p: ScoredPoint, to event: inout DetectedEvent) {
@@ -498,9 +574,16 @@ public struct EventDetector: Sendable {
 
     /// Ends the zone's hydraulic and tank events whose evidence has been gone for
     /// `quietMs` by the zone's clock.
-    private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
+    /// The zone's clock: the slowest of its reporting sensors (one more than
+    /// `staleSensorMs` behind the newest does not hold it back).
+    private func zoneNow(_ zone: String) -> Int64? {
         let seen = sensorsInZone(zone).compactMap { lastSeen[$0.id] }
-        guard let newest = seen.max(), let now = seen.filter({ $0 >= newest - config.staleSensorMs }).min() else { return [] }
+        guard let newest = seen.max() else { return nil }
+        return seen.filter { $0 >= newest - config.staleSensorMs }.min()
+    }
+
+    private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
+        guard let now = zoneNow(zone) else { return [] }
         var changes: [DetectionChange] = []
         for (key, event) in open where event.zone == zone && event.type != .dataGap && event.type != .sensorFault {
             if now - event.lastEvidenceMs > config.quietMs {

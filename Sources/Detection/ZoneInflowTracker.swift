@@ -13,44 +13,56 @@ struct ZoneInflowTracker: Sendable {
     private var lastFedMs: Int64?
     /// When the detector's current alarm was raised.
     private(set) var alarmSinceMs: Int64?
+    /// Whether the detector has learnt and calibrated enough to judge steps.
+    private(set) var isJudging = false
+    /// The latest step judged.
+    private(set) var lastVerdict: InflowLeakDetector.Verdict?
+    /// The detector's step, in hours.
+    var stepHours: Double { detector.map { Double($0.config.stepMs) / 3_600_000 } ?? 0 }
 
-    /// Adds one inlet's reading; `inlets` is how many the zone has.
-    mutating func add(tsMs: Int64, value: Double, inlets: Int) {
-        if let last = lastFedMs, tsMs <= last { return }
+    /// Adds one inlet's reading; `inlets` is how many the zone has. Returns the verdict on
+    /// the step it completed, if the detector judged one.
+    @discardableResult
+    mutating func add(tsMs: Int64, value: Double, inlets: Int) -> InflowLeakDetector.Verdict? {
+        if let last = lastFedMs, tsMs <= last { return nil }
         var entry = pending[tsMs] ?? (0, 0)
         entry.sum += value
         entry.count += 1
         guard entry.count >= inlets else {
             pending[tsMs] = entry
-            return
+            return nil
         }
         pending[tsMs] = nil
-        feed(tsMs: tsMs, inflow: entry.sum)
+        let verdict = feed(tsMs: tsMs, inflow: entry.sum)
         // Older incomplete steps can no longer be fed in order.
         if pending.count > 0 { pending = pending.filter { $0.key > tsMs } }
+        return verdict
     }
 
-    private mutating func feed(tsMs: Int64, inflow: Double) {
+    private mutating func feed(tsMs: Int64, inflow: Double) -> InflowLeakDetector.Verdict? {
         defer { lastFedMs = tsMs }
         if detector == nil {
             guard let first = firstStepMs else {
                 firstStepMs = tsMs
-                return
+                return nil
             }
             let step = tsMs - first
             guard step > 0, 86_400_000 % step == 0 else {
                 firstStepMs = tsMs  // not a cadence that divides a day: try the next pair
-                return
+                return nil
             }
             var config = InflowLeakDetector.Config(stepMs: step)
             config.windowSteps = config.stepsPerDay
             detector = InflowLeakDetector(config: config)
         }
-        guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return }
+        guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return nil }
+        isJudging = true
+        lastVerdict = verdict
         if verdict.alarmed {
             if alarmSinceMs == nil { alarmSinceMs = tsMs }
         } else {
             alarmSinceMs = nil
         }
+        return verdict
     }
 }

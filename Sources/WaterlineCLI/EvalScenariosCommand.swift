@@ -12,7 +12,8 @@ struct EvalScenariosCommand: ParsableCommand {
         discussion: """
             Each scenario runs in-process through the same cleaning as preprocess (points as \
             first published) and the zone inflow leak detector, step by step: an alarm at a \
-            step uses only readings up to it. Scores are pooled over all steps of all \
+            step uses only readings up to it. With --pipeline live, through everything \
+            insight runs instead (a step is alarmed while a leak or burst event is open). Scores are pooled over all steps of all \
             scenarios of a network. Localisation needs the scenario's network file \
             (scenario.json "network"); loss errors need labels with leak_volume_m3.
             """)
@@ -31,6 +32,9 @@ struct EvalScenariosCommand: ParsableCommand {
 
     @Option(help: "Print each day's inflow, excess over the demand shape, spread and alarms for the scenario of this name.")
     var trace: String?
+
+    @Option(help: "What is scored: 'inflow' (the zone inflow detector alone) or 'live' (everything insight runs: cleaning, seasonal-profile scores, the event detector's rules, localisation from the events' pressure residuals).")
+    var pipeline: ScenarioLeakEvaluation.Pipeline = .inflow
 
     @Option(help: "Detector: standard deviations of the inflow excess that raise an alarm.")
     var raiseSigmas = 4.0
@@ -73,7 +77,7 @@ struct EvalScenariosCommand: ParsableCommand {
         for (n, folder) in folders.enumerated() {
             progress.update(n, folders.count)
             let scenario = try ScenarioFolder.read(from: folder)
-            let result = try evaluation.run(scenario, folder: folder)
+            let result = pipeline == .live ? try evaluation.runLive(scenario, folder: folder) : try evaluation.run(scenario, folder: folder)
             if result.name == trace || folder.lastPathComponent == trace { print(result.daily.joined(separator: "\n")) }
             summaries[result.network, default: ScenarioSummary(network: result.network)].add(result)
             if let eventsOut {
@@ -184,3 +188,5 @@ struct ScenarioSummary {
         return lines.joined(separator: "\n")
     }
 }
+
+extension ScenarioLeakEvaluation.Pipeline: ExpressibleByArgument {}

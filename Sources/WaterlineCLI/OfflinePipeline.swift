@@ -20,6 +20,17 @@ public struct OfflinePipeline {
 
     /// Runs the scenario through cleaning, scoring and detection; returns the events.
     public func run(_ scenario: Scenario) -> (events: [FoundEvent], scored: Int) {
+        let (detected, scored) = detect(scenario)
+        let events = detected.map { e in
+            FoundEvent(
+                id: e.id, type: e.type.rawValue, zone: e.zone, sensorIDs: e.sensorIDs, startMs: e.startMs,
+                severity: e.severity, summary: e.summary)
+        }
+        return (events, scored)
+    }
+
+    /// The detector's events as they last stood (ended ones with their end), in start order.
+    public func detect(_ scenario: Scenario) -> (events: [DetectedEvent], scored: Int) {
         let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
         var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
@@ -41,7 +52,7 @@ public struct OfflinePipeline {
             roles[s.sensorId] = (s.zone, role)
         }
         var detector = EventDetector(config: detection)
-        var events: [String: FoundEvent] = [:]
+        var events: [String: DetectedEvent] = [:]
         var scored = 0
         // Feed in chunks of one hour of readings, as a stream would.
         var index = 0
@@ -73,14 +84,11 @@ public struct OfflinePipeline {
                     sensorID: id, zone: info.zone, role: info.role, tsMs: sample.tsMs, value: sample.value,
                     forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
                     warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
-                for change in detector.observe(point) {
-                    let e = change.event
-                    events[e.id] = FoundEvent(
-                        id: e.id, type: e.type.rawValue, zone: e.zone, sensorIDs: e.sensorIDs, startMs: e.startMs,
-                        severity: e.severity, summary: e.summary)
-                }
+                for change in detector.observe(point) { events[change.event.id] = change.event }
             }
         }
-        return (events.values.sorted { $0.startMs < $1.startMs }, scored)
+        // Open events as they stand now (their last change may be older than their loss).
+        for e in detector.openEvents { events[e.id] = e }
+        return (events.values.sorted { ($0.startMs, $0.id) < ($1.startMs, $1.id) }, scored)
     }
 }

@@ -66,6 +66,8 @@ struct ScenarioLeakEvaluation {
 
     var detector: (Int64) -> InflowLeakDetector.Config = { InflowLeakDetector.Config(stepMs: $0) }
     var baseline = MinimumNightFlowBaseline()
+    /// The event detector's settings for `Pipeline.live`.
+    var liveDetection = EventDetector.Config()
     /// Alarmed steps whose pressures locate an event.
     var localisationSteps = 48
 
