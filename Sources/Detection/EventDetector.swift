@@ -262,14 +262,14 @@ public struct EventDetector: Sendable {
 
     /// Whether the zone's net inflow rose with an inlet's jump: with several inlets (a pump
     /// and a tank's pipe, say) one rising while another falls is water moving around, not
-    /// lost. The latest step of each inlet, summed, must exceed its forecast by half the
-    /// burst test's relative excess.
-    private func zoneInflowRises(_ inlets: [String]) -> Bool {
+    /// lost. The latest step of each inlet, summed, must exceed its forecast by `share` of it
+    /// (half the burst test's relative excess for a burst, anything for a leak).
+    private func zoneInflowRises(_ inlets: [String], by share: Double) -> Bool {
         guard inlets.count > 1 else { return true }
         let latest = inlets.compactMap { inletSteps[$0]?.last }
         let excess = latest.reduce(0) { $0 + $1.value - $1.mean }
         let forecast = latest.reduce(0) { $0 + $1.mean }
-        return excess >= 0.5 * config.burstRelativeExcess * abs(forecast)
+        return excess > share * abs(forecast)
     }
 
     /// A sustained small rise (inlet) or fall (pressure) that the CUSUM has added up.
@@ -303,7 +303,7 @@ public struct EventDetector: Sendable {
         let pressureIDs = members.filter { $0.role == .pressure && drift($0.id) != nil }.map(\.id)
         let pressures = pressureIDs.compactMap { drift($0) }
         let meters = members.filter { $0.role == .meter }.compactMap { m in drift(m.id)?.relative }
-        let netRise = zoneInflowRises(inlets)
+        let netRise = zoneInflowRises(inlets, by: 0.5 * config.burstRelativeExcess)
         for inlet in inlets where netRise {
             if let burst = burstSignal(inlet) { return (.burst, burst.since) }
             if burstPending(inlet) { return nil }
@@ -320,10 +320,12 @@ public struct EventDetector: Sendable {
             }
             return nil
         }
+        let netExcess = zoneInflowRises(inlets, by: 0)
         for inlet in inlets {
             guard let d = drift(inlet) else { continue }
             let support = pressures.filter { $0.smoothed <= config.pressureSupport }
-            let consumed = consumed(inlet: inlet, meters: meters)
+            // Consumed by customers, or moved between inlets: not lost.
+            let consumed = consumed(inlet: inlet, meters: meters) || !netExcess
             if !consumed && (d.smoothed >= config.strongSurprise || (d.smoothed >= config.leakSurprise && !support.isEmpty)) {
                 return (.leak, ([d.since] + support.map(\.since)).min()!)
             }

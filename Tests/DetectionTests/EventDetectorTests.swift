@@ -471,6 +471,47 @@ extension SlowLeakTests {
     }
 }
 
+/// A zone fed by a pump and a tank's pipe: when the pump starts, its flow jumps while the
+/// tank's pipe falls by as much — water moving between inlets, not a burst.
+@Suite struct TwoInletTests {
+    @Test func aPumpStartingWhileTheTankPipeFallsIsNotABurst() {
+        var detector = EventDetector()
+        var opened: [DetectedEvent] = []
+        func feed(_ id: String, _ ts: Int64, value: Double, forecast: Double, score: Double) {
+            let p = ScoredPoint(
+                sensorID: id, zone: "z", role: .inletFlow, tsMs: ts, value: value, forecastMean: forecast, score: score,
+                anomalous: abs(score) > 1.5, warmedUp: true, flags: 0, modelVersion: "t",
+                forecastLower: 0.9 * forecast, forecastUpper: 1.1 * forecast)
+            for c in detector.observe(p) { if case .opened(let e) = c { opened.append(e) } }
+        }
+        var t = t0
+        for _ in 0..<60 {
+            feed("pump", t, value: 100, forecast: 100, score: 0)
+            feed("tank", t, value: 100, forecast: 100, score: 0)
+            t += minute
+        }
+        for _ in 0..<30 {
+            feed("pump", t, value: 150, forecast: 100, score: 5)  // +50 %
+            feed("tank", t, value: 50, forecast: 100, score: -5)  // −50 %
+            t += minute
+        }
+        #expect(!opened.contains { $0.type == .burst || $0.type == .leak }, "\(opened.map(\.type))")
+        // The same jump on the pump with the tank's pipe steady is a burst (after an hour
+        // of normal flows, so the pump's average has settled).
+        for _ in 0..<90 {
+            feed("pump", t, value: 100, forecast: 100, score: 0)
+            feed("tank", t, value: 100, forecast: 100, score: 0)
+            t += minute
+        }
+        for _ in 0..<10 {
+            feed("pump", t, value: 150, forecast: 100, score: 5)
+            feed("tank", t, value: 100, forecast: 100, score: 0)
+            t += minute
+        }
+        #expect(opened.contains { $0.type == .burst })
+    }
+}
+
 @Suite struct TwoSidedCUSUMTests {
     @Test func aOneSigmaShiftIsSignalledWithinTwentySteps() {
         var cusum = TwoSidedCUSUM(allowance: 0.5, threshold: 8)

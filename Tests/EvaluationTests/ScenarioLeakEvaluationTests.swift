@@ -50,3 +50,24 @@ private struct LeakDBScoreSummary {
     mutating func add(_ r: ScenarioLeakEvaluation.Result) { summary.add(r) }
     var f1: Double { summary.report.waterline.f1 }
 }
+
+/// `waterline eval scenarios --pipeline live` on the loop without its weekend step: the
+/// whole of insight's detection in-process finds the leak as one event, raises nothing
+/// before it, and locates it at J5 from the pressure residuals against the forecast.
+@Suite struct LivePipelineEvaluationTests {
+    @Test func theLivePipelineFindsAndLocatesTheLoopLeak() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-eval-live-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try await onOwnThread {
+            _ = try LoopLeakScenario.write(to: dir, weekendBoost: 0)
+            return try ScenarioLeakEvaluation().runLive(try ScenarioFolder.read(from: dir), folder: dir)
+        }
+        #expect(result.alarms[..<LoopLeakScenario.leakStep].allSatisfy { !$0 }, "no alarm before the leak")
+        let during = result.alarms[LoopLeakScenario.leakStep...]
+        #expect(Double(during.filter { $0 }.count) > 0.9 * Double(during.count))
+        #expect(result.events.count == 1, "events \(result.events.map { "\($0.type) \($0.startMs)" })")
+        let event = try #require(result.events.first)
+        #expect(event.candidates.first?.nodeID == LoopLeakScenario.leakNode, "candidates \(event.candidates.map(\.nodeID))")
+        #expect(event.lossM3 > 0)
+    }
+}
