@@ -135,11 +135,15 @@ public struct EventDetector: Sendable {
         // The zone's water balance takes every plausible inlet value, a flat one too: a
         // stopped pump's inlet really reads 0 for hours (the stuck flag is still a fault
         // event for the sensor).
-        if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0, config.zoneInflow {
-            let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
-            if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets) {
-                countInflowLoss(zone: p.zone, verdict)
+        if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0 {
+            if config.zoneInflow {
+                let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
+                if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets) {
+                    countInflowLoss(zone: p.zone, verdict)
+                }
             }
+            // A flat inlet is still part of the zone's summed inflow (no loss is counted on it).
+            if p.flags & ScoredPoint.stuckFlag != 0 && p.warmedUp { rememberInletStep(p, value: value) }
         }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
@@ -440,14 +444,22 @@ public struct EventDetector: Sendable {
     /// gap is not water lost).
     static let longestStepHours = 1.0
 
-    /// Adds an inlet's step to its zone's open leak or burst.
-    private mutating func countLoss(_ p: ScoredPoint, value: Double) {
+    /// Remembers an inlet's step (for a loss counted from an event's start, and the zone's
+    /// summed inflow); returns the hours it stands for.
+    @discardableResult
+    private mutating func rememberInletStep(_ p: ScoredPoint, value: Double) -> Double {
         var steps = inletSteps[p.sensorID] ?? []
         let hours = steps.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
         steps.append((p.tsMs, value, p.forecastMean, p.forecastLower, p.forecastUpper, hours))
         // Trimmed in blocks, not by one step per point: insight calls this for every inlet point.
         if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
         inletSteps[p.sensorID] = steps
+        return hours
+    }
+
+    /// Adds an inlet's step to its zone's open leak or burst.
+    private mutating func countLoss(_ p: ScoredPoint, value: Double) {
+        let hours = rememberInletStep(p, value: value)
         let key = "\(p.zone)|hydraulic"
         guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event) else { return }
         loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
