@@ -131,7 +131,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "WaterlineTestSupport"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "WaterlineTestSupport"],
             swiftSettings: strict),
     ]
 )

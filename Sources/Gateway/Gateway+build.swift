@@ -21,11 +21,24 @@ public struct Backends: Sendable {
     }
 }
 
+/// Every route the gateway serves, as "METHOD /path" in OpenAPI's syntax
+/// ("GET /api/v1/events/{id}"): what the OpenAPI document must describe.
+public func gatewayRoutes() throws -> [String] {
+    let table = RouteTable(router: Router(context: BasicRequestContext.self))
+    let unreachable = "tcp://127.0.0.1:1"
+    let config = try GatewayConfig(WaterlineKit.Environment([
+        "WATERLINE_INGEST_RPC": unreachable, "WATERLINE_PREPROCESS_RPC": unreachable,
+        "WATERLINE_MODEL_RPC": unreachable, "WATERLINE_INSIGHT_RPC": unreachable,
+    ]))
+    GatewayAPI(backends: try Backends(config: config), maxBodyBytes: config.maxBodyBytes).addRoutes(to: table)
+    return table.recorded
+}
+
 /// Builds the gateway's HTTP application: used by the executable and by tests alike.
 public func buildGateway(config: GatewayConfig, backends: Backends, logger: Logger) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
     let api = GatewayAPI(backends: backends, maxBodyBytes: config.maxBodyBytes)
-    api.addRoutes(to: router)
+    api.addRoutes(to: RouteTable(router: router))
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waterline-gateway"),

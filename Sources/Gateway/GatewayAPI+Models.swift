@@ -8,9 +8,9 @@ import WaterlineProto
 // MARK: Models and training (the model service's registry and orchestrator)
 
 extension GatewayAPI {
-    func addModelRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/api/v1/models/train") { request, _ in await respond { try await self.train(request) } }
-        router.get("/api/v1/training-runs") { request, _ in
+    func addModelRoutes(to routes: RouteTable) {
+        routes.post("/api/v1/models/train") { request, _ in await respond { try await self.train(request) } }
+        routes.get("/api/v1/training-runs") { request, _ in
             await respond {
                 var list = ListTrainingRunsRequest()
                 list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
@@ -18,7 +18,7 @@ extension GatewayAPI {
                 return jsonResponse(["runs": reply.runs.map(protoJSON)])
             }
         }
-        router.get("/api/v1/models") { request, _ in
+        routes.get("/api/v1/models") { request, _ in
             await respond {
                 var list = ListModelsRequest()
                 list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
@@ -26,14 +26,14 @@ extension GatewayAPI {
                 return jsonResponse(["models": reply.models.map(protoJSON)])
             }
         }
-        router.post("/api/v1/models/rollback") { request, _ in
+        routes.post("/api/v1/models/rollback") { request, _ in
             await respond {
                 var rollback = RollbackModelRequest()
                 rollback.requestedBy = try await self.actor(request)
                 return jsonResponse(protoJSON(try await call(self.backends.model, ModelRPC.rollbackModel, rollback, "model")))
             }
         }
-        router.post("/api/v1/models/:version/promote") { request, context in
+        routes.post("/api/v1/models/:version/promote") { request, context in
             await respond {
                 var promote = PromoteModelRequest()
                 promote.version = try context.parameters.require("version")

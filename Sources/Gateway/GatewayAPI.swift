@@ -9,14 +9,14 @@ struct GatewayAPI: Sendable {
     let backends: Backends
     let maxBodyBytes: Int
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/api/v1/readings") { request, _ in await respond { try await self.postReadings(request) } }
-        router.get("/api/v1/sensors") { request, _ in await respond { try await self.sensors(request) } }
-        router.get("/api/v1/sensors/:id/series") { request, context in
+    func addRoutes(to routes: RouteTable) {
+        routes.post("/api/v1/readings") { request, _ in await respond { try await self.postReadings(request) } }
+        routes.get("/api/v1/sensors") { request, _ in await respond { try await self.sensors(request) } }
+        routes.get("/api/v1/sensors/:id/series") { request, context in
             await respond { try await self.series(request, id: try context.parameters.require("id")) }
         }
-        router.get("/api/v1/events") { request, _ in await respond { try await self.events(request) } }
-        router.get("/api/v1/events/:id") { _, context in
+        routes.get("/api/v1/events") { request, _ in await respond { try await self.events(request) } }
+        routes.get("/api/v1/events/:id") { _, context in
             await respond {
                 var get = GetEventRequest()
                 get.eventID = try context.parameters.require("id")
@@ -29,16 +29,17 @@ struct GatewayAPI: Sendable {
             ("confirm-leak", .confirmLeak), ("confirm-sensor-fault", .confirmSensorFault),
         ]
         for (path, action) in actions {
-            router.post("/api/v1/events/:id/\(path)") { request, context in
+            routes.post("/api/v1/events/:id/\(path)") { request, context in
                 await respond { try await self.updateEvent(request, id: try context.parameters.require("id"), action: action) }
             }
         }
-        router.get("/api/v1/summary") { _, _ in
+        routes.get("/api/v1/summary") { _, _ in
             await respond { jsonResponse(try await call(self.backends.insight, InsightRPC.summary, SummaryRequest(), "insight").json) }
         }
-        router.get("/api/v1/health") { _, _ in await respond { await self.health() } }
-        router.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }
-        addModelRoutes(to: router)
+        routes.get("/api/v1/health") { _, _ in await respond { await self.health() } }
+        routes.get("/api/v1/openapi.json") { _, _ in OpenAPIDocument.response }
+        routes.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }
+        addModelRoutes(to: routes)
     }
 
     // MARK: Handlers

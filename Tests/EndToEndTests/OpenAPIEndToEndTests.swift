@@ -1,0 +1,57 @@
+import Foundation
+import Gateway
+import Testing
+import WaterlineTestSupport
+
+/// The OpenAPI document against the gateway: it describes exactly the routes the gateway
+/// serves, and every operation, called on the running system with made-up ids, malformed
+/// bodies and malformed numbers, answers one of its documented statuses and never 5xx.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct OpenAPIEndToEndTests {
+    static func operations(_ document: [String: Any]) -> [(method: String, path: String, responses: Set<Int>, parameters: [[String: Any]])] {
+        let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+        return paths.flatMap { path, methods in
+            methods.compactMap { method, value -> (String, String, Set<Int>, [[String: Any]])? in
+                guard let op = value as? [String: Any] else { return nil }
+                let codes = Set(((op["responses"] as? [String: Any]) ?? [:]).keys.compactMap { Int($0) })
+                return (method.uppercased(), path, codes, op["parameters"] as? [[String: Any]] ?? [])
+            }
+        }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+    }
+
+    @Test func theDocumentDescribesEveryRouteAndNoOperationAnswers5xx() async throws {
+        let t = try await TestCluster.start("openapi")
+        defer { Task { await t.stop() } }
+        let reply = try await t.http.get("/api/v1/openapi.json")
+        #expect(reply.status == 200)
+        #expect(reply.headers.first { $0.key.lowercased() == "content-type" }?.value.contains("application/json") == true)
+        let document = reply.json
+        #expect(document["openapi"] as? String == "3.1.0")
+        let operations = Self.operations(document)
+
+        // Exactly the gateway's routes, no more, no fewer.
+        let documented = Set(operations.map { "\($0.method) \($0.path)" })
+        let served = Set(try gatewayRoutes())
+        #expect(documented == served, "undocumented: \(served.subtracting(documented).sorted()), not served: \(documented.subtracting(served).sorted())")
+
+        // Every operation with made-up ids and bad input: a documented status, never 5xx.
+        // (404 for an unknown id, 400 for a malformed body and 413 apply to every route.)
+        let always: Set<Int> = [400, 404, 413]
+        for op in operations {
+            let path = op.path.replacingOccurrences(of: "{id}", with: "no-such-id").replacingOccurrences(of: "{version}", with: "no-such-version")
+            let numeric = op.parameters.filter { ($0["schema"] as? [String: Any])?["type"] as? String == "integer" }.compactMap { $0["name"] as? String }
+            var attempts: [(String, TestHTTP.Reply)] = []
+            if op.method == "GET" {
+                attempts.append(("plain", try await t.http.get(path)))
+                if let name = numeric.first { attempts.append(("\(name)=abc", try await t.http.get("\(path)?\(name)=abc"))) }
+            } else {
+                attempts.append(("malformed body", try await t.http.post(path, raw: Data("{\"actor\":".utf8))))
+                attempts.append(("empty object", try await t.http.post(path, json: [String: Any]())))
+                attempts.append(("wrong types", try await t.http.post(path, json: ["readings": 3, "actor": 7, "comment": false])))
+            }
+            for (what, answer) in attempts {
+                #expect(answer.status < 500, "\(op.method) \(path) (\(what)) answered \(answer.status): \(answer.text)")
+                #expect(op.responses.union(always).contains(answer.status), "\(op.method) \(path) (\(what)) answered an undocumented \(answer.status): \(answer.text)")
+            }
+        }
+    }
+}
