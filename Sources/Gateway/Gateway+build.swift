@@ -37,6 +37,7 @@ public func gatewayRoutes() throws -> [String] {
 /// Builds the gateway's HTTP application: used by the executable and by tests alike.
 public func buildGateway(config: GatewayConfig, backends: Backends, logger: Logger) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: Set(config.corsOrigins)))
     let api = GatewayAPI(backends: backends, maxBodyBytes: config.maxBodyBytes)
     api.addRoutes(to: RouteTable(router: router))
     return Application(

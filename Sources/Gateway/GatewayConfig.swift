@@ -1,3 +1,4 @@
+import Foundation
 import WaterlineKit
 
 /// The gateway's settings (services/gateway/README.md).
@@ -10,6 +11,8 @@ public struct GatewayConfig: Sendable {
     public var insightRPC: [String]
     public var rpcTimeoutMs: Int
     public var maxBodyBytes: Int
+    /// Origins a browser may call the API from (CORS); "*" for any, empty for none.
+    public var corsOrigins: [String]
 
     public init(_ env: WaterlineKit.Environment) throws(ConfigError) {
         host = env.string("WATERLINE_HTTP_HOST", default: "0.0.0.0")
@@ -20,5 +23,7 @@ public struct GatewayConfig: Sendable {
         insightRPC = try env.endpoints("WATERLINE_INSIGHT_RPC")
         rpcTimeoutMs = try env.int("WATERLINE_RPC_TIMEOUT_MS", default: 5000, range: 10...600_000)
         maxBodyBytes = try env.int("WATERLINE_MAX_BODY_BYTES", default: 4 << 20, range: 1024...(1 << 30))
+        corsOrigins = env.string("WATERLINE_CORS_ORIGINS", default: "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

@@ -6,6 +6,7 @@ import WaterlineTestSupport
 /// The OpenAPI document against the gateway: it describes exactly the routes the gateway
 /// serves, and every operation, called on the running system with made-up ids, malformed
 /// bodies and malformed numbers, answers one of its documented statuses and never 5xx.
+/// On the way: security headers on every response, CORS only for the allowed origin.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct OpenAPIEndToEndTests {
     static func operations(_ document: [String: Any]) -> [(method: String, path: String, responses: Set<Int>, parameters: [[String: Any]])] {
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
@@ -19,11 +20,24 @@ import WaterlineTestSupport
     }
 
     @Test func theDocumentDescribesEveryRouteAndNoOperationAnswers5xx() async throws {
-        let t = try await TestCluster.start("openapi")
+        let allowed = "http://dashboard.example"
+        let t = try await TestCluster.start("openapi", environment: ["WATERLINE_CORS_ORIGINS": allowed])
         defer { Task { await t.stop() } }
         let reply = try await t.http.get("/api/v1/openapi.json")
         #expect(reply.status == 200)
         #expect(reply.headers.first { $0.key.lowercased() == "content-type" }?.value.contains("application/json") == true)
+        // Security headers on every response; CORS only for the allowed origin.
+        #expect(reply.headers["x-content-type-options"] == "nosniff" && reply.headers["x-frame-options"] == "DENY")
+        #expect(reply.headers["content-security-policy"]?.contains("default-src 'self'") == true)
+        #expect(reply.headers["access-control-allow-origin"] == nil)
+        let fromDashboard = try await t.http.get("/api/v1/summary", headers: ["Origin": allowed])
+        #expect(fromDashboard.status == 200 && fromDashboard.headers["access-control-allow-origin"] == allowed)
+        let fromElsewhere = try await t.http.get("/api/v1/summary", headers: ["Origin": "http://evil.example"])
+        #expect(fromElsewhere.headers["access-control-allow-origin"] == nil)
+        let preflight = try await t.http.request("OPTIONS", "/api/v1/events/x/acknowledge", headers: ["Origin": allowed, "Access-Control-Request-Method": "POST"])
+        #expect(preflight.status == 204 && preflight.headers["access-control-allow-methods"]?.contains("POST") == true)
+        let refused = try await t.http.request("OPTIONS", "/api/v1/events/x/acknowledge", headers: ["Origin": "http://evil.example", "Access-Control-Request-Method": "POST"])
+        #expect(refused.status == 403)
         let document = reply.json
         #expect(document["openapi"] as? String == "3.1.0")
         let operations = Self.operations(document)

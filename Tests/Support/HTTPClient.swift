@@ -18,8 +18,13 @@ public struct TestHTTP: Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    public func get(_ path: String) async throws -> Reply {
-        try await send("GET", path, body: nil)
+    public func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await send("GET", path, body: nil, headers: headers)
+    }
+
+    /// Any method, with extra headers (an `Origin`, say).
+    public func request(_ method: String, _ path: String, headers: [String: String]) async throws -> Reply {
+        try await send(method, path, body: nil, headers: headers)
     }
 
     public func post(_ path: String, json: Any) async throws -> Reply {
@@ -30,9 +35,10 @@ public struct TestHTTP: Sendable {
         try await send("POST", path, body: raw)
     }
 
-    private func send(_ method: String, _ path: String, body: Data?) async throws -> Reply {
+    private func send(_ method: String, _ path: String, body: Data?, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.timeoutInterval = 30
         if let body {
             request.httpBody = body
