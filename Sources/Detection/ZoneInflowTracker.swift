@@ -20,6 +20,12 @@ struct ZoneInflowTracker: Sendable {
     /// The detector's step, in hours.
     var stepHours: Double { detector.map { Double($0.config.stepMs) / 3_600_000 } ?? 0 }
 
+    /// Incomplete steps kept at most (a day at one-minute cadence).
+    static let maxPendingSteps = 1_440
+
+    /// Steps waiting for an inlet's reading.
+    var pendingSteps: Int { pending.count }
+
     /// Adds one inlet's reading; `inlets` is how many the zone has. Returns the verdict on
     /// the step it completed, if the detector judged one.
     @discardableResult
@@ -30,6 +36,9 @@ struct ZoneInflowTracker: Sendable {
         entry.count += 1
         guard entry.count >= inlets else {
             pending[tsMs] = entry
+            // An inlet that stopped reporting leaves every step incomplete: keep a day of
+            // them at most, so a silent meter cannot grow this without bound.
+            if pending.count > Self.maxPendingSteps, let oldest = pending.keys.min() { pending[oldest] = nil }
             return nil
         }
         pending[tsMs] = nil

@@ -512,6 +512,18 @@ extension SlowLeakTests {
     }
 }
 
+@Suite struct ZoneInflowTrackerTests {
+    /// One of two inlets falls silent: no step completes, and the waiting ones stay bounded.
+    @Test func aSilentInletNeitherFeedsNorGrowsTheTracker() {
+        var tracker = ZoneInflowTracker()
+        for i in 0..<5_000 {
+            #expect(tracker.add(tsMs: t0 + Int64(i) * minute, value: 100, inlets: 2) == nil)
+        }
+        #expect(tracker.pendingSteps == ZoneInflowTracker.maxPendingSteps)
+        #expect(!tracker.isJudging)
+    }
+}
+
 @Suite struct TwoSidedCUSUMTests {
     @Test func aOneSigmaShiftIsSignalledWithinTwentySteps() {
         var cusum = TwoSidedCUSUM(allowance: 0.5, threshold: 8)
