@@ -80,15 +80,13 @@ public struct EventDetector: Sendable {
         var smoothed = 0.0
         /// The same average of the deviation relative to the forecast.
         var smoothedRelative = 0.0
-        /// The same average of value − forecast, in the sensor's unit.
-        var smoothedResidual = 0.0
         /// When `smoothed` last left the ±0.5 band: the drift's likely start.
         var driftSinceMs: Int64?
         /// `smoothed` when the current run of consecutive anomalous points began: near
         /// zero for an abrupt change (a burst), already raised for a growing one (a leak).
         var smoothedAtOnset = 0.0
         /// On the standardised residual (the surprise × 1.645: ±1 is the 90 % interval's edge).
-        var cusum = TwoSidedCUSUM()
+        var cusum: TwoSidedCUSUM
         /// When each side of `cusum` last left zero: the shift's likely start.
         var cusumUpSinceMs: Int64 = 0
         var cusumDownSinceMs: Int64 = 0
@@ -118,7 +116,7 @@ public struct EventDetector: Sendable {
         setRole(p.sensorID, zone: p.zone, role: p.role)
         lastSeen[p.sensorID] = max(lastSeen[p.sensorID] ?? p.tsMs, p.tsMs)
         var changes = endQuietEvents(in: p.zone)
-        var w = sensors[p.sensorID] ?? SensorWindow()
+        var w = sensors[p.sensorID] ?? SensorWindow(cusum: TwoSidedCUSUM(allowance: config.cusumAllowance, threshold: config.cusumThreshold))
         defer { sensors[p.sensorID] = w }
 
         // Sensor health first: such points are never hydraulic evidence.
@@ -174,11 +172,7 @@ public struct EventDetector: Sendable {
         // Clamp single points so one wild value cannot fake a drift.
         w.smoothed += alpha * (max(-6, min(6, p.score)) - w.smoothed)
         w.smoothedRelative += alpha * (max(-1, min(1, relative)) - w.smoothedRelative)
-        if let value = p.value { w.smoothedResidual += alpha * (value - p.forecastMean - w.smoothedResidual) }
         if abs(w.smoothed) < 0.5 { w.driftSinceMs = nil } else if w.driftSinceMs == nil { w.driftSinceMs = p.tsMs }
-        if w.cusum.threshold != config.cusumThreshold {
-            w.cusum = TwoSidedCUSUM(allowance: config.cusumAllowance, threshold: config.cusumThreshold)
-        }
         w.cusum.observe(1.645 * p.score)
         if w.cusum.upperRun == 1 { w.cusumUpSinceMs = p.tsMs }
         if w.cusum.lowerRun == 1 { w.cusumDownSinceMs = p.tsMs }

@@ -9,6 +9,10 @@ public struct NetworkLocator: Sendable {
         public var pipes: [LeakLocaliser.PipeCandidate]
     }
 
+    /// Metres of water head per bar (clean pressures are in bar): 1 / (ρ·g) with
+    /// ρ = 1000 kg/m³, g = 9.80665 m/s².
+    public static let metresOfHeadPerBar = 1 / 0.098_066_5
+
     public let network: WaterNetwork
     /// The nodes the pressure sensors sit on, in the order residuals are given.
     public let sensorNodeIDs: [String]

@@ -4,10 +4,12 @@ import WaterlineProto
 extension Event {
     /// Copies what detection knows into the event, keeping the lifecycle fields
     /// (status, who acknowledged or resolved it, history) that operators own. Leaks and
-    /// bursts get their loss (priced at `tariffPerM3`) and the sensors that moved most as
-    /// location candidates, said so (`EventBook` replaces them with network nodes and
-    /// pipes when a network model locates the event).
-    mutating func merge(_ d: DetectedEvent, tariffPerM3: Double = 0, places: [String: SensorPlace] = [:]) {
+    /// bursts get their loss (priced at `tariffPerM3`) and `location` — junctions and pipes
+    /// on the network model — or, without one, the sensors that moved most, said so.
+    mutating func merge(
+        _ d: DetectedEvent, tariffPerM3: Double = 0, places: [String: SensorPlace] = [:],
+        location: (candidates: [LocationCandidate], note: String)? = nil
+    ) {
         eventID = d.id
         type = EventType(detected: d.type)
         zone = d.zone
@@ -42,6 +44,10 @@ extension Event {
             self.loss = loss
         }
         guard d.type == .leak || d.type == .burst else { return }
+        if let location {
+            (candidates, locationNote) = location
+            return
+        }
         let moved = d.evidence.filter { $0.role != .meter }.sorted { abs($0.peakScore) > abs($1.peakScore) }.prefix(5)
         let top = moved.first.map { abs($0.peakScore) } ?? 0
         candidates = moved.map { e in

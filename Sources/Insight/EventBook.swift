@@ -33,17 +33,8 @@ actor EventBook {
                 let detected = change.event
                 var event = events[detected.id] ?? Event()
                 let isNew = events[detected.id] == nil
-                let location = event.candidates
-                let locationNote = event.locationNote
-                event.merge(detected, tariffPerM3: tariffPerM3, places: places)
-                if detected.type == .leak || detected.type == .burst, network != nil {
-                    if locatedFrom[detected.id] == detected.pressureResiduals {
-                        (event.candidates, event.locationNote) = (location, locationNote)
-                    } else if let located = network?.locate(residualsBar: detected.pressureResiduals, places: places) {
-                        (event.candidates, event.locationNote) = located
-                        locatedFrom[detected.id] = detected.pressureResiduals
-                    }
-                }
+                event.merge(detected, tariffPerM3: tariffPerM3, places: places, location: networkLocation(detected, current: event))
+                if case .ended = change { locatedFrom[detected.id] = nil }
                 event.updatedMs = nowMs()
                 if isNew {
                     event.status = .open
@@ -61,6 +52,19 @@ actor EventBook {
             }
         }
         return order.compactMap { id in events[id].map { ($0, changed[id]!) } }
+    }
+
+    /// Where a leak or burst is on the network model, when one is configured and locates
+    /// it: recomputed only when its pressure residuals changed (else `current`'s stands).
+    private func networkLocation(_ d: DetectedEvent, current: Event) -> (candidates: [LocationCandidate], note: String)? {
+        guard d.type == .leak || d.type == .burst, network != nil else { return nil }
+        if let residuals = locatedFrom[d.id], residuals == d.pressureResiduals {
+            return (current.candidates, current.locationNote)
+        }
+        // Through the stored model, so the locators it builds stay cached.
+        guard let located = network?.locate(residualsBar: d.pressureResiduals, places: places) else { return nil }
+        locatedFrom[d.id] = d.pressureResiduals
+        return located
     }
 
     /// Applies an operator action. `stored` loads an event this process does not hold.

@@ -42,7 +42,7 @@ struct NetworkLocation: Sendable {
             locators[nodes] = built
             locator = built
         }
-        let metresPerBar = 10.197_16
+        let metresPerBar = NetworkLocator.metresOfHeadPerBar
         let location = locator.locate(residualsM: onModel.map { residualsBar[$0].map { $0 * metresPerBar } })
         guard !location.nodes.isEmpty else { return nil }
         let toMap = MapProjection(network: network, places: places)

@@ -49,4 +49,18 @@ struct CleanScenario {
     }
 
     var steps: Int { values.first?.count ?? 0 }
+
+    /// Per step, the sum of these sensors' values (nil when one of them has none): a
+    /// zone's inflow from its inlet meters.
+    func summed(_ ids: [String]) -> [Double?] {
+        let columns = ids.map { id in sensorIDs.firstIndex(of: id) }
+        return (0..<steps).map { i in
+            var sum = 0.0
+            for c in columns {
+                guard let c, let v = values[c][i] else { return nil }
+                sum += v
+            }
+            return sum
+        }
+    }
 }

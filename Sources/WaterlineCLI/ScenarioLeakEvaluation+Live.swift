@@ -21,20 +21,11 @@ extension ScenarioLeakEvaluation {
         let meta = scenario.meta
         let step = meta.stepMs
         let flows = CleanScenario(scenario, firstVersions: true, only: ["flow"], dropping: [.gap, .outOfRange])
-        let column = Dictionary(uniqueKeysWithValues: flows.sensorIDs.enumerated().map { ($1, $0) })
         let steps = flows.steps
         let times = (0..<steps).map { flows.startMs + Int64($0) * step }
-        let labels = times.map { t in scenario.labels.contains { $0.type == "leak" && $0.contains(t) } }
-        let network = try meta.network.map { try InpReader.read(String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
-
-        let total: [Double?] = (0..<steps).map { i in
-            var sum = 0.0
-            for id in meta.zones.flatMap(\.inletSensors) {
-                guard let c = column[id], let v = flows.values[c][i] else { return nil }
-                sum += v
-            }
-            return sum
-        }
+        let labels = Self.leakLabels(scenario, at: times)
+        let network = try Self.network(meta, in: folder)
+        let total = flows.summed(meta.zones.flatMap(\.inletSensors))
         var pipeline = OfflinePipeline()
         pipeline.detection = liveDetection
         let detected = pipeline.detect(scenario).events.filter { $0.type == .leak || $0.type == .burst }
@@ -61,7 +52,7 @@ extension ScenarioLeakEvaluation {
                 revenueLost: (loss?.volumeM3 ?? 0) * meta.tariffPerM3, candidates: [], pipeCandidates: [])
             if let (ids, locator) = locators[e.zone] {
                 // Residuals are in bar (the clean unit); the model works in metres of head.
-                let location = locator.locate(residualsM: ids.map { e.pressureResiduals[$0].map { $0 * Self.metresPerBar } })
+                let location = locator.locate(residualsM: ids.map { e.pressureResiduals[$0].map { $0 * NetworkLocator.metresOfHeadPerBar } })
                 event.candidates = location.nodes.map { .init(nodeID: $0.nodeID, score: $0.score, leakM3h: $0.leakM3h, x: $0.x, y: $0.y) }
                 event.pipeCandidates = location.pipes.map { .init(pipeID: $0.linkID, score: $0.score) }
             }

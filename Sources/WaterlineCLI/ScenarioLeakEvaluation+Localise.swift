@@ -5,9 +5,6 @@ import Hydraulics
 import Simulation
 
 extension ScenarioLeakEvaluation {
-    /// Metres of water head per bar (pressures are cleaned into bar).
-    static let metresPerBar = 10.197_16
-
     /// Locates each event of `zone` from how its pressure sensors moved: each sensor's
     /// pressure is predicted from the zone's demand (inflow less the detected excess) and
     /// its tanks' levels, by a regression fitted on the week before the event; the mean
@@ -61,7 +58,7 @@ extension ScenarioLeakEvaluation {
                     sum += p - zip(beta, f).reduce(0) { $0 + $1.0 * $1.1 }
                     count += 1
                 }
-                residuals.append(count > 0 ? Self.metresPerBar * sum / Double(count) : nil)
+                residuals.append(count > 0 ? NetworkLocator.metresOfHeadPerBar * sum / Double(count) : nil)
             }
             let location = locator.locate(residualsM: residuals)
             out[n].candidates = location.nodes.map { .init(nodeID: $0.nodeID, score: $0.score, leakM3h: $0.leakM3h, x: $0.x, y: $0.y) }

@@ -82,22 +82,15 @@ struct ScenarioLeakEvaluation {
         let column = Dictionary(uniqueKeysWithValues: clean.sensorIDs.enumerated().map { ($1, $0) })
         let steps = clean.steps
         let times = (0..<steps).map { clean.startMs + Int64($0) * step }
-        let labels = times.map { t in scenario.labels.contains { $0.type == "leak" && $0.contains(t) } }
-        let network = try meta.network.map { try InpReader.read(String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
+        let labels = Self.leakLabels(scenario, at: times)
+        let network = try Self.network(meta, in: folder)
 
         var alarms = Array(repeating: false, count: steps)
         var total: [Double?] = Array(repeating: 0, count: steps)
         var events: [Event] = []
         var daily: [String] = []
         for zone in meta.zones {
-            let inflow: [Double?] = (0..<steps).map { i in
-                var sum = 0.0
-                for id in zone.inletSensors {
-                    guard let c = column[id], let v = clean.values[c][i] else { return nil }
-                    sum += v
-                }
-                return sum
-            }
+            let inflow = clean.summed(zone.inletSensors)
             for i in 0..<steps { total[i] = total[i].flatMap { t in inflow[i].map { t + $0 } } }
             var d = InflowLeakDetector(config: detector(step))
             var verdicts: [InflowLeakDetector.Verdict?] = []
@@ -131,6 +124,16 @@ struct ScenarioLeakEvaluation {
             name: meta.name, network: Self.networkName(meta), labels: labels, alarms: alarms,
             baselineAlarms: baseline.alarms(inflow: total, stepsPerDay: Int(86_400_000 / step)),
             leakWindows: leakWindows, events: events, leaks: leaks, daily: daily)
+    }
+
+    /// Per step: whether a labelled leak runs then.
+    static func leakLabels(_ scenario: Scenario, at times: [Int64]) -> [Bool] {
+        times.map { t in scenario.labels.contains { $0.type == "leak" && $0.contains(t) } }
+    }
+
+    /// The scenario's EPANET network, when its folder has one.
+    static func network(_ meta: ScenarioMeta, in folder: URL) throws -> WaterNetwork? {
+        try meta.network.map { try InpReader.read(String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
     }
 
     /// "net1" for a LeakDB Net1 scenario: what results are grouped by.

@@ -63,6 +63,17 @@ private struct ZoneHarness {
         feed(meter, role: .meter, at: ts, m)
     }
 
+    /// `minutes` of an abrupt inlet excess (40 % over the forecast, surprise 6) with normal
+    /// pressures; returns the next time.
+    mutating func burst(from ts: Int64, minutes: Int) -> Int64 {
+        var t = ts
+        for _ in 0..<minutes {
+            tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        return t
+    }
+
     /// `minutes` of quiet, normal data with small deterministic noise; returns the next time.
     mutating func quiet(from ts: Int64, minutes: Int, seed: UInt64 = 1) -> Int64 {
         var rng = SeededGenerator(seed: seed)
@@ -91,11 +102,7 @@ private struct ZoneHarness {
         var z = ZoneHarness()
         let onset = z.quiet(from: t0, minutes: 60)
         #expect(z.changes.isEmpty)
-        var t = onset
-        for _ in 0..<20 {
-            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
-            t += minute
-        }
+        _ = z.burst(from: onset, minutes: 20)
         #expect(z.opened.count == 1)
         let event = try #require(z.opened.first)
         #expect(event.type == .burst)
@@ -122,11 +129,7 @@ private struct ZoneHarness {
     @Test func lossIntegratesTheInletExcessExactly() throws {
         var z = ZoneHarness()
         let onset = z.quiet(from: t0, minutes: 60)
-        var t = onset
-        for _ in 0..<20 {
-            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
-            t += minute
-        }
+        _ = z.burst(from: onset, minutes: 20)
         let event = try #require(z.detector.openEvents.first { $0.type == .burst })
         let loss = try #require(event.loss)
         #expect(abs(loss.volumeM3 - 40.0 * 20 / 60) < 1e-9)
@@ -309,11 +312,7 @@ private struct ZoneHarness {
     @Test func eventEndsAfterQuietPeriodWithoutEvidence() throws {
         var z = ZoneHarness()
         let onset = z.quiet(from: t0, minutes: 60)
-        var t = onset
-        for _ in 0..<20 {
-            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
-            t += minute
-        }
+        var t = z.burst(from: onset, minutes: 20)
         let burst = try #require(z.opened.first)
         t = z.quiet(from: t, minutes: 3 * 60, seed: 9)
         #expect(z.ended.count == 1)
