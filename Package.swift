@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -75,6 +77,20 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // MARK: Accounts (users in MongoDB, bcrypt, signed tokens): the gateway and `waterline users`
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Mongo", "WaterlineKit",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "AccountsCommand",
+            dependencies: ["Accounts", "Mongo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
         // MARK: Services
         .target(name: "Ingest", dependencies: serviceDependencies, swiftSettings: strict),
         .target(name: "Preprocess", dependencies: serviceDependencies + ["Cleaning"], swiftSettings: strict),
@@ -82,12 +98,12 @@ let package = Package(
         .target(name: "Insight", dependencies: serviceDependencies + ["Detection", "Hydraulics"], swiftSettings: strict),
         .target(
             name: "Gateway",
-            dependencies: serviceDependencies + [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: serviceDependencies + ["Accounts", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict),
         .target(
             name: "WaterlineCLI",
             dependencies: serviceDependencies + [
-                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection", "Hydraulics",
+                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection", "Hydraulics", "Accounts", "AccountsCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -97,7 +113,7 @@ let package = Package(
         .executableTarget(name: "waterline-preprocess", dependencies: ["Preprocess"], path: "Sources/Executables/waterline-preprocess", swiftSettings: strict),
         .executableTarget(name: "waterline-model", dependencies: ["Model"], path: "Sources/Executables/waterline-model", swiftSettings: strict),
         .executableTarget(name: "waterline-insight", dependencies: ["Insight"], path: "Sources/Executables/waterline-insight", swiftSettings: strict),
-        .executableTarget(name: "waterline-gateway", dependencies: ["Gateway"], path: "Sources/Executables/waterline-gateway", swiftSettings: strict),
+        .executableTarget(name: "waterline-gateway", dependencies: ["Gateway", "Mongo", "AccountsCommand"], path: "Sources/Executables/waterline-gateway", swiftSettings: strict),
         .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
         .executableTarget(
             name: "waterline-bench",
@@ -108,6 +124,7 @@ let package = Package(
         .target(
             name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineCLI", "Hydraulics", "Simulation"], path: "Tests/Support",
             swiftSettings: strict),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -131,7 +148,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "WaterlineTestSupport"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -1,6 +1,8 @@
+import Accounts
 import Foundation
 import Hummingbird
 import Logging
+import Mongo
 import WaterlineBus
 import WaterlineKit
 import WaterlineProto
@@ -21,24 +23,37 @@ public struct Backends: Sendable {
     }
 }
 
-/// Every route the gateway serves, as "METHOD /path" in OpenAPI's syntax
-/// ("GET /api/v1/events/{id}"): what the OpenAPI document must describe.
-public func gatewayRoutes() throws -> [String] {
-    let table = RouteTable(router: Router(context: BasicRequestContext.self))
+/// A route the gateway serves, in OpenAPI's syntax ("GET", "/api/v1/events/{id}"),
+/// with who may call it ("anyone", "client" or "admin").
+public struct GatewayRoute: Sendable, CustomStringConvertible {
+    public let method: String
+    public let path: String
+    public let access: String
+    public var description: String { "\(method) \(path)" }
+}
+
+/// Every route the gateway serves: what the OpenAPI document must describe, and the
+/// access policy a test checks route by route on the running gateway.
+public func gatewayRoutes() async throws -> [GatewayRoute] {
     let unreachable = "tcp://127.0.0.1:1"
     let config = try GatewayConfig(WaterlineKit.Environment([
         "WATERLINE_INGEST_RPC": unreachable, "WATERLINE_PREPROCESS_RPC": unreachable,
         "WATERLINE_MODEL_RPC": unreachable, "WATERLINE_INSIGHT_RPC": unreachable,
+        "WATERLINE_MONGO_URI": "mongodb://127.0.0.1:1", "WATERLINE_JWT_SECRET": String(repeating: "x", count: 32),
     ]))
-    GatewayAPI(backends: try Backends(config: config), maxBodyBytes: config.maxBodyBytes).addRoutes(to: table)
-    return table.recorded
+    let mongo = try MongoClient(uri: config.mongoURI, database: config.database, threads: 1)
+    defer { mongo.close() }
+    let table = RouteTable(router: Router(context: GatewayContext.self))
+    try await GatewayAPI(config: config, backends: try Backends(config: config), mongo: mongo).addRoutes(to: table)
+    return table.entries.map { GatewayRoute(method: $0.method, path: $0.path, access: $0.access.rawValue) }
 }
 
 /// Builds the gateway's HTTP application: used by the executable and by tests alike.
-public func buildGateway(config: GatewayConfig, backends: Backends, logger: Logger) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+public func buildGateway(config: GatewayConfig, backends: Backends, mongo: MongoClient, logger: Logger) async throws -> some ApplicationProtocol {
+    let router = Router(context: GatewayContext.self)
     router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: Set(config.corsOrigins)))
-    let api = GatewayAPI(backends: backends, maxBodyBytes: config.maxBodyBytes)
+    let api = try await GatewayAPI(config: config, backends: backends, mongo: mongo)
+    router.add(middleware: AuthMiddleware(signer: api.signer, accounts: AccountCheck(store: api.users)))
     api.addRoutes(to: RouteTable(router: router))
     return Application(
         router: router,
@@ -47,4 +62,13 @@ public func buildGateway(config: GatewayConfig, backends: Backends, logger: Logg
             logger.info("gateway listening on http://\(config.host):\(channel.localAddress?.port ?? config.port)")
         },
         logger: logger)
+}
+
+extension GatewayAPI {
+    init(config: GatewayConfig, backends: Backends, mongo: MongoClient) async throws {
+        self.init(
+            backends: backends, maxBodyBytes: config.maxBodyBytes, users: UserStore(client: mongo),
+            signer: await TokenSigner(secret: config.tokenSecret, lifetime: .seconds(config.tokenLifetimeSeconds)),
+            loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)))
+    }
 }

@@ -9,8 +9,8 @@ import WaterlineProto
 
 extension GatewayAPI {
     func addModelRoutes(to routes: RouteTable) {
-        routes.post("/api/v1/models/train") { request, _ in await respond { try await self.train(request) } }
-        routes.get("/api/v1/training-runs") { request, _ in
+        routes.post("/api/v1/models/train", .client) { request, context in await respond { try await self.train(request, context) } }
+        routes.get("/api/v1/training-runs", .client) { request, _ in
             await respond {
                 var list = ListTrainingRunsRequest()
                 list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
@@ -18,7 +18,7 @@ extension GatewayAPI {
                 return jsonResponse(["runs": reply.runs.map(protoJSON)])
             }
         }
-        routes.get("/api/v1/models") { request, _ in
+        routes.get("/api/v1/models", .client) { request, _ in
             await respond {
                 var list = ListModelsRequest()
                 list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
@@ -26,39 +26,39 @@ extension GatewayAPI {
                 return jsonResponse(["models": reply.models.map(protoJSON)])
             }
         }
-        routes.post("/api/v1/models/rollback") { request, _ in
+        routes.post("/api/v1/models/rollback", .client) { request, context in
             await respond {
                 var rollback = RollbackModelRequest()
-                rollback.requestedBy = try await self.actor(request)
+                rollback.requestedBy = try await self.actor(request, context)
                 return jsonResponse(protoJSON(try await call(self.backends.model, ModelRPC.rollbackModel, rollback, "model")))
             }
         }
-        routes.post("/api/v1/models/:version/promote") { request, context in
+        routes.post("/api/v1/models/:version/promote", .client) { request, context in
             await respond {
                 var promote = PromoteModelRequest()
                 promote.version = try context.parameters.require("version")
-                promote.requestedBy = try await self.actor(request)
+                promote.requestedBy = try await self.actor(request, context)
                 return jsonResponse(protoJSON(try await call(self.backends.model, ModelRPC.promoteModel, promote, "model")))
             }
         }
     }
 
     /// 202 when a run was queued; 409 when one is already queued or running.
-    private func train(_ request: Request) async throws -> Response {
+    private func train(_ request: Request, _ context: GatewayContext) async throws -> Response {
         var trigger = TriggerTrainingRequest()
-        trigger.requestedBy = try await actor(request)
+        trigger.requestedBy = try await actor(request, context)
         let reply = try await call(backends.model, ModelRPC.triggerTraining, trigger, "model")
         return jsonResponse(protoJSON(reply), status: reply.queued ? .accepted : .conflict)
     }
 
-    /// The optional `{"actor": "..."}` of a request body (empty body: none).
-    private func actor(_ request: Request) async throws -> String {
+    /// Who asks: the logged-in user. An optional body must still be a JSON object
+    /// (older clients send `{"actor": ...}`, which is ignored: the token names the actor).
+    private func actor(_ request: Request, _ context: GatewayContext) async throws -> String {
         let data = try await body(request)
-        guard !data.isEmpty else { return "" }
-        guard let fields = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw APIError.badRequest("body must be a JSON object like {\"actor\": \"...\"}")
+        if !data.isEmpty, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] == nil {
+            throw APIError.badRequest("body must be a JSON object (or empty)")
         }
-        return (fields["actor"] as? String) ?? ""
+        return context.caller.name
     }
 }
 

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Hummingbird
 import WaterlineBus
@@ -8,15 +9,18 @@ import WaterlineProto
 struct GatewayAPI: Sendable {
     let backends: Backends
     let maxBodyBytes: Int
+    let users: UserStore
+    let signer: TokenSigner
+    let loginLimiter: RateLimiter
 
     func addRoutes(to routes: RouteTable) {
-        routes.post("/api/v1/readings") { request, _ in await respond { try await self.postReadings(request) } }
-        routes.get("/api/v1/sensors") { request, _ in await respond { try await self.sensors(request) } }
-        routes.get("/api/v1/sensors/:id/series") { request, context in
+        routes.post("/api/v1/readings", .client) { request, _ in await respond { try await self.postReadings(request) } }
+        routes.get("/api/v1/sensors", .client) { request, _ in await respond { try await self.sensors(request) } }
+        routes.get("/api/v1/sensors/:id/series", .client) { request, context in
             await respond { try await self.series(request, id: try context.parameters.require("id")) }
         }
-        routes.get("/api/v1/events") { request, _ in await respond { try await self.events(request) } }
-        routes.get("/api/v1/events/:id") { _, context in
+        routes.get("/api/v1/events", .client) { request, _ in await respond { try await self.events(request) } }
+        routes.get("/api/v1/events/:id", .client) { _, context in
             await respond {
                 var get = GetEventRequest()
                 get.eventID = try context.parameters.require("id")
@@ -29,17 +33,20 @@ struct GatewayAPI: Sendable {
             ("confirm-leak", .confirmLeak), ("confirm-sensor-fault", .confirmSensorFault),
         ]
         for (path, action) in actions {
-            routes.post("/api/v1/events/:id/\(path)") { request, context in
-                await respond { try await self.updateEvent(request, id: try context.parameters.require("id"), action: action) }
+            routes.post("/api/v1/events/:id/\(path)", .client) { request, context in
+                await respond {
+                    try await self.updateEvent(request, id: try context.parameters.require("id"), action: action, actor: context.caller.name)
+                }
             }
         }
-        routes.get("/api/v1/summary") { _, _ in
+        routes.get("/api/v1/summary", .client) { _, _ in
             await respond { jsonResponse(try await call(self.backends.insight, InsightRPC.summary, SummaryRequest(), "insight").json) }
         }
-        routes.get("/api/v1/health") { _, _ in await respond { await self.health() } }
-        routes.get("/api/v1/openapi.json") { _, _ in OpenAPIDocument.response }
-        routes.get("/api/v1/health/live") { _, _ in jsonResponse(["status": "ok"]) }
+        routes.get("/api/v1/health", .client) { _, _ in await respond { await self.health() } }
+        routes.get("/api/v1/openapi.json", .anyone) { _, _ in OpenAPIDocument.response }
+        routes.get("/api/v1/health/live", .anyone) { _, _ in jsonResponse(["status": "ok"]) }
         addModelRoutes(to: routes)
+        addAccountRoutes(to: routes)
     }
 
     // MARK: Handlers
@@ -103,17 +110,17 @@ struct GatewayAPI: Sendable {
         return jsonResponse(["events": reply.events.map(\.json)])
     }
 
-    private func updateEvent(_ request: Request, id: String, action: EventActionType) async throws -> Response {
+    /// The logged-in user is the actor; the body may carry a comment.
+    private func updateEvent(_ request: Request, id: String, action: EventActionType, actor: String) async throws -> Response {
         var update = UpdateEventRequest()
         update.eventID = id
         update.action = action
-        update.actor = "operator"
+        update.actor = actor
         let data = try await body(request)
         if !data.isEmpty {
             guard let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw APIError.badRequest("body must be a JSON object like {\"actor\": \"...\", \"comment\": \"...\"}")
+                throw APIError.badRequest("body must be a JSON object like {\"comment\": \"...\"}")
             }
-            if let actor = fields["actor"] as? String, !actor.isEmpty { update.actor = actor }
             if let comment = fields["comment"] as? String { update.comment = comment }
         }
         let event = try await call(backends.insight, InsightRPC.updateEvent, update, "insight")

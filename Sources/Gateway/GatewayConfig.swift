@@ -1,4 +1,5 @@
 import Foundation
+import Accounts
 import WaterlineKit
 
 /// The gateway's settings (services/gateway/README.md).
@@ -13,6 +14,16 @@ public struct GatewayConfig: Sendable {
     public var maxBodyBytes: Int
     /// Origins a browser may call the API from (CORS); "*" for any, empty for none.
     public var corsOrigins: [String]
+    public var mongoURI: String
+    public var database: String
+    /// The key that signs access tokens (see `TokenSecret`).
+    public var tokenSecret: [UInt8]
+    public var tokenLifetimeSeconds: Int
+    /// Logins and public reports allowed per client address and minute.
+    public var loginsPerMinute: Int
+    public var reportsPerHour: Int
+    /// The built web app (index.html and its bundle); empty: the API only.
+    public var webRoot: String
 
     public init(_ env: WaterlineKit.Environment) throws(ConfigError) {
         host = env.string("WATERLINE_HTTP_HOST", default: "0.0.0.0")
@@ -25,5 +36,17 @@ public struct GatewayConfig: Sendable {
         maxBodyBytes = try env.int("WATERLINE_MAX_BODY_BYTES", default: 4 << 20, range: 1024...(1 << 30))
         corsOrigins = env.string("WATERLINE_CORS_ORIGINS", default: "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        mongoURI = try env.mongoURI()
+        database = env.mongoDatabase
+        do {
+            tokenSecret = try TokenSecret.load(secret: env.values["WATERLINE_JWT_SECRET"], file: env.values["WATERLINE_JWT_SECRET_FILE"])
+        } catch {
+            if case .invalid(let message, let field) = error { throw ConfigError(variable: field, reason: message) }
+            throw ConfigError(variable: "WATERLINE_JWT_SECRET", reason: error.description)
+        }
+        tokenLifetimeSeconds = try env.int("WATERLINE_TOKEN_LIFETIME_S", default: 12 * 3600, range: 60...(30 * 86_400))
+        loginsPerMinute = try env.int("WATERLINE_LOGINS_PER_MINUTE", default: 10, range: 1...100_000)
+        reportsPerHour = try env.int("WATERLINE_REPORTS_PER_HOUR", default: 5, range: 1...100_000)
+        webRoot = env.string("WATERLINE_WEB_ROOT", default: "")
     }
 }

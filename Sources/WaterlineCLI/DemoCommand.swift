@@ -28,6 +28,7 @@ struct DemoCommand: AsyncCommand {
         cluster.extraEnvironment["WATERLINE_TARIFF_PER_M3"] = String(SimulationConfig().tariffPerM3)
         try await startOrStop(cluster)
         do {
+            try await printFirstClient(cluster)
             try await play(cluster, dataDir: dataDir)
         } catch {
             await cluster.stop()

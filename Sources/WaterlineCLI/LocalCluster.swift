@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Mongo
 import WaterlineBus
@@ -87,7 +88,11 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_INSIGHT_RPC_BIND"] = t + "\(ports.insightRPC)"
             env["WATERLINE_INSIGHT_PUB_BIND"] = t + "\(ports.insightPub)"
         case .gateway:
-            env = ["WATERLINE_LOG_LEVEL": "info", "WATERLINE_HTTP_HOST": "127.0.0.1", "WATERLINE_HTTP_PORT": "\(ports.http)"]
+            env.removeValue(forKey: "WATERLINE_INSTANCE_ID")
+            env["WATERLINE_HTTP_HOST"] = "127.0.0.1"
+            env["WATERLINE_HTTP_PORT"] = "\(ports.http)"
+            // Generated on the first run and kept with the data (never in the repository).
+            env["WATERLINE_JWT_SECRET_FILE"] = dataDirectory.appendingPathComponent("gateway/jwt-secret").path
             env["WATERLINE_INGEST_RPC"] = t + "\(ports.ingestRPC)"
             env["WATERLINE_PREPROCESS_RPC"] = t + "\(ports.preprocessRPC)"
             env["WATERLINE_MODEL_RPC"] = t + "\(ports.modelRPC)"
@@ -114,6 +119,25 @@ public final class LocalCluster: @unchecked Sendable {
             log("\(member.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) up")
         }
     }
+
+    /// Makes the first client account (an administrator) when there is none, and saves
+    /// its password in the data folder (mode 0600) so it can be looked up again. Returns
+    /// the name and password when it made one.
+    public func ensureFirstClient(name: String = "operator") async throws -> (name: String, password: String)? {
+        let client = try MongoClient(uri: mongoURI, database: "waterline", threads: 1)
+        defer { client.close() }
+        let store = UserStore(client: client)
+        guard try await store.list().isEmpty else { return nil }
+        let password = Credentials.generatePassword()
+        try await store.add(name: name, password: password, role: .client, admin: true)
+        let file = firstClientPasswordFile
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data("\(name) \(password)\n".utf8), attributes: [.posixPermissions: 0o600])
+        return (name, password)
+    }
+
+    /// Where `ensureFirstClient` keeps the first account's name and password.
+    public var firstClientPasswordFile: URL { dataDirectory.appendingPathComponent("gateway/first-client") }
 
     /// Starts (or restarts) one service and waits for its health check.
     public func startService(_ member: Member) async throws {
@@ -273,7 +297,7 @@ public final class LocalCluster: @unchecked Sendable {
 
 public struct ClusterError: Error, CustomStringConvertible {
     public let description: String
-    init(_ message: String) { description = message }
+    public init(_ message: String) { description = message }
 }
 
 /// Free TCP ports on loopback, picked at random below the kernel's ephemeral range

@@ -34,6 +34,10 @@ struct UpCommand: AsyncCommand {
     func runAsync() async throws {
         let cluster = options.cluster()
         try await startOrStop(cluster)
+        do { try await printFirstClient(cluster) } catch {
+            await cluster.stop()
+            throw error
+        }
         printAddresses(cluster)
         await waitForInterrupt()
         print("stopping ...")
@@ -50,10 +54,25 @@ func startOrStop(_ cluster: LocalCluster) async throws {
     }
 }
 
+/// Makes the first client account when the database has none, and says how to log in.
+func printFirstClient(_ cluster: LocalCluster) async throws {
+    if let (name, password) = try await cluster.ensureFirstClient() {
+        print("""
+            first client account (administrator), made now:
+              user      \(name)
+              password  \(password)
+              (also in \(cluster.firstClientPasswordFile.path); add more with 'waterline users add')
+            """)
+    } else {
+        print("accounts exist already; the first one's password is in \(cluster.firstClientPasswordFile.path) if this cluster made it")
+    }
+}
+
 func printAddresses(_ cluster: LocalCluster) {
     print("""
         Waterline is up.
-          gateway (REST)     \(cluster.gatewayURL)/api/v1/health
+          web app            \(cluster.gatewayURL)/
+          gateway (REST)     \(cluster.gatewayURL)/api/v1/openapi.json
           ingest RPC         \(cluster.ingestRPC)   (PULL \(cluster.ingestPull))
           insight stream     \(cluster.insightPub)   (waterline tail --insight \(cluster.insightPub))
           database           \(cluster.mongoURI)

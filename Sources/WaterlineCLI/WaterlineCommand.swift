@@ -1,3 +1,4 @@
+import AccountsCommand
 import ArgumentParser
 
 /// `waterline`: the command line of Waterline.
@@ -7,7 +8,7 @@ public struct WaterlineCommand: ParsableCommand {
         abstract: "Real-time anomaly detection for water distribution networks.",
         subcommands: [
             SimulateCommand.self, SensorsCommand.self, ReplayCommand.self, TailCommand.self,
-            UpCommand.self, DemoCommand.self, EvalCommand.self, TrainCommand.self,
+            UpCommand.self, DemoCommand.self, EvalCommand.self, TrainCommand.self, UsersCommand.self,
         ])
 
     public init() {}

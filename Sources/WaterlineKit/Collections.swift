@@ -16,6 +16,10 @@ public enum Collections {
     /// What operators confirmed events were (leak, sensor fault, false positive), keyed by
     /// event id, with the event's type, zone, time span and sensors: labels for training.
     public static let eventLabels = "event_labels"
+    /// Accounts of the gateway: name, role, admin flag, bcrypt hash, disabled flag.
+    public static let users = "users"
+    /// Leak reports filed by the public, with what they were matched to.
+    public static let reports = "reports"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

@@ -11,7 +11,12 @@ struct TestCluster {
     let cluster: LocalCluster
     let directory: URL
     let mongo: MongoClient
+    /// Logged in as the first client account (an administrator), `operatorName`.
     let http: TestHTTP
+    /// No token: an anonymous visitor, who acts as `public`.
+    let anonymous: TestHTTP
+    let operatorName: String
+    let operatorPassword: String
 
     /// Starts a cluster on free ports; tries again on new ports if a port was taken
     /// between choosing and binding it (tests run in parallel).
@@ -26,7 +31,11 @@ struct TestCluster {
             do {
                 try await cluster.start()
                 let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
-                return TestCluster(cluster: cluster, directory: directory, mongo: mongo, http: TestHTTP(base: cluster.gatewayURL))
+                guard let (name, password) = try await cluster.ensureFirstClient() else { throw ClusterError("the new database already had accounts") }
+                let anonymous = TestHTTP(base: cluster.gatewayURL)
+                return TestCluster(
+                    cluster: cluster, directory: directory, mongo: mongo, http: try await anonymous.login(name, password),
+                    anonymous: anonymous, operatorName: name, operatorPassword: password)
             } catch {
                 lastError = error
                 await cluster.stop()

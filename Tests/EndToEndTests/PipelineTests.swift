@@ -141,12 +141,12 @@ import WaterlineTestSupport
         #expect(restingOnStuck.isEmpty, "leak or burst events resting on the stuck sensor: \(restingOnStuck.map { $0["event_id"] ?? "" })")
 
         // 5. Acknowledging it through the gateway changes MongoDB and the stream.
-        let ack = try await t.http.post("/api/v1/events/\(id)/acknowledge", json: ["actor": "e2e-operator", "comment": "crew sent"])
+        let ack = try await t.http.post("/api/v1/events/\(id)/acknowledge", json: ["comment": "crew sent"])
         #expect(ack.status == 200)
         #expect(ack.json["status"] as? String == "acknowledged")
         let stored = try await t.mongo.collection(Collections.events).findOne(["_id": .string(id)])
         #expect(stored?["status"]?.stringValue == "acknowledged")
-        #expect(stored?["acknowledged_by"]?.stringValue == "e2e-operator")
+        #expect(stored?["acknowledged_by"]?.stringValue == t.operatorName)
         let acknowledged = try await t.eventually(timeout: .seconds(10)) {
             updates.value.contains { $0.event.eventID == id && $0.change == .acknowledged && $0.event.status == .acknowledged }
         }
@@ -156,9 +156,9 @@ import WaterlineTestSupport
 
         // 6. The crew confirms the leak: a label on the event and in `event_labels` for
         // training; the summary counts the zone's open events and their losses.
-        let confirm = try await t.http.post("/api/v1/events/\(id)/confirm-leak", json: ["actor": "crew-7"])
+        let confirm = try await t.http.post("/api/v1/events/\(id)/confirm-leak", json: [:] as [String: Any])
         #expect(confirm.status == 200)
-        #expect(confirm.json["label"] as? String == "leak" && confirm.json["labelled_by"] as? String == "crew-7")
+        #expect(confirm.json["label"] as? String == "leak" && confirm.json["labelled_by"] as? String == t.operatorName)
         #expect(confirm.json["status"] as? String == "acknowledged", "labelling does not change the status")
         let label = try await t.mongo.collection(Collections.eventLabels).findOne(["_id": .string(id)])
         #expect(label?["label"]?.stringValue == "leak" && label?["type"]?.stringValue == "burst")

@@ -6,8 +6,25 @@ import FoundationNetworking
 /// A small HTTP client for tests against the gateway.
 public struct TestHTTP: Sendable {
     public let base: String
+    /// Sent as `Authorization: Bearer <token>` with every request when set.
+    public let token: String?
 
-    public init(base: String) { self.base = base }
+    public init(base: String, token: String? = nil) {
+        self.base = base
+        self.token = token
+    }
+
+    /// The same client, sending `token`.
+    public func authorized(_ token: String?) -> TestHTTP { TestHTTP(base: base, token: token) }
+
+    /// Logs in and returns a client that sends the token.
+    public func login(_ name: String, _ password: String) async throws -> TestHTTP {
+        let reply = try await post("/api/v1/auth/login", json: ["name": name, "password": password])
+        guard reply.status == 200, let token = reply.json["token"] as? String else {
+            throw TestHTTPError(description: "login as \(name) failed: HTTP \(reply.status) \(reply.text)")
+        }
+        return authorized(token)
+    }
 
     public struct Reply: Sendable {
         public let status: Int
@@ -40,6 +57,7 @@ public struct TestHTTP: Sendable {
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.timeoutInterval = 30
+        if let token, headers["Authorization"] == nil { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -51,4 +69,8 @@ public struct TestHTTP: Sendable {
         }
         return Reply(status: http?.statusCode ?? 0, body: data, headers: headers)
     }
+}
+
+public struct TestHTTPError: Error, CustomStringConvertible {
+    public let description: String
 }

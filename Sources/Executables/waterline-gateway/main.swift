@@ -1,8 +1,17 @@
+import AccountsCommand
 import Foundation
 import Gateway
 import Hummingbird
 import Logging
+import Mongo
 import WaterlineKit
+
+/// `waterline-gateway users ...` manages accounts (the same as `waterline users`), for use
+/// inside the gateway's container.
+if CommandLine.arguments.dropFirst().first == "users" {
+    await UsersCommand.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 
 /// `waterline-gateway healthcheck` checks the local gateway over HTTP.
 if CommandLine.arguments.dropFirst().first == "healthcheck" {
@@ -12,5 +21,7 @@ if CommandLine.arguments.dropFirst().first == "healthcheck" {
 
 await ServiceMain.run(name: "waterline-gateway", health: nil, rpcBindVariable: nil, defaultRPCBind: nil) { environment, logger in
     let config = try GatewayConfig(environment)
-    return GatewayService(app: buildGateway(config: config, backends: try Backends(config: config), logger: logger))
+    let mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-gateway", threads: 2)
+    let app = try await buildGateway(config: config, backends: try Backends(config: config), mongo: mongo, logger: logger)
+    return GatewayService(app: app)
 }
