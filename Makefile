@@ -1,6 +1,7 @@
 # Waterline — the two commands:
 #   make demo   set up, build, start everything on loopback, replay the demo scenario
-#   make test   set up, then every test (unit, end-to-end, protos, containers)
+#   make test   set up, then every test (unit, end-to-end, protos, containers, web type check,
+#               browser tests in headless Chromium)
 # and:
 #   make bench  benchmarks (release build), figures printed and reported in README.md
 #
@@ -9,11 +10,12 @@
 
 SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
-APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-config docker-compose python3-venv
+APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-config docker-compose python3-venv \
+  node-react node-react-dom node-typescript esbuild node-chart.js chromium chromium-driver
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
+.PHONY: setup apt venv build release web check-web test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
 
 setup: apt venv
 
@@ -34,11 +36,20 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	@touch $@
 
-build: setup
+build: setup web
 	swift build
 
-release: setup
+release: setup web
 	swift build -c release
+
+# The web app (web/): bundled by esbuild into web/dist, type-checked by tsc; all from
+# Debian's packages (no npm registry).
+web: apt
+	bash web/build.sh >/dev/null
+	@echo "web: bundled into web/dist"
+
+check-web: apt
+	bash web/check.sh
 
 check-protos: setup
 	scripts/generate-protos.sh --check
@@ -49,7 +60,7 @@ check-containers: setup
 test-swift: build
 	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test
 
-test: setup check-protos check-containers test-swift
+test: setup check-protos check-containers check-web test-swift
 
 demo: release
 	.build/release/waterline demo

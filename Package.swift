@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "WaterlineKit",
             dependencies: [
-                "WaterlineBus", "Mongo", "WaterlineProto", "Cleaning",
+                "WaterlineBus", "Mongo", "WaterlineProto", "Cleaning", "Simulation",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "Insight", dependencies: serviceDependencies + ["Detection", "Hydraulics"], swiftSettings: strict),
         .target(
             name: "Gateway",
-            dependencies: serviceDependencies + ["Accounts", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: serviceDependencies + ["Accounts", "Detection", "Simulation", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict),
         .target(
             name: "WaterlineCLI",

@@ -44,31 +44,44 @@ public func gatewayRoutes() async throws -> [GatewayRoute] {
     let mongo = try MongoClient(uri: config.mongoURI, database: config.database, threads: 1)
     defer { mongo.close() }
     let table = RouteTable(router: Router(context: GatewayContext.self))
-    try await GatewayAPI(config: config, backends: try Backends(config: config), mongo: mongo).addRoutes(to: table)
+    try await GatewayAPI(config: config, backends: try Backends(config: config), mongo: mongo, feed: nil).addRoutes(to: table)
     return table.entries.map { GatewayRoute(method: $0.method, path: $0.path, access: $0.access.rawValue) }
 }
 
-/// Builds the gateway's HTTP application: used by the executable and by tests alike.
-public func buildGateway(config: GatewayConfig, backends: Backends, mongo: MongoClient, logger: Logger) async throws -> some ApplicationProtocol {
+/// Builds the gateway: its HTTP application and the live feed behind `/api/v1/stream`.
+public func buildGateway(config: GatewayConfig, backends: Backends, mongo: MongoClient, logger: Logger) async throws -> GatewayService<some ApplicationProtocol> {
     let router = Router(context: GatewayContext.self)
     router.add(middleware: SecurityHeadersMiddleware(allowedOrigins: Set(config.corsOrigins)))
-    let api = try await GatewayAPI(config: config, backends: backends, mongo: mongo)
+    let feed = try LiveFeed(insightStream: config.insightStream, scoreStream: config.scoreStream, logger: logger) {
+        await GatewayAPI.healthReport(backends).body
+    }
+    let api = try await GatewayAPI(config: config, backends: backends, mongo: mongo, feed: feed)
+    if !config.webRoot.isEmpty {
+        // The built web app (index.html, app.js, app.css) at "/"; API paths never match a file.
+        if !FileManager.default.fileExists(atPath: config.webRoot + "/index.html") {
+            logger.warning("gateway: no index.html in WATERLINE_WEB_ROOT; build the web app with 'make web'", metadata: ["root": "\(config.webRoot)"])
+        }
+        router.add(middleware: FileMiddleware(config.webRoot, searchForIndexHtml: true, logger: logger))
+    }
     router.add(middleware: AuthMiddleware(signer: api.signer, accounts: AccountCheck(store: api.users)))
     api.addRoutes(to: RouteTable(router: router))
-    return Application(
+    let app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waterline-gateway"),
         onServerRunning: { channel in
             logger.info("gateway listening on http://\(config.host):\(channel.localAddress?.port ?? config.port)")
         },
         logger: logger)
+    return GatewayService(app: app, feed: feed)
 }
 
 extension GatewayAPI {
-    init(config: GatewayConfig, backends: Backends, mongo: MongoClient) async throws {
+    init(config: GatewayConfig, backends: Backends, mongo: MongoClient, feed: LiveFeed?) async throws {
         self.init(
             backends: backends, maxBodyBytes: config.maxBodyBytes, users: UserStore(client: mongo),
             signer: await TokenSigner(secret: config.tokenSecret, lifetime: .seconds(config.tokenLifetimeSeconds)),
-            loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)))
+            loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)),
+            reportLimiter: RateLimiter(limit: config.reportsPerHour, window: .seconds(3600)),
+            levelsLimiter: RateLimiter(limit: config.levelLookupsPerMinute, window: .seconds(60)), feed: feed)
     }
 }

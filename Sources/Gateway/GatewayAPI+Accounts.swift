@@ -74,7 +74,11 @@ extension GatewayAPI {
 
     /// The request body as a JSON object, or 400 naming what was expected.
     func jsonObject(_ request: Request, example: String) async throws -> [String: Any] {
-        let data = try await body(request)
+        try jsonObject(try await body(request), example: example)
+    }
+
+    /// A body already read, as a JSON object (a request's body can be read only once).
+    func jsonObject(_ data: Data, example: String) throws -> [String: Any] {
         guard let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw APIError.badRequest("body must be a JSON object like \(example)")
         }

@@ -12,6 +12,10 @@ struct GatewayAPI: Sendable {
     let users: UserStore
     let signer: TokenSigner
     let loginLimiter: RateLimiter
+    let reportLimiter: RateLimiter
+    let levelsLimiter: RateLimiter
+    /// The live stream's source; nil where routes are only listed.
+    let feed: LiveFeed?
 
     func addRoutes(to routes: RouteTable) {
         routes.post("/api/v1/readings", .client) { request, _ in await respond { try await self.postReadings(request) } }
@@ -47,6 +51,9 @@ struct GatewayAPI: Sendable {
         routes.get("/api/v1/health/live", .anyone) { _, _ in jsonResponse(["status": "ok"]) }
         addModelRoutes(to: routes)
         addAccountRoutes(to: routes)
+        addPublicRoutes(to: routes)
+        addReportRoutes(to: routes)
+        routes.get("/api/v1/stream", .client) { request, context in await respond { try self.stream(request, context) } }
     }
 
     // MARK: Handlers
@@ -128,21 +135,46 @@ struct GatewayAPI: Sendable {
     }
 
     private func health() async -> Response {
+        let report = await Self.healthReport(backends)
+        return jsonResponse(report.body, status: report.healthy ? .ok : .serviceUnavailable)
+    }
+
+    /// Every service's health, asked in parallel (2 s deadline each).
+    static func healthReport(_ backends: Backends) async -> (healthy: Bool, body: [String: Any]) {
         async let ingest = probe(backends.ingest, IngestRPC.health, "ingest")
         async let preprocess = probe(backends.preprocess, PreprocessRPC.health, "preprocess")
         async let model = probe(backends.model, ModelRPC.health, "model")
         async let insight = probe(backends.insight, InsightRPC.health, "insight")
         let all = await [ingest, preprocess, model, insight]
         let healthy = all.allSatisfy { ($0["status"] as? String) == "SERVING" }
-        return jsonResponse(["status": healthy ? "ok" : "degraded", "services": all], status: healthy ? .ok : .serviceUnavailable)
+        return (healthy, ["status": healthy ? "ok" : "degraded", "services": all])
     }
 
-    private func probe(_ client: RPCClient, _ method: RPCMethod<HealthRequest, HealthResponse>, _ name: String) async -> [String: Any] {
+    private static func probe(_ client: RPCClient, _ method: RPCMethod<HealthRequest, HealthResponse>, _ name: String) async -> [String: Any] {
         do {
             return try await client.call(method, HealthRequest(), timeout: .seconds(2)).json
         } catch {
             return ["service": name, "status": "UNREACHABLE", "detail": error.description]
         }
+    }
+
+    /// Server-sent events until the browser goes away or the gateway stops.
+    private func stream(_ request: Request, _ context: GatewayContext) throws -> Response {
+        guard let feed else { throw APIError(status: .serviceUnavailable, code: "unavailable", message: "the live stream is not running") }
+        let sensor = request.uri.queryParameters["sensor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let (id, messages) = feed.listen(sensor: sensor)
+        let hello = LiveFeed.frame("hello", ["name": context.caller.name, "sensor": sensor as Any? ?? NSNull()])
+        var response = Response(
+            status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                defer { feed.stopListening(id) }
+                // The browser reconnects after 3 s when the connection drops.
+                try await writer.write(ByteBuffer(string: "retry: 3000\n\n" + hello))
+                for await frame in messages { try await writer.write(ByteBuffer(string: frame)) }
+                try await writer.finish(nil)
+            })
+        response.headers[.init("X-Accel-Buffering")!] = "no"
+        return response
     }
 
     // MARK: Helpers

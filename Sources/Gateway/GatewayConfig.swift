@@ -10,6 +10,9 @@ public struct GatewayConfig: Sendable {
     public var preprocessRPC: [String]
     public var modelRPC: [String]
     public var insightRPC: [String]
+    /// Insight's and model's PUB endpoints, for the live stream (empty: not followed).
+    public var insightStream: [String]
+    public var scoreStream: [String]
     public var rpcTimeoutMs: Int
     public var maxBodyBytes: Int
     /// Origins a browser may call the API from (CORS); "*" for any, empty for none.
@@ -19,9 +22,11 @@ public struct GatewayConfig: Sendable {
     /// The key that signs access tokens (see `TokenSecret`).
     public var tokenSecret: [UInt8]
     public var tokenLifetimeSeconds: Int
-    /// Logins and public reports allowed per client address and minute.
+    /// Logins (per minute), public reports (per hour) and level lookups (per minute)
+    /// allowed per client address.
     public var loginsPerMinute: Int
     public var reportsPerHour: Int
+    public var levelLookupsPerMinute: Int
     /// The built web app (index.html and its bundle); empty: the API only.
     public var webRoot: String
 
@@ -32,6 +37,8 @@ public struct GatewayConfig: Sendable {
         preprocessRPC = try env.endpoints("WATERLINE_PREPROCESS_RPC")
         modelRPC = try env.endpoints("WATERLINE_MODEL_RPC")
         insightRPC = try env.endpoints("WATERLINE_INSIGHT_RPC")
+        insightStream = env.values["WATERLINE_INSIGHT_STREAM", default: ""].isEmpty ? [] : try env.endpoints("WATERLINE_INSIGHT_STREAM")
+        scoreStream = env.values["WATERLINE_SCORE_STREAM", default: ""].isEmpty ? [] : try env.endpoints("WATERLINE_SCORE_STREAM")
         rpcTimeoutMs = try env.int("WATERLINE_RPC_TIMEOUT_MS", default: 5000, range: 10...600_000)
         maxBodyBytes = try env.int("WATERLINE_MAX_BODY_BYTES", default: 4 << 20, range: 1024...(1 << 30))
         corsOrigins = env.string("WATERLINE_CORS_ORIGINS", default: "").split(separator: ",")
@@ -47,6 +54,7 @@ public struct GatewayConfig: Sendable {
         tokenLifetimeSeconds = try env.int("WATERLINE_TOKEN_LIFETIME_S", default: 12 * 3600, range: 60...(30 * 86_400))
         loginsPerMinute = try env.int("WATERLINE_LOGINS_PER_MINUTE", default: 10, range: 1...100_000)
         reportsPerHour = try env.int("WATERLINE_REPORTS_PER_HOUR", default: 5, range: 1...100_000)
+        levelLookupsPerMinute = try env.int("WATERLINE_LEVEL_LOOKUPS_PER_MINUTE", default: 60, range: 1...100_000)
         webRoot = env.string("WATERLINE_WEB_ROOT", default: "")
     }
 }

@@ -3,14 +3,29 @@ import Hummingbird
 import ServiceLifecycle
 import WaterlineKit
 
-/// Runs the HTTP application as a service (graceful shutdown drains open requests).
+/// Runs the HTTP application and the live feed as a service. Graceful shutdown ends
+/// the open event streams first, so draining the open requests does not wait on them.
 public struct GatewayService<App: ApplicationProtocol>: Service {
     let app: App
+    let feed: LiveFeed
 
-    public init(app: App) { self.app = app }
+    init(app: App, feed: LiveFeed) {
+        self.app = app
+        self.feed = feed
+    }
 
     public func run() async throws {
-        try await app.run()
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.feed.run() }
+                group.addTask { try await self.app.run() }
+                try await group.next()
+                await self.feed.close()
+                try await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            Task { await self.feed.close() }
+        }
     }
 }
 

@@ -64,6 +64,18 @@ extension Event {
             },
             "location_note": locationNote,
             "label": label.isEmpty ? NSNull() : label, "labelled_by": labelledBy, "labelled_ms": labelledMs,
+            "public_reports": publicReports,
+        ]
+    }
+}
+
+extension PublicReport {
+    var json: [String: Any] {
+        [
+            "report_id": reportID, "name": name, "locality": locality, "remark": remark, "suspected_leak": suspectedLeak,
+            "has_position": positionGiven, "lat": positionGiven ? lat as Any : NSNull(), "lon": positionGiven ? lon as Any : NSNull(),
+            "received_ms": receivedMs, "status": status.label, "event_ids": eventIds, "handled_by": handledBy,
+            "handled_ms": handledMs, "note": note,
         ]
     }
 }

@@ -1480,6 +1480,517 @@ enum OpenAPIDocument {
           }
         ]
       }
+    },
+    "/api/v1/stream": {
+      "get": {
+        "summary": "Live updates as server-sent events: `insight` (an event, as GET /api/v1/events/{id} answers it, whenever it opens or changes), `score` (the watched sensor's scores), `health` (every 10 s), `hello` first. A browser's EventSource may send the token as `access_token` in the query.",
+        "operationId": "get_api_v1_stream",
+        "responses": {
+          "200": {
+            "description": "an endless text/event-stream",
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "stream"
+        ],
+        "parameters": [
+          {
+            "name": "sensor",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "whose scores to send"
+          },
+          {
+            "name": "access_token",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            },
+            "description": "the token, for clients that cannot send headers"
+          }
+        ]
+      }
+    },
+    "/api/v1/public/levels": {
+      "get": {
+        "summary": "Tanks and reservoirs near a point with their newest level, and the area's pressure in plain words (anyone; rate-limited per address)",
+        "operationId": "get_api_v1_public_levels",
+        "responses": {
+          "200": {
+            "description": "levels near the point",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "radius_m": {
+                      "type": "number"
+                    },
+                    "tanks": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "kind": {
+                            "type": "string",
+                            "enum": [
+                              "tank",
+                              "reservoir"
+                            ]
+                          },
+                          "level_m": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          },
+                          "updated_ms": {
+                            "type": [
+                              "integer",
+                              "null"
+                            ]
+                          },
+                          "distance_m": {
+                            "type": "number"
+                          },
+                          "lat": {
+                            "type": "number"
+                          },
+                          "lon": {
+                            "type": "number"
+                          }
+                        }
+                      }
+                    },
+                    "pressure": {
+                      "type": "object",
+                      "properties": {
+                        "status": {
+                          "type": "string",
+                          "enum": [
+                            "normal",
+                            "low",
+                            "outage",
+                            "unknown"
+                          ]
+                        },
+                        "message": {
+                          "type": "string"
+                        },
+                        "sensors": {
+                          "type": "integer"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "public"
+        ],
+        "security": [],
+        "parameters": [
+          {
+            "name": "lat",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "number",
+              "minimum": -90,
+              "maximum": 90
+            }
+          },
+          {
+            "name": "lon",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "number",
+              "minimum": -180,
+              "maximum": 180
+            }
+          },
+          {
+            "name": "radius",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "number",
+              "minimum": 1,
+              "maximum": 10000,
+              "default": 2000
+            },
+            "description": "metres"
+          }
+        ]
+      }
+    },
+    "/api/v1/public/reports": {
+      "post": {
+        "summary": "Report a suspected leak (anyone; rate-limited per address). Matched to open leaks and bursts near the position, or in the zone the locality names.",
+        "operationId": "post_api_v1_public_reports",
+        "responses": {
+          "201": {
+            "description": "filed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "report_id": {
+                      "type": "string"
+                    },
+                    "matched_events": {
+                      "type": "integer"
+                    },
+                    "message": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "public"
+        ],
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "name",
+                  "locality",
+                  "suspected_leak"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 80,
+                    "description": "letters, spaces and . ' -"
+                  },
+                  "locality": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 120,
+                    "description": "letters, digits, spaces and , . ' - / #"
+                  },
+                  "remark": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "description": "no < > or control characters"
+                  },
+                  "suspected_leak": {
+                    "type": "boolean"
+                  },
+                  "lat": {
+                    "type": "number",
+                    "minimum": -90,
+                    "maximum": 90
+                  },
+                  "lon": {
+                    "type": "number",
+                    "minimum": -180,
+                    "maximum": 180
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/reports": {
+      "get": {
+        "summary": "Public reports, newest first, with the events they were matched to",
+        "operationId": "get_api_v1_reports",
+        "responses": {
+          "200": {
+            "description": "the reports",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "reports": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/PublicReport"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "reports"
+        ],
+        "parameters": [
+          {
+            "name": "status",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "new",
+                "reviewed",
+                "dismissed"
+              ]
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "default": 100,
+              "maximum": 1000
+            }
+          }
+        ]
+      }
+    },
+    "/api/v1/reports/{id}/review": {
+      "post": {
+        "summary": "Mark a public report reviewed (optional body {\"note\": \"...\"})",
+        "operationId": "post_api_v1_reports_id_review",
+        "responses": {
+          "200": {
+            "description": "the report",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PublicReport"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "reports"
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      }
+    },
+    "/api/v1/reports/{id}/dismiss": {
+      "post": {
+        "summary": "Dismiss a public report (optional body {\"note\": \"...\"})",
+        "operationId": "post_api_v1_reports_id_dismiss",
+        "responses": {
+          "200": {
+            "description": "the report",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PublicReport"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "reports"
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      }
+    },
+    "/api/v1/sensors/import": {
+      "post": {
+        "summary": "Register the sensors of a sensors.csv (administrators)",
+        "operationId": "post_api_v1_sensors_import",
+        "responses": {
+          "200": {
+            "description": "what was registered",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "registered": {
+                      "type": "integer"
+                    },
+                    "rejected": {
+                      "type": "array",
+                      "items": {
+                        "type": "object"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "sensors"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "csv"
+                ],
+                "properties": {
+                  "csv": {
+                    "type": "string",
+                    "description": "sensor_id,kind,unit,zone,node_id,lat,lon,min,max"
+                  },
+                  "cadence_ms": {
+                    "type": "integer",
+                    "default": 60000
+                  },
+                  "inlets": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1598,6 +2109,67 @@ enum OpenAPIDocument {
           },
           "created_ms": {
             "type": "integer"
+          }
+        }
+      },
+      "PublicReport": {
+        "type": "object",
+        "properties": {
+          "report_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "locality": {
+            "type": "string"
+          },
+          "remark": {
+            "type": "string"
+          },
+          "suspected_leak": {
+            "type": "boolean"
+          },
+          "has_position": {
+            "type": "boolean"
+          },
+          "lat": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "lon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "received_ms": {
+            "type": "integer"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "new",
+              "reviewed",
+              "dismissed"
+            ]
+          },
+          "event_ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "handled_by": {
+            "type": "string"
+          },
+          "handled_ms": {
+            "type": "integer"
+          },
+          "note": {
+            "type": "string"
           }
         }
       }

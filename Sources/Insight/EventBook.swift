@@ -96,6 +96,9 @@ actor EventBook {
         case .confirmLeak, .confirmSensorFault:
             // A label for training, whatever the status: what the crew found.
             change = .updated
+        case .publicReport:
+            event.publicReports += 1
+            change = .updated
         default:
             throw RPCError.invalidArgument(
                 "action must be acknowledge, resolve, false_positive, comment, confirm_leak or confirm_sensor_fault",
@@ -131,6 +134,7 @@ extension EventActionType {
         case .comment: "comment"
         case .confirmLeak: "confirm_leak"
         case .confirmSensorFault: "confirm_sensor_fault"
+        case .publicReport: "public_report"
         default: "unspecified"
         }
     }

@@ -20,6 +20,7 @@ public final class InsightService: Service {
     private let events: MongoCollection
     private let sensors: SensorDirectory
     private let book: EventBook
+    private let reportDesk: ReportDesk
     private let sequences = SequenceCounter()
     private let gaps = Locked(SequenceGapDetector())
     private let counters = ServiceCounters()
@@ -49,6 +50,9 @@ public final class InsightService: Service {
         // 0 turns the CUSUM off: a threshold nothing reaches.
         detection.cusumThreshold = config.cusumThreshold > 0 ? config.cusumThreshold : .infinity
         book = EventBook(config: detection, tariffPerM3: config.tariffPerM3, network: network)
+        reportDesk = ReportDesk(
+            reports: mongo.collection(Collections.reports).withMajorityWrites(majority), events: events, sensors: sensors,
+            matcher: ReportMatcher(radiusMetres: config.reportMatchRadiusMetres))
         subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
         rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "insight", bind: config.insightPubBind)
@@ -97,6 +101,9 @@ public final class InsightService: Service {
         rpc.register(InsightRPC.updateEvent) { request, _ in
             guard !request.eventID.isEmpty else { throw RPCError.invalidArgument("event_id is required", field: "event_id") }
             guard !request.actor.isEmpty else { throw RPCError.invalidArgument("actor is required: who does this", field: "actor") }
+            guard request.action != .publicReport else {
+                throw RPCError.invalidArgument("public reports are matched by SubmitReport, not set by hand", field: "action")
+            }
             let stored = try await self.storedEvent(request.eventID)
             let (event, change) = try await self.book.apply(request, stored: stored)
             try await self.storeAndPublish([(event, change)])
@@ -108,9 +115,29 @@ public final class InsightService: Service {
             let documents = try await databaseCall { try await self.events.find(open, sort: ["start_ms": -1], limit: 10_000) }
             return EventSummary.make(try documents.map { try Event(document: $0) })
         }
+        rpc.register(InsightRPC.submitReport) { request, _ in
+            let report = try await self.reportDesk.file(request, nowMs: nowMs())
+            self.counters.add("reports")
+            for id in report.eventIds { try await self.corroborate(id, by: report) }
+            return report
+        }
+        rpc.register(InsightRPC.listReports) { request, _ in try await self.reportDesk.list(request) }
+        rpc.register(InsightRPC.updateReport) { request, _ in try await self.reportDesk.update(request, nowMs: nowMs()) }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
         }
+    }
+
+    /// Counts a matched public report on its event (history: who, where), published as
+    /// an update like any other change.
+    private func corroborate(_ eventID: String, by report: PublicReport) async throws {
+        var update = UpdateEventRequest()
+        update.eventID = eventID
+        update.action = .publicReport
+        update.actor = "public"
+        update.comment = "report \(report.reportID) from \(report.locality)\(report.suspectedLeak ? " (suspected leak)" : "")"
+        let (event, change) = try await book.apply(update, stored: try await storedEvent(eventID))
+        try await storeAndPublish([(event, change)])
     }
 
     /// Keeps an operator's label where training reads it (one per event, the latest).

@@ -19,6 +19,7 @@ public final class PreprocessService: Service {
     private let mongo: MongoClient
     private let readings: MongoCollection
     private let clean: MongoCollection
+    private let latestClean: MongoCollection
     private let sensors: SensorDirectory
     private let state: CleaningState
     private let partitioner: Partitioner
@@ -35,6 +36,7 @@ public final class PreprocessService: Service {
         try await mongo.ping()
         readings = mongo.collection(Collections.readings)
         clean = mongo.collection(Collections.clean)
+        latestClean = mongo.collection(Collections.latestClean)
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
         state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters, logger: logger)
@@ -71,6 +73,16 @@ public final class PreprocessService: Service {
             let documents = try await databaseCall { try await self.clean.findSeries(request) }
             var reply = CleanSeriesResponse()
             reply.points = documents.map(CleanPoint.init(document:))
+            return reply
+        }
+        rpc.register(PreprocessRPC.latestPoints) { request, _ in
+            guard request.sensorIds.count <= 1000 else {
+                throw RPCError.invalidArgument("at most 1000 sensors per call, got \(request.sensorIds.count)", field: "sensor_ids")
+            }
+            let ids: [BSON] = Set(request.sensorIds).sorted().map { .string($0) }
+            let newest = try await databaseCall { try await self.latestClean.find(["_id": ["$in": .array(ids)]], limit: 1000) }
+            var reply = CleanSeriesResponse()
+            reply.points = newest.map(CleanPoint.init(document:)).sorted { $0.sensorID < $1.sensorID }
             return reply
         }
         rpc.register(PreprocessRPC.health) { _, _ in
@@ -173,6 +185,22 @@ public final class PreprocessService: Service {
         counters.add("caught_up", total)
     }
 
+    /// Keeps each sensor's newest point in `latest_clean`. The filter never lets an older
+    /// point replace a newer one: it then matches nothing, the upsert's insert hits the
+    /// sensor's key, and that duplicate is the expected "already newer".
+    private func storeLatest(_ points: [CleanPoint]) async throws {
+        var newest: [String: CleanPoint] = [:]
+        for p in points where p.tsMs >= newest[p.sensorID]?.tsMs ?? .min { newest[p.sensorID] = p }
+        let writes: [MongoCollection.WriteModel] = newest.values.map { p in
+            var document = p.document
+            document["_id"] = .string(p.sensorID)
+            return .replaceOne(
+                filter: ["_id": .string(p.sensorID), "ts_ms": ["$lte": .int64(p.tsMs)]], replacement: document, upsert: true)
+        }
+        let result = try await latestClean.bulkWrite(writes, ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store latest clean") }
+    }
+
     /// Stores new points (revision 1) and replaces stored ones with their corrections
     /// (higher revisions), then publishes them. Keyed by (sensor, slot): a first
     /// version stored before (a replay after a restart) is a duplicate key, counted and
@@ -197,6 +225,7 @@ public final class PreprocessService: Service {
         }
         let result = try await clean.bulkWrite(writes, ordered: false)
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
+        try await storeLatest(points)
         let revised = points.count { $0.revision > 1 }
         counters.add("stored", points.count - revised - result.duplicateIndices.count)
         counters.add("revised", revised)

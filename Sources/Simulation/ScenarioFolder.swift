@@ -48,6 +48,11 @@ public enum ScenarioFolder {
         return Scenario(meta: meta, sensors: sensors, readings: readings, labels: labels)
     }
 
+    /// Decodes the text of a `sensors.csv` (for the gateway's sensor import).
+    public static func decodeSensors(csv: Data) throws -> [ScenarioSensor] {
+        try csv.withUnsafeBytes { try ScenarioCSV.decodeSensors($0) }
+    }
+
     /// Reads only a scenario's `sensors.csv` (for `waterline sensors import FILE`).
     public static func readSensors(file: URL) throws -> [ScenarioSensor] {
         let data: Data

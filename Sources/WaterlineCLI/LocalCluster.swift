@@ -41,6 +41,8 @@ public final class LocalCluster: @unchecked Sendable {
     /// Set when the cluster uses an existing database instead of starting one.
     public let externalMongoURI: String?
     public var extraEnvironment: [String: String] = [:]
+    /// The built web app the gateway serves at "/" (nil: the API only).
+    public var webRoot: URL?
     private var processes: [Member: Process] = [:]
     private let lock = NSLock()
 
@@ -93,10 +95,13 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_HTTP_PORT"] = "\(ports.http)"
             // Generated on the first run and kept with the data (never in the repository).
             env["WATERLINE_JWT_SECRET_FILE"] = dataDirectory.appendingPathComponent("gateway/jwt-secret").path
+            if let webRoot { env["WATERLINE_WEB_ROOT"] = webRoot.path }
             env["WATERLINE_INGEST_RPC"] = t + "\(ports.ingestRPC)"
             env["WATERLINE_PREPROCESS_RPC"] = t + "\(ports.preprocessRPC)"
             env["WATERLINE_MODEL_RPC"] = t + "\(ports.modelRPC)"
             env["WATERLINE_INSIGHT_RPC"] = t + "\(ports.insightRPC)"
+            env["WATERLINE_INSIGHT_STREAM"] = t + "\(ports.insightPub)"
+            env["WATERLINE_SCORE_STREAM"] = t + "\(ports.scorePub)"
         }
         return env.merging(extraEnvironment) { _, new in new }
     }

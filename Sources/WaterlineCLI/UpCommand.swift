@@ -17,11 +17,21 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Use this MongoDB instead of starting SecantusDB (e.g. mongodb://host:27017/?replicaSet=rs0).")
     var mongoURI: String?
 
+    @Option(help: "The built web app the gateway serves at / ('make web' builds it).")
+    var webRoot = "web/dist"
+
     func cluster() -> LocalCluster {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        return LocalCluster(
+        let cluster = LocalCluster(
             binDirectory: bin, dataDirectory: URL(fileURLWithPath: dataDir),
             ports: .fixed(base: basePort, http: httpPort, mongo: mongoPort), mongoURI: mongoURI)
+        let web = URL(fileURLWithPath: webRoot)
+        if FileManager.default.fileExists(atPath: web.appendingPathComponent("index.html").path) {
+            cluster.webRoot = web.standardizedFileURL
+        } else {
+            print("web app not found in \(webRoot) (build it with 'make web'); the gateway serves the API only")
+        }
+        return cluster
     }
 }
 

@@ -5,6 +5,9 @@ import WaterlineProto
 public enum Collections {
     public static let readings = "readings"
     public static let clean = "clean"
+    /// The newest clean point of each sensor (keyed by sensor id): current values at
+    /// the cost of one lookup, whatever the history's size (the public levels page).
+    public static let latestClean = "latest_clean"
     public static let scores = "scores"
     public static let events = "events"
     public static let sensors = "sensors"

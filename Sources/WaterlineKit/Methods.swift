@@ -21,6 +21,8 @@ public enum IngestRPC {
 public enum PreprocessRPC {
     public static let getCleanSeries = RPCMethod<SeriesRequest, CleanSeriesResponse>(
         "/waterline.v1.PreprocessService/GetCleanSeries", idempotent: true)
+    public static let latestPoints = RPCMethod<LatestPointsRequest, CleanSeriesResponse>(
+        "/waterline.v1.PreprocessService/LatestPoints", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.PreprocessService/Health", idempotent: true)
 }
@@ -53,6 +55,13 @@ public enum InsightRPC {
         "/waterline.v1.InsightService/UpdateEvent", idempotent: false)
     public static let summary = RPCMethod<SummaryRequest, SummaryResponse>(
         "/waterline.v1.InsightService/Summary", idempotent: true)
+    /// Not idempotent: a resent report is a second report.
+    public static let submitReport = RPCMethod<SubmitReportRequest, PublicReport>(
+        "/waterline.v1.InsightService/SubmitReport", idempotent: false)
+    public static let listReports = RPCMethod<ListReportsRequest, ListReportsResponse>(
+        "/waterline.v1.InsightService/ListReports", idempotent: true)
+    public static let updateReport = RPCMethod<UpdateReportRequest, PublicReport>(
+        "/waterline.v1.InsightService/UpdateReport", idempotent: false)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.InsightService/Health", idempotent: true)
 }
@@ -61,9 +70,9 @@ public enum InsightRPC {
 public let allRPCMethodNames: [String] = [
     IngestRPC.submitReadings.name, IngestRPC.registerSensors.name, IngestRPC.listSensors.name,
     IngestRPC.getRawSeries.name, IngestRPC.health.name,
-    PreprocessRPC.getCleanSeries.name, PreprocessRPC.health.name,
+    PreprocessRPC.getCleanSeries.name, PreprocessRPC.latestPoints.name, PreprocessRPC.health.name,
     ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
     ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,
     InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.summary.name,
-    InsightRPC.health.name,
+    InsightRPC.submitReport.name, InsightRPC.listReports.name, InsightRPC.updateReport.name, InsightRPC.health.name,
 ]

@@ -28,6 +28,14 @@ public typealias RawSeriesResponse = Waterline_V1_RawSeriesResponse
 public typealias QualityFlag = Waterline_V1_QualityFlag
 public typealias CleanPoint = Waterline_V1_CleanPoint
 public typealias CleanBatch = Waterline_V1_CleanBatch
+public typealias LatestPointsRequest = Waterline_V1_LatestPointsRequest
+
+public typealias ReportStatus = Waterline_V1_ReportStatus
+public typealias PublicReport = Waterline_V1_PublicReport
+public typealias SubmitReportRequest = Waterline_V1_SubmitReportRequest
+public typealias ListReportsRequest = Waterline_V1_ListReportsRequest
+public typealias ListReportsResponse = Waterline_V1_ListReportsResponse
+public typealias UpdateReportRequest = Waterline_V1_UpdateReportRequest
 public typealias CleanSeriesResponse = Waterline_V1_CleanSeriesResponse
 
 public typealias Score = Waterline_V1_Score

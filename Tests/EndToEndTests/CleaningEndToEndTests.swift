@@ -26,13 +26,18 @@ import WaterlineTestSupport
         let speed = Double(2 * 86_400_000) / 12_000
         let replay = Task { try await replayer.replay(dirty.main, batchSize: 50, speed: speed) }
         try await Task.sleep(for: .seconds(4))
+        // The premise: the slot of the reading sent while preprocess is down has been
+        // cleaned before the crash (under the full suite's load preprocess can lag).
+        let whileDown = try #require(dirty.lateWhileDown)
+        #expect(try await t.eventually(timeout: .seconds(60)) {
+            try await t.mongo.collection(Collections.clean).count(["_id": .string(seriesKey(whileDown.sensorId, whileDown.tsMs))]) == 1
+        })
         t.cluster.crash(.preprocess)
         #expect(await t.cluster.waitForExit(.preprocess, timeout: .seconds(10)), "preprocess survived SIGKILL")
         #expect(t.cluster.exitStatus(.preprocess) == 137, "killed by SIGKILL")
         let storedAtCrash = try await t.count(Collections.clean)
         // A reading for a slot cleaned hours ago arrives while preprocess is down: it
         // is cleaned in when preprocess is back.
-        let whileDown = try #require(dirty.lateWhileDown)
         _ = try await replayer.replay([whileDown], batchSize: 1)
         try await t.cluster.startService(.preprocess)
         let stats = try await replay.value

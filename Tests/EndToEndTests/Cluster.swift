@@ -27,7 +27,9 @@ struct TestCluster {
             let cluster = LocalCluster(
                 binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
                 secantusd: TestEnvironment.secantusd)
-            cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000"]) { a, _ in a }
+            // The gateway waits up to 30 s for a service: several clusters share two cores
+            // while the suite runs, and SecantusDB scans a range where MongoDB would seek.
+            cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000", "WATERLINE_RPC_TIMEOUT_MS": "30000"]) { a, _ in a }
             do {
                 try await cluster.start()
                 let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)

@@ -50,7 +50,7 @@ import WaterlineTestSupport
         // Every operation with made-up ids and bad input: a documented status, never 5xx.
         // (404 for an unknown id, 400 for a malformed body and 413 apply to every route.)
         let always: Set<Int> = [400, 404, 413]
-        for op in operations {
+        for op in operations where op.path != "/api/v1/stream" {  // endless; AccessEndToEndTests and PublicEndToEndTests open it
             let path = AccessEndToEndTests.concrete(op.path)
             let numeric = op.parameters.filter { ($0["schema"] as? [String: Any])?["type"] as? String == "integer" }.compactMap { $0["name"] as? String }
             var attempts: [(String, TestHTTP.Reply)] = []

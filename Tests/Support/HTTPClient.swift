@@ -56,7 +56,7 @@ public struct TestHTTP: Sendable {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.timeoutInterval = 30
+        request.timeoutInterval = 60
         if let token, headers["Authorization"] == nil { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body

@@ -22,6 +22,5 @@ if CommandLine.arguments.dropFirst().first == "healthcheck" {
 await ServiceMain.run(name: "waterline-gateway", health: nil, rpcBindVariable: nil, defaultRPCBind: nil) { environment, logger in
     let config = try GatewayConfig(environment)
     let mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-gateway", threads: 2)
-    let app = try await buildGateway(config: config, backends: try Backends(config: config), mongo: mongo, logger: logger)
-    return GatewayService(app: app)
+    return try await buildGateway(config: config, backends: try Backends(config: config), mongo: mongo, logger: logger)
 }

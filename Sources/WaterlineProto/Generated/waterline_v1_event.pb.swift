@@ -181,6 +181,9 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
   /// Labels for training: what the crew found. The status does not change.
   case confirmLeak // = 5
   case confirmSensorFault // = 6
+
+  /// A public report was matched to the event (insight's own; refused over RPC).
+  case publicReport // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -196,6 +199,7 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     case 4: self = .comment
     case 5: self = .confirmLeak
     case 6: self = .confirmSensorFault
+    case 7: self = .publicReport
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -209,6 +213,7 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     case .comment: return 4
     case .confirmLeak: return 5
     case .confirmSensorFault: return 6
+    case .publicReport: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -222,6 +227,7 @@ public nonisolated enum Waterline_V1_EventActionType: SwiftProtobuf.Enum, Swift.
     .comment,
     .confirmLeak,
     .confirmSensorFault,
+    .publicReport,
   ]
 
 }
@@ -414,6 +420,12 @@ public nonisolated struct Waterline_V1_Event: @unchecked Sendable {
   public var labelledMs: Int64 {
     get {_storage._labelledMs}
     set {_uniqueStorage()._labelledMs = newValue}
+  }
+
+  /// How many public reports were matched to it ("corroborated by 2 public reports").
+  public var publicReports: UInt32 {
+    get {_storage._publicReports}
+    set {_uniqueStorage()._publicReports = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -636,7 +648,7 @@ nonisolated extension Waterline_V1_EventChange: SwiftProtobuf._ProtoNameProvidin
 }
 
 nonisolated extension Waterline_V1_EventActionType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EVENT_ACTION_TYPE_UNSPECIFIED\0\u{1}EVENT_ACTION_TYPE_ACKNOWLEDGE\0\u{1}EVENT_ACTION_TYPE_RESOLVE\0\u{1}EVENT_ACTION_TYPE_FALSE_POSITIVE\0\u{1}EVENT_ACTION_TYPE_COMMENT\0\u{1}EVENT_ACTION_TYPE_CONFIRM_LEAK\0\u{1}EVENT_ACTION_TYPE_CONFIRM_SENSOR_FAULT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0EVENT_ACTION_TYPE_UNSPECIFIED\0\u{1}EVENT_ACTION_TYPE_ACKNOWLEDGE\0\u{1}EVENT_ACTION_TYPE_RESOLVE\0\u{1}EVENT_ACTION_TYPE_FALSE_POSITIVE\0\u{1}EVENT_ACTION_TYPE_COMMENT\0\u{1}EVENT_ACTION_TYPE_CONFIRM_LEAK\0\u{1}EVENT_ACTION_TYPE_CONFIRM_SENSOR_FAULT\0\u{1}EVENT_ACTION_TYPE_PUBLIC_REPORT\0")
 }
 
 nonisolated extension Waterline_V1_Evidence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -751,7 +763,7 @@ nonisolated extension Waterline_V1_EventAction: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0\u{3}public_reports\0")
 
   fileprivate class _StorageClass {
     var _eventID: String = String()
@@ -779,6 +791,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
     var _label: String = String()
     var _labelledBy: String = String()
     var _labelledMs: Int64 = 0
+    var _publicReports: UInt32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -814,6 +827,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       _label = source._label
       _labelledBy = source._labelledBy
       _labelledMs = source._labelledMs
+      _publicReports = source._publicReports
     }
   }
 
@@ -857,6 +871,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         case 23: try { try decoder.decodeSingularStringField(value: &_storage._label) }()
         case 24: try { try decoder.decodeSingularStringField(value: &_storage._labelledBy) }()
         case 25: try { try decoder.decodeSingularInt64Field(value: &_storage._labelledMs) }()
+        case 26: try { try decoder.decodeSingularUInt32Field(value: &_storage._publicReports) }()
         default: break
         }
       }
@@ -944,6 +959,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._labelledMs != 0 {
         try visitor.visitSingularInt64Field(value: _storage._labelledMs, fieldNumber: 25)
       }
+      if _storage._publicReports != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._publicReports, fieldNumber: 26)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -978,6 +996,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._label != rhs_storage._label {return false}
         if _storage._labelledBy != rhs_storage._labelledBy {return false}
         if _storage._labelledMs != rhs_storage._labelledMs {return false}
+        if _storage._publicReports != rhs_storage._publicReports {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -200,6 +200,19 @@ public nonisolated struct Waterline_V1_CleanSeriesResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Waterline_V1_LatestPointsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At most 1000.
+  public var sensorIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
@@ -352,6 +365,36 @@ nonisolated extension Waterline_V1_CleanSeriesResponse: SwiftProtobuf.Message, S
 
   public static func ==(lhs: Waterline_V1_CleanSeriesResponse, rhs: Waterline_V1_CleanSeriesResponse) -> Bool {
     if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_LatestPointsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LatestPointsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.sensorIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sensorIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.sensorIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_LatestPointsRequest, rhs: Waterline_V1_LatestPointsRequest) -> Bool {
+    if lhs.sensorIds != rhs.sensorIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

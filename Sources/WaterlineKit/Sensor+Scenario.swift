@@ -1,5 +1,4 @@
 import Simulation
-import WaterlineKit
 import WaterlineProto
 
 extension Sensor {

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Simulation
+import WaterlineKit
+import WaterlineProto
+
+// MARK: Public reports as the staff handle them, and sensor registration (administrators)
+
+extension GatewayAPI {
+    func addReportRoutes(to routes: RouteTable) {
+        routes.get("/api/v1/reports", .client) { request, _ in
+            await respond {
+                var list = ListReportsRequest()
+                if let status = request.uri.queryParameters["status"] {
+                    guard let s = ReportStatus(label: String(status)), s != .unspecified else {
+                        throw APIError.unprocessable("status must be new, reviewed or dismissed, got '\(status)'", field: "status")
+                    }
+                    list.status = s
+                }
+                list.limit = UInt32(clamping: try self.int64(request, "limit") ?? 0)
+                let reply = try await call(self.backends.insight, InsightRPC.listReports, list, "insight")
+                return jsonResponse(["reports": reply.reports.map(\.json)])
+            }
+        }
+        for (path, status) in [("review", ReportStatus.reviewed), ("dismiss", .dismissed)] {
+            routes.post("/api/v1/reports/:id/\(path)", .client) { request, context in
+                await respond {
+                    var update = UpdateReportRequest()
+                    update.reportID = try context.parameters.require("id")
+                    update.status = status
+                    update.actor = context.caller.name
+                    let data = try await self.body(request)
+                    if !data.isEmpty {
+                        let fields = try self.jsonObject(data, example: #"{"note": "..."}"#)
+                        update.note = fields["note"] as? String ?? ""
+                    }
+                    return jsonResponse(try await call(self.backends.insight, InsightRPC.updateReport, update, "insight").json)
+                }
+            }
+        }
+        routes.post("/api/v1/sensors/import", .admin) { request, _ in await respond { try await self.importSensors(request) } }
+    }
+
+    /// Registers the sensors of a `sensors.csv` sent as `{"csv": "...", "cadence_ms"?,
+    /// "inlets"?: ["id", ...]}` with ingest; each sensor ingest refuses comes back with
+    /// its reason.
+    private func importSensors(_ request: Request) async throws -> Response {
+        let fields = try await jsonObject(request, example: #"{"csv": "sensor_id,kind,unit,zone,node_id,lat,lon,min,max\n...", "cadence_ms": 60000}"#)
+        guard let csv = fields["csv"] as? String, !csv.isEmpty else {
+            throw APIError.unprocessable("csv is required: the text of a sensors.csv", field: "csv")
+        }
+        let cadence = Self.number(fields["cadence_ms"]).map { Int64($0) } ?? 60_000
+        guard cadence >= 1000 else { throw APIError.unprocessable("cadence_ms must be at least 1000", field: "cadence_ms") }
+        let inlets = Set((fields["inlets"] as? [String]) ?? [])
+        let parsed: [ScenarioSensor]
+        do { parsed = try ScenarioFolder.decodeSensors(csv: Data(csv.utf8)) } catch {
+            throw APIError.unprocessable("\(error)", field: "csv")
+        }
+        var register = RegisterSensorsRequest()
+        register.sensors = parsed.map { Sensor($0, cadenceMs: cadence, inlets: inlets) }
+        let reply = try await call(backends.ingest, IngestRPC.registerSensors, register, "ingest")
+        return jsonResponse([
+            "registered": reply.registered,
+            "rejected": reply.rejected.map { ["sensor_id": $0.sensorID, "reason": $0.reason] as [String: Any] },
+        ])
+    }
+}
