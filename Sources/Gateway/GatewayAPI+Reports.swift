@@ -4,7 +4,7 @@ import Simulation
 import WaterlineKit
 import WaterlineProto
 
-// MARK: Public reports as the staff handle them, and sensor registration (administrators)
+// MARK: Public reports as the staff handle them; sensors and settings (administrators)
 
 extension GatewayAPI {
     func addReportRoutes(to routes: RouteTable) {
@@ -39,6 +39,25 @@ extension GatewayAPI {
             }
         }
         routes.post("/api/v1/sensors/import", .admin) { request, _ in await respond { try await self.importSensors(request) } }
+        routes.get("/api/v1/settings", .client) { _, _ in
+            await respond { jsonResponse(try await call(self.backends.insight, InsightRPC.getSettings, GetSettingsRequest(), "insight").json) }
+        }
+        routes.post("/api/v1/settings", .admin) { request, context in
+            await respond {
+                let fields = try await self.jsonObject(request, example: #"{"tariff_per_m3": 1.85, "currency": "EUR"}"#)
+                var update = UpdateSettingsRequest()
+                guard let tariff = Self.number(fields["tariff_per_m3"]) else {
+                    throw APIError.unprocessable("tariff_per_m3 must be a number (price per cubic metre)", field: "tariff_per_m3")
+                }
+                update.tariffPerM3 = tariff
+                if let currency = fields["currency"], !(currency is NSNull) {
+                    guard let text = currency as? String else { throw APIError.unprocessable("currency must be text such as EUR", field: "currency") }
+                    update.currency = text
+                }
+                update.actor = context.caller.name
+                return jsonResponse(try await call(self.backends.insight, InsightRPC.updateSettings, update, "insight").json)
+            }
+        }
     }
 
     /// Registers the sensors of a `sensors.csv` sent as `{"csv": "...", "cadence_ms"?,

@@ -80,6 +80,12 @@ extension PublicReport {
     }
 }
 
+extension Settings {
+    var json: [String: Any] {
+        ["tariff_per_m3": tariffPerM3, "currency": currency, "updated_by": updatedBy, "updated_ms": updatedMs]
+    }
+}
+
 extension SummaryResponse {
     var json: [String: Any] {
         [

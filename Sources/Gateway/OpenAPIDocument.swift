@@ -1991,6 +1991,94 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v1/settings": {
+      "get": {
+        "summary": "Run-time settings: the tariff that prices losses, and its currency",
+        "operationId": "get_api_v1_settings",
+        "responses": {
+          "200": {
+            "description": "the settings",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Settings"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "settings"
+        ]
+      },
+      "post": {
+        "summary": "Set the tariff (administrators); open events are priced with it from their next update",
+        "operationId": "post_api_v1_settings",
+        "responses": {
+          "200": {
+            "description": "the settings as stored",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Settings"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "settings"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "tariff_per_m3"
+                ],
+                "properties": {
+                  "tariff_per_m3": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1000000
+                  },
+                  "currency": {
+                    "type": "string",
+                    "pattern": "^([A-Z]{3})?$"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2170,6 +2258,23 @@ enum OpenAPIDocument {
           },
           "note": {
             "type": "string"
+          }
+        }
+      },
+      "Settings": {
+        "type": "object",
+        "properties": {
+          "tariff_per_m3": {
+            "type": "number"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "updated_by": {
+            "type": "string"
+          },
+          "updated_ms": {
+            "type": "integer"
           }
         }
       }

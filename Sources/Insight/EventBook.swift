@@ -8,7 +8,7 @@ import WaterlineProto
 actor EventBook {
     private var detector: EventDetector
     private var events: [String: Event] = [:]
-    private let tariffPerM3: Double
+    private var tariffPerM3: Double
     /// Where each sensor seen so far is, for location candidates.
     private var places: [String: SensorPlace] = [:]
     /// The network model, when one is configured.
@@ -16,6 +16,11 @@ actor EventBook {
     /// The pressure residuals each event was last located from, so a location is
     /// recomputed only when they change (they settle after the event's first points).
     private var locatedFrom: [String: [String: Double]] = [:]
+
+    /// Prices losses from now on (an open event's revenue follows at its next update).
+    func setTariff(_ tariff: Double) {
+        tariffPerM3 = tariff
+    }
 
     init(config: EventDetector.Config, tariffPerM3: Double = 0, network: NetworkLocation? = nil) {
         detector = EventDetector(config: config)

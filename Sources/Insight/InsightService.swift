@@ -21,6 +21,8 @@ public final class InsightService: Service {
     private let sensors: SensorDirectory
     private let book: EventBook
     private let reportDesk: ReportDesk
+    private let settingsStore: SettingsStore
+    private let settings: Locked<Settings>
     private let sequences = SequenceCounter()
     private let gaps = Locked(SequenceGapDetector())
     private let counters = ServiceCounters()
@@ -49,7 +51,10 @@ public final class InsightService: Service {
         detection.quietMs = config.quietMs
         // 0 turns the CUSUM off: a threshold nothing reaches.
         detection.cusumThreshold = config.cusumThreshold > 0 ? config.cusumThreshold : .infinity
-        book = EventBook(config: detection, tariffPerM3: config.tariffPerM3, network: network)
+        settingsStore = SettingsStore(collection: mongo.collection(Collections.settings).withMajorityWrites(majority))
+        let current = try await settingsStore.load(defaultTariff: config.tariffPerM3)
+        settings = Locked(current)
+        book = EventBook(config: detection, tariffPerM3: current.tariffPerM3, network: network)
         reportDesk = ReportDesk(
             reports: mongo.collection(Collections.reports).withMajorityWrites(majority), events: events, sensors: sensors,
             matcher: ReportMatcher(radiusMetres: config.reportMatchRadiusMetres))
@@ -123,6 +128,13 @@ public final class InsightService: Service {
         }
         rpc.register(InsightRPC.listReports) { request, _ in try await self.reportDesk.list(request) }
         rpc.register(InsightRPC.updateReport) { request, _ in try await self.reportDesk.update(request, nowMs: nowMs()) }
+        rpc.register(InsightRPC.getSettings) { _, _ in self.settings.value }
+        rpc.register(InsightRPC.updateSettings) { request, _ in
+            let updated = try await self.settingsStore.update(request, nowMs: nowMs())
+            self.settings.withLock { $0 = updated }
+            await self.book.setTariff(updated.tariffPerM3)
+            return updated
+        }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
         }

@@ -23,6 +23,8 @@ public enum Collections {
     public static let users = "users"
     /// Leak reports filed by the public, with what they were matched to.
     public static let reports = "reports"
+    /// Run-time settings, one document per owner (`_id: "insight"`: the tariff).
+    public static let settings = "settings"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

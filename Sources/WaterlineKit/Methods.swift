@@ -62,6 +62,11 @@ public enum InsightRPC {
         "/waterline.v1.InsightService/ListReports", idempotent: true)
     public static let updateReport = RPCMethod<UpdateReportRequest, PublicReport>(
         "/waterline.v1.InsightService/UpdateReport", idempotent: false)
+    public static let getSettings = RPCMethod<GetSettingsRequest, Settings>(
+        "/waterline.v1.InsightService/GetSettings", idempotent: true)
+    /// Idempotent: setting the same values twice leaves the same settings.
+    public static let updateSettings = RPCMethod<UpdateSettingsRequest, Settings>(
+        "/waterline.v1.InsightService/UpdateSettings", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.InsightService/Health", idempotent: true)
 }
@@ -74,5 +79,6 @@ public let allRPCMethodNames: [String] = [
     ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
     ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,
     InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.summary.name,
-    InsightRPC.submitReport.name, InsightRPC.listReports.name, InsightRPC.updateReport.name, InsightRPC.health.name,
+    InsightRPC.submitReport.name, InsightRPC.listReports.name, InsightRPC.updateReport.name,
+    InsightRPC.getSettings.name, InsightRPC.updateSettings.name, InsightRPC.health.name,
 ]

@@ -36,6 +36,10 @@ public typealias SubmitReportRequest = Waterline_V1_SubmitReportRequest
 public typealias ListReportsRequest = Waterline_V1_ListReportsRequest
 public typealias ListReportsResponse = Waterline_V1_ListReportsResponse
 public typealias UpdateReportRequest = Waterline_V1_UpdateReportRequest
+
+public typealias Settings = Waterline_V1_Settings
+public typealias GetSettingsRequest = Waterline_V1_GetSettingsRequest
+public typealias UpdateSettingsRequest = Waterline_V1_UpdateSettingsRequest
 public typealias CleanSeriesResponse = Waterline_V1_CleanSeriesResponse
 
 public typealias Score = Waterline_V1_Score

@@ -14,6 +14,7 @@ import type {
   PublicReportReceipt,
   RegisteredModel,
   ReportStatus,
+  Settings,
   Sensor,
   SensorImportResult,
   Series,
@@ -26,6 +27,16 @@ import type {
 
 const V1 = "/api/v1";
 const enc = encodeURIComponent;
+
+// ---- settings ----
+
+export function settings(signal?: AbortSignal): Promise<Settings> {
+  return request<Settings>(`${V1}/settings`, { signal });
+}
+
+export function updateSettings(update: { tariff_per_m3: number; currency: string }): Promise<Settings> {
+  return request<Settings>(`${V1}/settings`, { method: "POST", body: update });
+}
 
 // ---- accounts ----
 

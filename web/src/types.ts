@@ -331,3 +331,11 @@ export interface StreamHello {
   name: string;
   sensor?: string | null;
 }
+
+/** GET /api/v1/settings: what prices losses. */
+export interface Settings {
+  tariff_per_m3: number;
+  currency: string;
+  updated_by: string;
+  updated_ms: number;
+}

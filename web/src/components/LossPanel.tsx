@@ -25,7 +25,7 @@ export function LossPanel({ event }: { event: WaterEvent }) {
             <dt>Revenue lost</dt>
             <dd className="big">{loss.tariff_per_m3 > 0 ? formatMoney(loss.revenue) : "—"}</dd>
             <dd className="muted">
-              {loss.tariff_per_m3 > 0 ? `at ${formatMoney(loss.tariff_per_m3)} per m³` : "no tariff set (WATERLINE_TARIFF_PER_M3)"}
+              {loss.tariff_per_m3 > 0 ? `at ${formatMoney(loss.tariff_per_m3)} per m³` : "no tariff set (Administration → Settings)"}
             </dd>
           </div>
           <div>

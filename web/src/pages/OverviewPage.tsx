@@ -127,5 +127,5 @@ function revenue(total: LossTotal): string {
 
 function revenueSub(total: LossTotal): string | undefined {
   if (total.events === 0) return "no leaks or bursts";
-  return total.priced ? undefined : "tariff not set (WATERLINE_TARIFF_PER_M3)";
+  return total.priced ? undefined : "tariff not set (Administration → Settings)";
 }

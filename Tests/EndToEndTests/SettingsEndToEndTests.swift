@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import WaterlineTestSupport
+
+/// The tariff an administrator sets through the gateway is checked, kept by insight in
+/// `settings`, and still there after insight restarts.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SettingsEndToEndTests {
+    @Test func theTariffIsSetCheckedAndKept() async throws {
+        let t = try await TestCluster.start("settings", environment: ["WATERLINE_TARIFF_PER_M3": "0.5"])
+        defer { Task { await t.stop() } }
+        #expect(try await t.http.get("/api/v1/settings").json["tariff_per_m3"] as? Double == 0.5)
+
+        let set = try await t.http.post("/api/v1/settings", json: ["tariff_per_m3": 1.85, "currency": "EUR"])
+        #expect(set.status == 200 && set.json["updated_by"] as? String == t.operatorName && set.json["currency"] as? String == "EUR", "\(set.text)")
+        for (body, field) in [(["tariff_per_m3": -1], "tariff_per_m3"), (["tariff_per_m3": "cheap"], "tariff_per_m3"), (["tariff_per_m3": 2, "currency": "euro"], "currency")] as [([String: Any], String)] {
+            let refused = try await t.http.post("/api/v1/settings", json: body)
+            #expect(refused.status == 422 && (refused.json["error"] as? [String: Any])?["field"] as? String == field, "\(body): \(refused.text)")
+        }
+
+        t.cluster.signal(.insight, SIGTERM)
+        #expect(await t.cluster.waitForExit(.insight))
+        try await t.cluster.startService(.insight)
+        let kept = try await t.http.get("/api/v1/settings")
+        #expect(kept.json["tariff_per_m3"] as? Double == 1.85 && kept.json["currency"] as? String == "EUR", "\(kept.text)")
+    }
+}
