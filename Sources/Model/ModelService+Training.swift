@@ -43,9 +43,9 @@ extension ModelService {
             let since = nowMs() - weekMs
             var history: [CleanPoint] = []
             for id in model.sensors {
-                let latest = try await clean.findOne(seriesRange(id, from: 0, to: Int64.max / 2), sort: ["_id": -1])
+                let latest = try await clean.findOne(seriesRange(id, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
                 let end = latest.map { CleanPoint(document: $0).tsMs } ?? since
-                history += try await clean.find(seriesRange(id, from: end - weekMs, to: end), sort: ["_id": 1]).map(CleanPoint.init(document:))
+                history += try await clean.find(seriesRange(id, from: end - weekMs, to: end), sort: seriesOrder).map(CleanPoint.init(document:))
             }
             await state.install(model, version: entry.version, history: history)
             logger.info("model: \(entry.version) in production (\(reason)); \(model.sensors.count) sensors warmed on \(history.count) clean points")

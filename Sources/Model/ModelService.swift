@@ -151,13 +151,13 @@ public final class ModelService: Service {
         var scoredCount = 0
         for sensor in list {
             do {
-                let lastScore = try await scores.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1])
+                let lastScore = try await scores.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
                 let lastScoredTs = lastScore.map { Score(document: $0).tsMs }
                 var from: Int64 = 0
                 if let lastScoredTs { from = max(0, lastScoredTs - Int64(config.warmupDays) * 86_400_000) }
                 while true {
                     let page = try await clean.find(
-                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)
+                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: seriesOrder, limit: 20_000)
                     if page.isEmpty { break }
                     let points = page.map(CleanPoint.init(document:))
                     let history = points.filter { lastScoredTs != nil && $0.tsMs <= lastScoredTs! }

@@ -37,7 +37,7 @@ struct TrainingHistory {
                 continue
             }
             var series = [Double?](repeating: nil, count: steps)
-            for d in try await clean.find(seriesRange(sensor.sensorID, from: history.startMs, to: to), sort: ["_id": 1]) {
+            for d in try await clean.find(seriesRange(sensor.sensorID, from: history.startMs, to: to), sort: seriesOrder) {
                 let p = CleanPoint(document: d)
                 let i = Int((p.tsMs - history.startMs) / cadence)
                 guard i >= 0, i < steps, p.hasValue, p.flags & ScoringState.unfitFlags == 0 else { continue }

@@ -77,7 +77,7 @@ public actor TrainingOrchestrator {
         // that data), never after now.
         var newest: Int64?
         for sensor in sensors {
-            if let d = try await clean.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1]) {
+            if let d = try await clean.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst) {
                 newest = max(newest ?? .min, CleanPoint(document: d).tsMs)
             }
         }

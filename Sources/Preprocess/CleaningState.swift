@@ -137,14 +137,14 @@ actor CleaningState {
     private func resume(_ sensor: Sensor) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
         let last = try await clean.findOne(
-            seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: ["_id": -1])
+            seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
         guard let last else { return (SeriesCleaner(config: config), []) }
         let lastSlot = CleanPoint(document: last).tsMs
         let compareFrom = lastSlot + config.cadenceMs
         let startSlot = compareFrom - Int64(config.rebuildLeadInSlots) * config.cadenceMs
         let readAt = nowMs()
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: Int64.max / 2), sort: ["_id": 1])
-        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot), sort: ["_id": 1])
+        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: Int64.max / 2), sort: seriesOrder)
+        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot), sort: seriesOrder)
         reflected[sensor.sensorID] = (startSlot, .max, readAt - Self.reflectionMarginMs)
         // Nothing before `compareFrom` is compared: the stored points stand.
         let result = SeriesCleaner.rebuild(
@@ -180,8 +180,8 @@ actor CleaningState {
         // their way and will arrive in order, not as late readings.
         let newest = max(live.newestReadingTs ?? .min, late.map(\.tsMs).max()!)
         let readAt = nowMs()
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: newest), sort: ["_id": 1])
-        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - cadence, to: Int64.max / 2), sort: ["_id": 1])
+        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: newest), sort: seriesOrder)
+        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - cadence, to: Int64.max / 2), sort: seriesOrder)
         counters.add("rebuilds")
         reflected[sensor.sensorID] = (startSlot, newest, readAt - Self.reflectionMarginMs)
         let result = SeriesCleaner.rebuild(

@@ -166,7 +166,7 @@ public final class PreprocessService: Service {
                 await state.caughtUp(sensor.sensorID, fromMs: from, readAtMs: nowMs())
                 while true {
                     let page = try await readings.find(
-                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: ["_id": 1], limit: 20_000)
+                        seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: seriesOrder, limit: 20_000)
                     if page.isEmpty { break }
                     let raws = page.map(RawReading.init(document:))
                     total += raws.count

@@ -108,7 +108,7 @@ import WaterlineTestSupport
 
     private func storedSeries(_ t: TestCluster, _ sensor: String) async throws -> [CleanSample] {
         try await t.mongo.collection(Collections.clean)
-            .find(seriesRange(sensor, from: 0, to: Int64.max / 2), sort: ["_id": 1])
+            .find(seriesRange(sensor, from: 0, to: Int64.max / 2), sort: seriesOrder)
             .map { CleanPoint(document: $0).sample }
     }
 
