@@ -3,7 +3,7 @@
 // shown one, so the status changes at once; a 409 shows the gateway's message.
 
 import { useState } from "react";
-import { errorMessage } from "../api";
+import { ApiError, errorMessage } from "../api";
 import * as api from "../endpoints";
 import { ACTIONS } from "../events";
 import type { EventAction, WaterEvent } from "../types";
@@ -53,6 +53,15 @@ export function EventActions({ event, onUpdated }: Props) {
       setDone(DONE[action]);
     } catch (err) {
       setError(errorMessage(err));
+      // A timeout does not say the action failed: the service may have applied it.
+      // Show the event as it now is, so the page does not contradict itself.
+      if (err instanceof ApiError && (err.status === 503 || err.status === 0)) {
+        try {
+          onUpdated(await api.event(event.event_id));
+        } catch {
+          // still unreachable: the message above says so
+        }
+      }
     } finally {
       setBusy(null);
     }

@@ -31,6 +31,9 @@ export function OverviewPage() {
     overview.setData((d) => ({ ...d, events: upsertEvent(d.events, event) }));
     if (isActive(event)) markFresh(event.event_id);
     setSummaryTick((t) => t + 1);
+    // An event about a sensor the page has not loaded (registered since): read them again.
+    const known = overview.state.data?.sensors;
+    if (known && event.sensor_ids.some((id) => !known.some((s) => s.sensor_id === id))) overview.reload(true);
   });
   // A safety net in case stream messages were missed while reconnecting.
   useInterval(() => overview.reload(true), 120_000);
