@@ -15,7 +15,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release web check-web test test-swift check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
+.PHONY: setup apt venv build release web check-web test test-swift test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
 
 setup: apt venv
 
@@ -60,7 +60,12 @@ check-containers: setup
 test-swift: build
 	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test
 
-test: setup check-protos check-containers check-web test-swift
+# The web app in headless Chromium against the real system (Tests/Browser/README.md);
+# screenshots of every page in .build/browser-screenshots/.
+test-browser: build
+	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" $(VENV)/bin/python Tests/Browser/test_web.py
+
+test: setup check-protos check-containers check-web test-swift test-browser
 
 demo: release
 	.build/release/waterline demo
