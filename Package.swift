@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Accounts",
             dependencies: [
-                "Mongo", "WaterlineKit",
+                "Mongo", "WaterlineKit", "WaterlineBus",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -14,7 +14,7 @@ public struct TokenSigner: Sendable {
         self.lifetime = lifetime
     }
 
-    /// A token for `user`, and when it expires.
+    /// A token for `caller`, and when it expires.
     public func issue(for caller: Caller, now: Date = Date()) async throws -> (token: String, expires: Date) {
         let expires = now.addingTimeInterval(Double(lifetime.components.seconds))
         let claims = AccessClaims(
@@ -23,12 +23,13 @@ public struct TokenSigner: Sendable {
         return (try await keys.sign(claims), expires)
     }
 
-    /// The caller a token names, or nil when it is malformed, forged or expired.
-    public func verify(_ token: String) async -> Caller? {
+    /// The caller a token names and when the token expires, or nil when it is
+    /// malformed, forged or expired.
+    public func verify(_ token: String) async -> (caller: Caller, expires: Date)? {
         guard let claims = try? await keys.verify(token, as: AccessClaims.self), let role = Role(rawValue: claims.role) else {
             return nil
         }
-        return Caller(name: claims.sub.value, role: role, admin: claims.admin)
+        return (Caller(name: claims.sub.value, role: role, admin: claims.admin), claims.exp.value)
     }
 }
 

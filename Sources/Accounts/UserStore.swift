@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdBcrypt
 import Mongo
+import WaterlineBus
 import WaterlineKit
 
 /// The `users` collection: accounts keyed by name, passwords as bcrypt hashes.
@@ -9,9 +10,14 @@ public struct UserStore: Sendable {
     /// bcrypt's work factor: 2^cost rounds (11: about 0.1 s per hash on this machine's cores).
     let cost: UInt8
 
+    /// A valid hash, at the store's cost, of a password nobody has: an unknown name is
+    /// checked against it, so it costs what a wrong password costs.
+    private let decoyHash: String
+
     public init(client: MongoClient, cost: UInt8 = 11) {
         collection = client.collection(Collections.users)
         self.cost = cost
+        decoyHash = Bcrypt.hash(UUID().uuidString, cost: cost)
     }
 
     /// Adds an account; the name must be new.
@@ -57,14 +63,11 @@ public struct UserStore: Sendable {
     /// timing does not tell which names exist.
     public func authenticate(name: String, password: String) async throws(AccountError) -> User? {
         let user = try await find(name)
-        let hash = user?.passwordHash ?? Self.decoyHash
+        let hash = user?.passwordHash ?? decoyHash
         let matches = await Self.offThread { Bcrypt.verify(password, hash: hash) }
         guard let user, matches, !user.disabled else { return nil }
         return user
     }
-
-    /// A valid hash of a password nobody has.
-    private static let decoyHash = Bcrypt.hash(UUID().uuidString, cost: 11)
 
     /// bcrypt is deliberately slow: keep it off the caller's executor.
     private static func offThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -73,5 +76,3 @@ public struct UserStore: Sendable {
         }
     }
 }
-
-func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -71,7 +71,12 @@ public struct UsersCommand: ParsableCommand {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role must be client or public, got '\(self.role)'") }
             if admin && role != .client { throw ValidationError("--admin is for client accounts only") }
             var chosen = password
-            if passwordStdin { chosen = readLine(strippingNewline: true) }
+            if passwordStdin {
+                guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                    throw ValidationError("--password-stdin: standard input holds no password")
+                }
+                chosen = line
+            }
             let secret = chosen ?? Credentials.generatePassword()
             let user = try await db.withStore { try await $0.add(name: name, password: secret, role: role, admin: admin) }
             print("added \(user.name) (\(user.role.rawValue)\(user.admin ? ", admin" : ""))")

@@ -9,6 +9,8 @@ struct APIError: Error {
     var code: String
     var message: String
     var field: String?
+    /// Seconds for `Retry-After` (429 and 503 only; default 1).
+    var retryAfter: Int?
 
     init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
         self.status = status
@@ -46,7 +48,7 @@ struct APIError: Error {
         if let field { body["field"] = field }
         var response = jsonResponse(["error": body], status: status)
         if status == .serviceUnavailable || status == .tooManyRequests {
-            response.headers[.retryAfter] = "1"
+            response.headers[.retryAfter] = String(retryAfter ?? 1)
         }
         return response
     }

@@ -13,14 +13,18 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = Self.token(in: request) else { return try await next(request, context) }
-        guard let caller = await signer.verify(token) else {
+        guard let (caller, expires) = await signer.verify(token) else {
             return Self.invalidToken("the token is malformed, expired or not ours; log in again")
         }
-        guard await accounts.isActive(caller.name) else {
-            return Self.invalidToken("the account '\(caller.name)' is disabled")
+        switch await accounts.state(of: caller.name) {
+        case .active: break
+        case .inactive: return Self.invalidToken("the account '\(caller.name)' is disabled")
+        case .unknown:
+            return APIError(status: .serviceUnavailable, code: "unavailable", message: "the account store cannot be reached; try again shortly").response
         }
         var context = context
         context.caller = caller
+        context.tokenExpires = expires
         return try await next(request, context)
     }
 
@@ -42,7 +46,8 @@ struct AuthMiddleware: RouterMiddleware {
 }
 
 /// Whether a token's user is still enabled, from the `users` collection, remembered for
-/// a few seconds so a burst of requests costs one lookup.
+/// a few seconds so that most requests cost no lookup (concurrent first requests of one
+/// user may each look it up).
 actor AccountCheck {
     let store: UserStore
     let memory: Duration
@@ -53,15 +58,22 @@ actor AccountCheck {
         self.memory = memory
     }
 
-    func isActive(_ name: String) async -> Bool {
+    enum State { case active, inactive, unknown }
+
+    func state(of name: String) async -> State {
         let now = ContinuousClock.now
-        if let entry = known[name], now - entry.at < memory { return entry.active }
-        // A database failure keeps what was known; an unknown user is not active.
+        if let entry = known[name], now - entry.at < memory { return entry.active ? .active : .inactive }
         let user: User?
-        do { user = try await store.find(name) } catch { return known[name]?.active ?? false }
+        do { user = try await store.find(name) } catch {
+            // The database is away: what was known stands (and is not asked again for a
+            // while); a user never seen cannot be told apart from a disabled one.
+            guard let entry = known[name] else { return .unknown }
+            known[name] = (entry.active, now)
+            return entry.active ? .active : .inactive
+        }
         let active = user.map { !$0.disabled } ?? false
         if known.count > 10_000 { known.removeAll() }
         known[name] = (active, now)
-        return active
+        return active ? .active : .inactive
     }
 }

@@ -63,7 +63,7 @@ public func buildGateway(config: GatewayConfig, backends: Backends, mongo: Mongo
         }
         router.add(middleware: FileMiddleware(config.webRoot, searchForIndexHtml: true, logger: logger))
     }
-    router.add(middleware: AuthMiddleware(signer: api.signer, accounts: AccountCheck(store: api.users)))
+    router.add(middleware: AuthMiddleware(signer: api.signer, accounts: api.accountCheck))
     api.addRoutes(to: RouteTable(router: router))
     let app = Application(
         router: router,
@@ -77,8 +77,9 @@ public func buildGateway(config: GatewayConfig, backends: Backends, mongo: Mongo
 
 extension GatewayAPI {
     init(config: GatewayConfig, backends: Backends, mongo: MongoClient, feed: LiveFeed?) async throws {
+        let users = UserStore(client: mongo)
         self.init(
-            backends: backends, maxBodyBytes: config.maxBodyBytes, users: UserStore(client: mongo),
+            backends: backends, maxBodyBytes: config.maxBodyBytes, users: users, accountCheck: AccountCheck(store: users),
             signer: await TokenSigner(secret: config.tokenSecret, lifetime: .seconds(config.tokenLifetimeSeconds)),
             loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)),
             reportLimiter: RateLimiter(limit: config.reportsPerHour, window: .seconds(3600)),

@@ -28,17 +28,16 @@ extension GatewayAPI {
     /// 200 with a token; 401 for a wrong name or password (the same answer for both);
     /// 429 after too many attempts from one address.
     private func login(_ request: Request, _ context: GatewayContext) async throws -> Response {
-        guard await loginLimiter.allow(context.clientAddress) else {
-            var response = APIError(status: .tooManyRequests, code: "rate_limited", message: "too many login attempts; wait a minute").response
-            response.headers[.retryAfter] = String(await loginLimiter.secondsLeft())
-            return response
-        }
+        try await limited(loginLimiter, context, what: "login attempts")
         let fields = try await jsonObject(request, example: #"{"name": "...", "password": "..."}"#)
         guard let name = fields["name"] as? String, !name.isEmpty else { throw APIError.unprocessable("'name' is required", field: "name") }
         guard let password = fields["password"] as? String, !password.isEmpty else {
             throw APIError.unprocessable("'password' is required", field: "password")
         }
-        guard let user = try await accounts({ try await $0.authenticate(name: name, password: password) }) else {
+        // Longer than any valid name or password: wrong, without a lookup or bcrypt.
+        guard name.utf8.count <= 64, password.utf8.count <= 72,
+            let user = try await accounts({ try await $0.authenticate(name: name, password: password) })
+        else {
             throw APIError(status: .unauthorized, code: "invalid_credentials", message: "wrong user name or password, or the account is disabled")
         }
         let (token, expires) = try await signer.issue(for: user.caller)
@@ -67,7 +66,7 @@ extension GatewayAPI {
             case .invalid(let message, let field): throw APIError.unprocessable(message, field: field)
             case .exists: throw APIError(status: .conflict, code: "already_exists", message: error.description)
             case .notFound: throw APIError(status: .notFound, code: "not_found", message: error.description)
-            case .database(let message): throw APIError(status: .serviceUnavailable, code: "unavailable", message: "user store unavailable: \(message)")
+            case .database: throw APIError(status: .serviceUnavailable, code: "unavailable", message: "the account store cannot be reached; try again shortly")
             }
         }
     }

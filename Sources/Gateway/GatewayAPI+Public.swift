@@ -44,7 +44,7 @@ extension GatewayAPI {
         let clock = points.map(\.tsMs).max() ?? 0
         let tanks: [[String: Any]] = near.filter { $0.0.kind == .level }.sorted { $0.1 < $1.1 }.map { sensor, distance in
             let point = newest[sensor.sensorID]
-            let name = sensor.nodeID.isEmpty ? sensor.sensorID : sensor.nodeID
+            let name = sensor.nodeID.isEmpty ? "tank \(String(format: "%.0f", distance)) m away" : sensor.nodeID
             return [
                 "name": name, "kind": name.lowercased().contains("reservoir") ? "reservoir" : "tank",
                 "level_m": point.flatMap { $0.hasValue ? $0.value : nil } as Any? ?? NSNull(),
@@ -94,12 +94,14 @@ extension GatewayAPI {
         return jsonResponse(["report_id": filed.reportID, "matched_events": filed.eventIds.count, "message": message], status: .created)
     }
 
-    /// 429 with `Retry-After` when the caller's address has used up its allowance.
+    /// 429 with `Retry-After` (the seconds until the window turns) when the caller's
+    /// address has used up its allowance.
     func limited(_ limiter: RateLimiter, _ context: GatewayContext, what: String) async throws {
         guard await limiter.allow(context.clientAddress) else {
-            throw APIError(
-                status: .tooManyRequests, code: "rate_limited",
-                message: "too many \(what) from your address; try again in \(await limiter.secondsLeft()) s")
+            let wait = await limiter.secondsLeft()
+            var error = APIError(status: .tooManyRequests, code: "rate_limited", message: "too many \(what) from your address; try again in \(wait) s")
+            error.retryAfter = wait
+            throw error
         }
     }
 

@@ -68,15 +68,17 @@ extension GatewayAPI {
         guard let csv = fields["csv"] as? String, !csv.isEmpty else {
             throw APIError.unprocessable("csv is required: the text of a sensors.csv", field: "csv")
         }
-        let cadence = Self.number(fields["cadence_ms"]).map { Int64($0) } ?? 60_000
-        guard cadence >= 1000 else { throw APIError.unprocessable("cadence_ms must be at least 1000", field: "cadence_ms") }
+        let cadence = Self.number(fields["cadence_ms"]) ?? 60_000
+        guard cadence.isFinite, (1000...86_400_000).contains(cadence) else {
+            throw APIError.unprocessable("cadence_ms must be from 1000 (a second) to 86400000 (a day)", field: "cadence_ms")
+        }
         let inlets = Set((fields["inlets"] as? [String]) ?? [])
         let parsed: [ScenarioSensor]
         do { parsed = try ScenarioFolder.decodeSensors(csv: Data(csv.utf8)) } catch {
             throw APIError.unprocessable("\(error)", field: "csv")
         }
         var register = RegisterSensorsRequest()
-        register.sensors = parsed.map { Sensor($0, cadenceMs: cadence, inlets: inlets) }
+        register.sensors = parsed.map { Sensor($0, cadenceMs: Int64(cadence), inlets: inlets) }
         let reply = try await call(backends.ingest, IngestRPC.registerSensors, register, "ingest")
         return jsonResponse([
             "registered": reply.registered,

@@ -10,6 +10,8 @@ struct GatewayAPI: Sendable {
     let backends: Backends
     let maxBodyBytes: Int
     let users: UserStore
+    /// Whether a token's user is still enabled (the middleware's and the stream's check).
+    let accountCheck: AccountCheck
     let signer: TokenSigner
     let loginLimiter: RateLimiter
     let reportLimiter: RateLimiter
@@ -162,12 +164,28 @@ struct GatewayAPI: Sendable {
     private func stream(_ request: Request, _ context: GatewayContext) throws -> Response {
         guard let feed else { throw APIError(status: .serviceUnavailable, code: "unavailable", message: "the live stream is not running") }
         let sensor = request.uri.queryParameters["sensor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let (id, messages) = feed.listen(sensor: sensor)
         let hello = LiveFeed.frame("hello", ["name": context.caller.name, "sensor": sensor as Any? ?? NSNull()])
+        let name = context.caller.name
+        let expires = context.tokenExpires ?? .distantFuture
+        let accountCheck = self.accountCheck
         var response = Response(
             status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
-                defer { feed.stopListening(id) }
+                let (id, messages) = feed.listen(sensor: sensor)
+                // The stream lasts as long as the right to it: it ends when the token
+                // expires or the account is disabled (the browser then logs in again).
+                let watchdog = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(5))
+                        if Date() >= expires { break }
+                        if await accountCheck.state(of: name) == .inactive { break }
+                    }
+                    feed.stopListening(id)
+                }
+                defer {
+                    watchdog.cancel()
+                    feed.stopListening(id)
+                }
                 // The browser reconnects after 3 s when the connection drops.
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n" + hello))
                 for await frame in messages { try await writer.write(ByteBuffer(string: frame)) }

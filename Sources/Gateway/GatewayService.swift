@@ -19,7 +19,13 @@ public struct GatewayService<App: ApplicationProtocol>: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await self.feed.run() }
                 group.addTask { try await self.app.run() }
-                try await group.next()
+                // Whichever ends first (the server stopped, or failed to start), the feed
+                // is closed and the rest cancelled, so the process exits.
+                do { try await group.next() } catch {
+                    await self.feed.close()
+                    group.cancelAll()
+                    throw error
+                }
                 await self.feed.close()
                 try await group.waitForAll()
             }

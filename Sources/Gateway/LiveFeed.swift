@@ -17,13 +17,14 @@ final class LiveFeed: Sendable {
         let queue: AsyncStream<String>.Continuation
     }
 
-    private let listeners = Locked<[UUID: Listener]>([:])
+    /// The listeners, and whether the feed has closed (one lock: a listener added while
+    /// closing would never be finished).
+    private let state = Locked<(listeners: [UUID: Listener], closed: Bool)>(([:], false))
     private let insight: StreamSubscriber?
     private let scores: StreamSubscriber?
     private let health: @Sendable () async -> Any
     private let healthEvery: Duration
     private let logger: Logger
-    private let closed = Locked(false)
 
     init(insightStream: [String], scoreStream: [String], healthEvery: Duration = .seconds(10), logger: Logger, health: @escaping @Sendable () async -> Any) throws {
         insight = insightStream.isEmpty ? nil : try StreamSubscriber(name: "gw-insight", connect: insightStream, topics: ["insight."])
@@ -38,19 +39,22 @@ final class LiveFeed: Sendable {
     func listen(sensor: String?) -> (id: UUID, messages: AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
         let id = UUID()
-        if closed.withLock({ $0 }) {
-            continuation.finish()
-        } else {
-            listeners.withLock { $0[id] = Listener(sensor: sensor, queue: continuation) }
+        let added = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.listeners[id] = Listener(sensor: sensor, queue: continuation)
+            return true
         }
+        if !added { continuation.finish() }
         return (id, stream)
     }
 
     func stopListening(_ id: UUID) {
-        listeners.withLock { $0.removeValue(forKey: id) }?.queue.finish()
+        state.withLock { $0.listeners.removeValue(forKey: id) }?.queue.finish()
     }
 
-    var listenerCount: Int { listeners.withLock { $0.count } }
+    var listenerCount: Int { state.withLock { $0.listeners.count } }
+    private var isClosed: Bool { state.withLock { $0.closed } }
+    private var current: [Listener] { state.withLock { Array($0.listeners.values) } }
 
     /// Forwards the streams until `close()`.
     func run() async {
@@ -67,10 +71,10 @@ final class LiveFeed: Sendable {
 
     /// Ends every listener's stream (so open responses finish) and the subscriptions.
     func close() async {
-        closed.withLock { $0 = true }
-        let all = listeners.withLock { current in
-            defer { current.removeAll() }
-            return current.values
+        let all = state.withLock { state -> [Listener] in
+            state.closed = true
+            defer { state.listeners.removeAll() }
+            return Array(state.listeners.values)
         }
         for listener in all { listener.queue.finish() }
         await insight?.close()
@@ -89,7 +93,6 @@ final class LiveFeed: Sendable {
             guard listenerCount > 0 else { continue }
             let out = batch.flatMap(frames)
             guard !out.isEmpty else { continue }
-            let current = listeners.withLock { Array($0.values) }
             for listener in current {
                 for frame in out where frame.sensor == nil || frame.sensor == listener.sensor { listener.queue.yield(frame.text) }
             }
@@ -105,7 +108,7 @@ final class LiveFeed: Sendable {
     }
 
     private func scoreFrames(_ message: StreamMessage) -> [(sensor: String?, text: String)] {
-        let watched = Set(listeners.withLock { $0.values.compactMap(\.sensor) })
+        let watched = Set(current.compactMap(\.sensor))
         guard !watched.isEmpty, let batch = try? ScoreBatch(serializedBytes: message.payload) else { return [] }
         return batch.scores.filter { watched.contains($0.sensorID) }.map { score in
             var object = score.json
@@ -115,11 +118,17 @@ final class LiveFeed: Sendable {
     }
 
     private func tickHealth() async {
-        while !closed.withLock({ $0 }) {
-            try? await Task.sleep(for: healthEvery)
-            guard listenerCount > 0, !closed.withLock({ $0 }) else { continue }
+        // Ends when the feed closes or the task is cancelled (a cancelled sleep returns
+        // at once: without the check the loop would spin).
+        var last = ContinuousClock.now
+        while !isClosed && !Task.isCancelled {
+            // Short naps, so a closing feed ends within a second.
+            try? await Task.sleep(for: .seconds(1))
+            guard ContinuousClock.now - last >= healthEvery else { continue }
+            last = .now
+            guard listenerCount > 0, !isClosed, !Task.isCancelled else { continue }
             let frame = Self.frame("health", await health())
-            for listener in listeners.withLock({ Array($0.values) }) { listener.queue.yield(frame) }
+            for listener in current { listener.queue.yield(frame) }
         }
     }
 }

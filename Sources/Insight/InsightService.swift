@@ -123,7 +123,14 @@ public final class InsightService: Service {
         rpc.register(InsightRPC.submitReport) { request, _ in
             let report = try await self.reportDesk.file(request, nowMs: nowMs())
             self.counters.add("reports")
-            for id in report.eventIds { try await self.corroborate(id, by: report) }
+            // The report is stored: a failure to count it on an event is logged, not
+            // answered (a resident told "failed" would file it again).
+            for id in report.eventIds {
+                do { try await self.corroborate(id, by: report) } catch {
+                    self.counters.add("errors")
+                    self.logger.error("insight: could not count a report on its event", metadata: ["report": "\(report.reportID)", "event": "\(id)", "error": "\(error)"])
+                }
+            }
             return report
         }
         rpc.register(InsightRPC.listReports) { request, _ in try await self.reportDesk.list(request) }
@@ -147,7 +154,7 @@ public final class InsightService: Service {
         update.eventID = eventID
         update.action = .publicReport
         update.actor = "public"
-        update.comment = "report \(report.reportID) from \(report.locality)\(report.suspectedLeak ? " (suspected leak)" : "")"
+        update.comment = "report \(report.reportID) from \(report.locality.prefix(120))\(report.suspectedLeak ? " (suspected leak)" : "")"
         let (event, change) = try await book.apply(update, stored: try await storedEvent(eventID))
         try await storeAndPublish([(event, change)])
     }

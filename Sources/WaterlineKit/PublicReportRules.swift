@@ -31,7 +31,15 @@ public enum PublicReportRules {
     private static func text(
         _ value: String, _ field: String, _ length: ClosedRange<Int>, allowed: String, isAllowed: (Character) -> Bool
     ) throws(RPCError) {
+        // Bytes first: one Character can carry any number of combining marks, so a
+        // character count alone would let megabytes through as "1 character".
+        guard value.utf8.count <= 4 * length.upperBound + 64 else {
+            throw .invalidArgument("\(field) is too long (at most \(length.upperBound) characters)", field: field)
+        }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let stacked = trimmed.first(where: { $0.unicodeScalars.count > 4 }) {
+            throw .invalidArgument("\(field) holds a character with too many accents ('\(stacked.unicodeScalars.first.map(String.init) ?? "")…')", field: field)
+        }
         guard length.contains(trimmed.count) else {
             throw .invalidArgument(
                 length.lowerBound > 0 && trimmed.isEmpty

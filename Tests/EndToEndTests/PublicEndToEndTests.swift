@@ -81,7 +81,9 @@ import WaterlineTestSupport
         let farAway = try await report(["name": "Kim", "locality": "Elsewhere", "suspected_leak": true, "lat": 10.0, "lon": 10.0])
         #expect(farAway.status == 201 && farAway.json["matched_events"] as? Int == 0, "\(farAway.text)")
         let seventh = try await report(good)
-        #expect(seventh.status == 429 && seventh.headers["retry-after"] != nil, "\(seventh.text)")
+        // The hour's window: the wait is the rest of it, said in the header and the message.
+        let wait = Int(seventh.headers["retry-after"] ?? "") ?? 0
+        #expect(seventh.status == 429 && wait > 3000 && wait <= 3600 && seventh.text.contains("\(wait) s"), "\(seventh.text)")
 
         // The burst says it is corroborated, on the REST API and live.
         let burst = try await t.http.get("/api/v1/events/\(burstID)")
@@ -111,5 +113,12 @@ import WaterlineTestSupport
             return newest != nil && current == newest
         })
         #expect(try await t.count(Collections.latestClean) == scenario.sensors.count)
+
+        // A graceful stop ends the open stream first, and the gateway exits promptly.
+        #expect(!stream.isFinished)
+        t.cluster.signal(.gateway, SIGTERM)
+        #expect(try await t.eventually(timeout: .seconds(15)) { stream.isFinished })
+        #expect(await t.cluster.waitForExit(.gateway, timeout: .seconds(15)))
+        #expect(t.cluster.exitStatus(.gateway) == 0)
     }
 }

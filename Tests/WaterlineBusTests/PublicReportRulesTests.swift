@@ -36,6 +36,9 @@ import WaterlineProto
         #expect(field(report(remark: "see <a href=x>")) == "remark")
         #expect(field(report(remark: "bell\u{7}")) == "remark")
         #expect(field(report(remark: String(repeating: "x", count: 1001))) == "remark")
+        // One "character" carrying thousands of combining accents is refused, not counted as one.
+        #expect(field(report(name: "a" + String(repeating: "\u{301}", count: 5000))) == "name")
+        #expect(field(report(locality: "e" + String(repeating: "\u{301}", count: 10))) == "locality")
         var placed = report()
         placed.positionGiven = true
         placed.lat = 95
