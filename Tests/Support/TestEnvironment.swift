@@ -20,6 +20,13 @@ public enum TestEnvironment {
         return packageRoot.appendingPathComponent(".venv/bin/secantusd-py").path
     }
 
+    /// schemathesis's `st`: $WATERLINE_SCHEMATHESIS, else .venv/bin/st in the repository
+    /// (`make setup` installs it from requirements-dev.txt).
+    public static var schemathesis: String {
+        if let path = ProcessInfo.processInfo.environment["WATERLINE_SCHEMATHESIS"] { return path }
+        return packageRoot.appendingPathComponent(".venv/bin/st").path
+    }
+
     /// A fresh scratch folder, removed by the caller.
     public static func scratchDirectory(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-\(name)-\(UUID().uuidString.prefix(8))")
