@@ -192,8 +192,12 @@ public final class ModelService: Service {
         counters.add("rescored", items.count { $0.revision > 1 })
         counters.add("duplicates", result.duplicateIndices.count)
         counters.add("anomalous", items.filter(\.anomalous).count)
+        // Only what was stored now goes out: a score already stored was published then.
+        let duplicates = Set(result.duplicateIndices)
         var byPartition: [UInt32: [Score]] = [:]
-        for s in items { byPartition[partitioner.partition(of: s.sensorID), default: []].append(s) }
+        for (i, s) in items.enumerated() where !duplicates.contains(i) {
+            byPartition[partitioner.partition(of: s.sensorID), default: []].append(s)
+        }
         for (partition, group) in byPartition {
             var batch = ScoreBatch()
             batch.partition = partition

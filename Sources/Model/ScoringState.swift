@@ -67,7 +67,12 @@ actor ScoringState {
                     forecast: forecast, surprise: surprise, anomalous: usable && forecast.warmedUp && abs(surprise) > threshold)
                 version = production?.version ?? version
             }
-            if result == nil, p.revision > 1 { result = scorer.rescore(value, usable: usable, at: p.tsMs) }
+            // A point older than the sensor's newest scored one: a corrected point, or a
+            // first version that came late (a restart upstream can re-derive a slot after
+            // later ones went out). Scored against the profile as it stands, without
+            // learning from it; if its score is stored already, storing it is a duplicate
+            // and it is not published again.
+            if result == nil { result = scorer.rescore(value, usable: usable, at: p.tsMs) }
             guard let result else { continue }
             var s = Score()
             s.sensorID = p.sensorID
