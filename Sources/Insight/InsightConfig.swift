@@ -24,6 +24,8 @@ public struct InsightConfig: Sendable {
     /// How near an open leak or burst (its candidates or its zone's sensors) a public
     /// report with a position must be to count for it.
     public var reportMatchRadiusMetres: Double
+    /// How often settings stored by another replica are taken up.
+    public var settingsRefreshSeconds: Int
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7031"
 
@@ -38,6 +40,7 @@ public struct InsightConfig: Sendable {
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
         cusumThreshold = try env.double("WATERLINE_EVENT_CUSUM_THRESHOLD", default: EventDetector.Config().cusumThreshold, range: 0...10_000)
         tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
+        settingsRefreshSeconds = try env.int("WATERLINE_SETTINGS_REFRESH_S", default: 30, range: 1...86_400)
         reportMatchRadiusMetres = try env.double("WATERLINE_REPORT_MATCH_RADIUS_M", default: 1000, range: 1...100_000)
         let file = env.string("WATERLINE_NETWORK_FILE", default: "")
         networkModel = file.isEmpty ? nil : try Self.readNetwork(file)

@@ -70,6 +70,7 @@ public final class InsightService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
                 group.addTask { await self.consume() }
+                group.addTask { await self.followSettings() }
             }
         } onGracefulShutdown: {
             self.logger.info("insight: shutting down")
@@ -138,12 +139,30 @@ public final class InsightService: Service {
         rpc.register(InsightRPC.getSettings) { _, _ in self.settings.value }
         rpc.register(InsightRPC.updateSettings) { request, _ in
             let updated = try await self.settingsStore.update(request, nowMs: nowMs())
-            self.settings.withLock { $0 = updated }
-            await self.book.setTariff(updated.tariffPerM3)
+            // Of two updates racing, the later one (by time) stands, here as in the database
+            // once `followSettings` has read it back.
+            self.settings.withLock { if updated.updatedMs >= $0.updatedMs { $0 = updated } }
+            await self.book.setTariff(self.settings.value.tariffPerM3)
             return updated
         }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    /// Takes up settings another replica stored (every `WATERLINE_SETTINGS_REFRESH_S`), so
+    /// all replicas price losses alike; ends with the service.
+    private func followSettings() async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(self.config.settingsRefreshSeconds))
+                guard let stored = try? await self.settingsStore.load(defaultTariff: self.config.tariffPerM3),
+                    stored.updatedMs > self.settings.value.updatedMs
+                else { continue }
+                self.settings.withLock { $0 = stored }
+                await self.book.setTariff(stored.tariffPerM3)
+                self.logger.info("insight: settings taken up", metadata: ["tariff_per_m3": "\(stored.tariffPerM3)", "by": "\(stored.updatedBy)"])
+            }
         }
     }
 

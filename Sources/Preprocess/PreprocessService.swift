@@ -225,7 +225,6 @@ public final class PreprocessService: Service {
         }
         let result = try await clean.bulkWrite(writes, ordered: false)
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
-        try await storeLatest(points)
         let revised = points.count { $0.revision > 1 }
         counters.add("stored", points.count - revised - result.duplicateIndices.count)
         counters.add("revised", revised)
@@ -239,6 +238,12 @@ public final class PreprocessService: Service {
             batch.sequence = sequences.next(String(partition))
             batch.points = items
             if (try? publisher.publish(topic: "clean.\(partition)", batch)) == true { counters.add("published", items.count) }
+        }
+        // After publishing: the current values are a convenience, and failing to keep
+        // them must not hold back the series.
+        do { try await storeLatest(points) } catch {
+            counters.add("errors")
+            logger.warning("preprocess: storing current values failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -93,6 +93,10 @@ import WaterlineTestSupport
             "--checks", "not_a_server_error,status_code_conformance", "--max-examples", "20", "--exclude-path", "/api/v1/stream",
             "--workers", "1", "--seed", seed,
         ]
+        // Its cache and crash files go to a scratch folder, not the repository.
+        let scratch = try TestEnvironment.scratchDirectory("schemathesis")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        process.currentDirectoryURL = scratch
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

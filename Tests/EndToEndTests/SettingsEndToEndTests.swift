@@ -1,12 +1,14 @@
 import Foundation
+import Mongo
 import Testing
+import WaterlineKit
 import WaterlineTestSupport
 
 /// The tariff an administrator sets through the gateway is checked, kept by insight in
 /// `settings`, and still there after insight restarts.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct SettingsEndToEndTests {
     @Test func theTariffIsSetCheckedAndKept() async throws {
-        let t = try await TestCluster.start("settings", environment: ["WATERLINE_TARIFF_PER_M3": "0.5"])
+        let t = try await TestCluster.start("settings", environment: ["WATERLINE_TARIFF_PER_M3": "0.5", "WATERLINE_SETTINGS_REFRESH_S": "1"])
         defer { Task { await t.stop() } }
         #expect(try await t.http.get("/api/v1/settings").json["tariff_per_m3"] as? Double == 0.5)
 
@@ -22,5 +24,15 @@ import WaterlineTestSupport
         try await t.cluster.startService(.insight)
         let kept = try await t.http.get("/api/v1/settings")
         #expect(kept.json["tariff_per_m3"] as? Double == 1.85 && kept.json["currency"] as? String == "EUR", "\(kept.text)")
+
+        // What another replica stores later is taken up.
+        let later: Document = [
+            "_id": "insight", "tariff_per_m3": 2.4, "currency": "EUR", "updated_by": "replica-2",
+            "updated_ms": .int64(Int64(Date().timeIntervalSince1970 * 1000) + 1000),
+        ]
+        _ = try await t.mongo.collection(Collections.settings).bulkWrite([.replaceOne(filter: ["_id": "insight"], replacement: later, upsert: true)])
+        #expect(try await t.eventually(timeout: .seconds(15)) {
+            try await t.http.get("/api/v1/settings").json["tariff_per_m3"] as? Double == 2.4
+        })
     }
 }
