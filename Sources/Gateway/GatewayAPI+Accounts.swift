@@ -54,7 +54,12 @@ extension GatewayAPI {
         guard let role = Role(rawValue: roleText) else {
             throw APIError.unprocessable("'role' must be client or public, got '\(roleText)'", field: "role")
         }
-        let admin = fields["admin"] as? Bool ?? false
+        var admin = false
+        if let flag = fields["admin"], !(flag is NSNull) {
+            guard let number = flag as? NSNumber, number.isBoolean else { throw APIError.unprocessable("'admin' must be true or false", field: "admin") }
+            admin = number.boolValue
+        }
+        if admin && role != .client { throw APIError.unprocessable("only client accounts can be administrators", field: "admin") }
         let user = try await accounts { try await $0.add(name: name, password: password, role: role, admin: admin) }
         return jsonResponse(Self.userJSON(user), status: .created)
     }

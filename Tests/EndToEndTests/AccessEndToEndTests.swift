@@ -21,6 +21,15 @@ import WaterlineTestSupport
         // A resident with a public account, and a client who is not an administrator.
         #expect(try await t.http.post("/api/v1/users", json: ["name": "pat", "password": "resident-pass", "role": "public"]).status == 201)
         #expect(try await t.http.post("/api/v1/users", json: ["name": "casey", "password": "engineer-pass", "role": "client"]).status == 201)
+        for (body, field) in [
+            (["name": "pat2", "password": "resident-pass", "role": "public", "admin": true], "admin"),
+            (["name": "pat3", "password": "resident-pass", "admin": "yes"], "admin"),
+            (["name": "pat", "password": "another-pass"], ""),
+        ] as [([String: Any], String)] {
+            let refused = try await t.http.post("/api/v1/users", json: body)
+            let expected = field.isEmpty ? 409 : 422
+            #expect(refused.status == expected && (field.isEmpty || (refused.json["error"] as? [String: Any])?["field"] as? String == field), "\(body): \(refused.text)")
+        }
         let resident = try await t.anonymous.login("pat", "resident-pass")
         let engineer = try await t.anonymous.login("casey", "engineer-pass")
         #expect(try await resident.get("/api/v1/auth/me").json["role"] as? String == "public")
