@@ -56,8 +56,13 @@ struct APIError: Error {
 
 /// A JSON response from plain dictionaries and arrays.
 func jsonResponse(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    let data = jsonData(object)
     return Response(
         status: status, headers: [.contentType: "application/json; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Plain dictionaries and arrays as JSON, keys sorted (`{}` if they cannot be).
+func jsonData(_ object: Any) -> Data {
+    (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
 }

@@ -126,11 +126,8 @@ struct GatewayAPI: Sendable {
         update.action = action
         update.actor = actor
         let data = try await body(request)
-        if !data.isEmpty {
-            guard let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw APIError.badRequest("body must be a JSON object like {\"comment\": \"...\"}")
-            }
-            if let comment = fields["comment"] as? String { update.comment = comment }
+        if !data.isEmpty, let comment = try jsonObject(data, example: #"{"comment": "..."}"#)["comment"] as? String {
+            update.comment = comment
         }
         let event = try await call(backends.insight, InsightRPC.updateEvent, update, "insight")
         return jsonResponse(event.json)

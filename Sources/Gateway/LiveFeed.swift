@@ -82,8 +82,7 @@ final class LiveFeed: Sendable {
     }
 
     static func frame(_ event: String, _ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return "event: \(event)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        "event: \(event)\ndata: \(String(decoding: jsonData(object), as: UTF8.self))\n\n"
     }
 
     // MARK: Forwarding

@@ -1,6 +1,5 @@
 import Foundation
 import Mongo
-import SwiftProtobuf
 import WaterlineBus
 import WaterlineKit
 import WaterlineProto
@@ -17,11 +16,7 @@ struct SettingsStore: Sendable {
             settings.tariffPerM3 = defaultTariff
             return settings
         }
-        var copy = document
-        copy["_id"] = nil
-        var options = JSONDecodingOptions()
-        options.ignoreUnknownFields = true
-        return try Settings(jsonString: copy.json, options: options)
+        return try Settings(storedDocument: document)
     }
 
     /// Checks and stores new settings; returns them as stored.
@@ -38,11 +33,8 @@ struct SettingsStore: Sendable {
         settings.currency = request.currency
         settings.updatedBy = request.actor
         settings.updatedMs = nowMs
-        var options = JSONEncodingOptions()
-        options.preserveProtoFieldNames = true
-        options.alwaysPrintInt64sAsNumbers = true
-        var document = try Document(json: try settings.jsonString(options: options))
-        document["_id"] = .string(Self.id)
+        var document = try settings.storedDocument(id: Self.id)
+        document["updated_ms"] = .int64(settings.updatedMs)
         let replacement = document
         _ = try await databaseCall {
             try await collection.bulkWrite([.replaceOne(filter: ["_id": .string(Self.id)], replacement: replacement, upsert: true)])

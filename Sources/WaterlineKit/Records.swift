@@ -136,10 +136,7 @@ extension Event {
     /// Stored as the message's JSON form (snake_case field names), keyed by event id,
     /// with the queried times as numbers (proto JSON writes int64 as strings).
     public func document() throws -> Document {
-        var options = JSONEncodingOptions()
-        options.preserveProtoFieldNames = true
-        var d = try Document(json: try jsonString(options: options))
-        d["_id"] = .string(eventID)
+        var d = try storedDocument(id: eventID)
         d["start_ms"] = .int64(startMs)
         d["updated_ms"] = .int64(updatedMs)
         d["last_evidence_ms"] = .int64(lastEvidenceMs)
@@ -151,12 +148,9 @@ extension Event {
 
     public init(document d: Document) throws {
         var copy = d
-        copy["_id"] = nil
         copy["type"] = .string(EventType(label: d["type"]?.stringValue ?? "")?.wireName ?? "EVENT_TYPE_UNSPECIFIED")
         copy["status"] = .string(EventStatus(label: d["status"]?.stringValue ?? "")?.wireName ?? "EVENT_STATUS_UNSPECIFIED")
-        var options = JSONDecodingOptions()
-        options.ignoreUnknownFields = true
-        try self.init(jsonString: copy.json, options: options)
+        try self.init(storedDocument: copy)
     }
 }
 
