@@ -11,11 +11,12 @@
 SHELL := /bin/bash
 VENV := $(CURDIR)/.venv
 APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-config docker-compose python3-venv \
-  node-react node-react-dom node-typescript esbuild node-chart.js chromium chromium-driver
+  node-react node-react-dom node-typescript esbuild node-chart.js chromium chromium-driver \
+  protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev python3-protobuf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release web check-web test test-swift test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
+.PHONY: setup apt venv build release web check-web test test-swift test-faults test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
 
 setup: apt venv
 
@@ -57,15 +58,24 @@ check-protos: setup
 check-containers: setup
 	scripts/validate-containers.sh
 
+# The fault tests (replicas killed and scaled, the database stopped, a slow integrator)
+# time leases and outages: they run after the rest, on a quieter machine, with the C
+# client built for the Swift/C conformance test.
+FAULT_TESTS := ReplicaFaultTests|DatabaseOutageTests|IntegratorStreamTests
+
 test-swift: build
-	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test
+	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test --skip '$(FAULT_TESTS)'
+
+test-faults: build c-client
+	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" WATERLINE_C_CLIENT_DIR="$(CURDIR)/clients/c/build" \
+	  swift test --skip-build --filter '$(FAULT_TESTS)'
 
 # The web app in headless Chromium against the real system (Tests/Browser/README.md);
 # screenshots of every page in .build/browser-screenshots/.
 test-browser: build
 	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" $(VENV)/bin/python Tests/Browser/test_web.py
 
-test: setup check-protos check-containers check-web test-swift test-browser
+test: setup check-protos check-containers check-web check-c-client test-swift test-faults test-browser
 
 demo: release
 	.build/release/waterline demo
@@ -117,3 +127,12 @@ hydraulics-fixtures:
 	  python3 -m venv $(HYDRAULICS_VENV) && $(HYDRAULICS_VENV)/bin/pip install -q -r bench/hydraulics/requirements.txt || { rm -rf $(HYDRAULICS_VENV); exit 1; }; \
 	fi
 	$(HYDRAULICS_VENV)/bin/python bench/hydraulics/make-fixtures.py
+
+# The C integrator client (clients/c/README.md): library, waterline-tail, example; and its tests.
+.PHONY: c-client check-c-client
+
+c-client: apt
+	$(MAKE) -C clients/c
+
+check-c-client: apt
+	$(MAKE) -C clients/c check

@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries
@@ -98,7 +99,10 @@ let package = Package(
         .target(name: "Insight", dependencies: serviceDependencies + ["Detection", "Hydraulics"], swiftSettings: strict),
         .target(
             name: "Gateway",
-            dependencies: serviceDependencies + ["Accounts", "Detection", "Simulation", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: serviceDependencies + [
+                "Accounts", "Detection", "Simulation", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strict),
         .target(
             name: "WaterlineCLI",
@@ -122,14 +126,17 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineCLI", "Hydraulics", "Simulation"], path: "Tests/Support",
+            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineBus", "WaterlineCLI", "Hydraulics", "Simulation"], path: "Tests/Support",
             swiftSettings: strict),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WaterlineBusTests",
-            dependencies: ["WaterlineBus", "WaterlineKit", "WaterlineProto", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "WaterlineBus", "WaterlineKit", "WaterlineProto", "Mongo", "WaterlineTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "CleaningTests",
@@ -138,6 +145,7 @@ let package = Package(
         .testTarget(name: "CleaningEvaluationTests", dependencies: ["CleaningEvaluation", "Cleaning"], swiftSettings: strict),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Forecasting", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "WaterlineBus"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
         .testTarget(

@@ -36,7 +36,9 @@ struct APIError: Error {
         case .invalidArgument: status = .unprocessableContent
         case .notFound: status = .notFound
         case .failedPrecondition, .alreadyExists, .aborted: status = .conflict
-        case .resourceExhausted: status = .tooManyRequests
+        // A service at its limit (ingest with too many readings waiting for the
+        // database) or down: 503 with Retry-After, and the client resends.
+        case .resourceExhausted: status = .serviceUnavailable; message = "\(service) busy: \(error.message)"
         case .unavailable, .deadlineExceeded: status = .serviceUnavailable; message = "\(service) unavailable: \(error.message)"
         case .unimplemented: status = .notImplemented
         default: status = .internalServerError

@@ -83,6 +83,7 @@ extension GatewayAPI {
             signer: await TokenSigner(secret: config.tokenSecret, lifetime: .seconds(config.tokenLifetimeSeconds)),
             loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)),
             reportLimiter: RateLimiter(limit: config.reportsPerHour, window: .seconds(3600)),
-            levelsLimiter: RateLimiter(limit: config.levelLookupsPerMinute, window: .seconds(60)), feed: feed)
+            levelsLimiter: RateLimiter(limit: config.levelLookupsPerMinute, window: .seconds(60)), feed: feed,
+            metrics: MetricsExporter(config: config))
     }
 }

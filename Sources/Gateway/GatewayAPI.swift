@@ -18,6 +18,8 @@ struct GatewayAPI: Sendable {
     let levelsLimiter: RateLimiter
     /// The live stream's source; nil where routes are only listed.
     let feed: LiveFeed?
+    /// Every replica's Stats for /metrics.
+    let metrics: MetricsExporter
 
     func addRoutes(to routes: RouteTable) {
         routes.post("/api/v1/readings", .client) { request, _ in await respond { try await self.postReadings(request) } }
@@ -51,6 +53,12 @@ struct GatewayAPI: Sendable {
         routes.get("/api/v1/health", .client) { _, _ in await respond { await self.health() } }
         routes.get("/api/v1/openapi.json", .anyone) { _, _ in OpenAPIDocument.response }
         routes.get("/api/v1/health/live", .anyone) { _, _ in jsonResponse(["status": "ok"]) }
+        // Prometheus scrapes with a client account's token (`authorization` in its config).
+        routes.get("/metrics", .client) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: await self.metrics.scrape())))
+        }
         addModelRoutes(to: routes)
         addAccountRoutes(to: routes)
         addPublicRoutes(to: routes)
@@ -114,6 +122,7 @@ struct GatewayAPI: Sendable {
         }
         list.fromMs = try int64(request, "from") ?? 0
         list.toMs = try int64(request, "to") ?? 0
+        list.updatedFromMs = try int64(request, "updated_from") ?? 0
         list.limit = UInt32(clamping: try int64(request, "limit") ?? 0)
         let reply = try await call(backends.insight, InsightRPC.listEvents, list, "insight")
         return jsonResponse(["events": reply.events.map(\.json)])

@@ -103,7 +103,7 @@ final class LiveFeed: Sendable {
             logger.warning("gateway: undecodable insight update", metadata: ["topic": "\(message.topic)"])
             return []
         }
-        return [(nil, Self.frame("insight", update.event.json))]
+        return update.isHeartbeat ? [] : [(nil, Self.frame("insight", update.event.json))]
     }
 
     private func scoreFrames(_ message: StreamMessage) -> [(sensor: String?, text: String)] {

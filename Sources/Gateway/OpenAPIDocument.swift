@@ -311,6 +311,15 @@ enum OpenAPIDocument {
             "schema": {
               "type": "integer"
             }
+          },
+          {
+            "name": "updated_from",
+            "in": "query",
+            "required": false,
+            "description": "events changed at or after this time, epoch ms, oldest change first (catching up after a stream gap)",
+            "schema": {
+              "type": "integer"
+            }
           }
         ],
         "tags": [
@@ -1097,6 +1106,33 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "type": "object"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "health"
+        ]
+      }
+    },
+    "/metrics": {
+      "get": {
+        "summary": "Every replica's counters, gauges, partitions and lag in Prometheus text format",
+        "operationId": "get_metrics",
+        "responses": {
+          "200": {
+            "description": "Prometheus exposition format 0.0.4 (waterline_up, waterline_<counter>_total, waterline_partition_lag_seconds, ...)",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
                 }
               }
             }

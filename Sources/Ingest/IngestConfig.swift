@@ -11,6 +11,10 @@ public struct IngestConfig: Sendable {
     public var rawPubBind: String
     public var maxFutureMs: Int64
     public var maxBatch: Int
+    /// Readings that may wait for the database at once; more are refused (RESOURCE_EXHAUSTED).
+    public var maxPendingReadings: Int
+    /// A write the database has not confirmed by then is answered UNAVAILABLE.
+    public var writeTimeoutMs: Int
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7001"
 
@@ -24,5 +28,7 @@ public struct IngestConfig: Sendable {
         rawPubBind = try env.endpoint("WATERLINE_RAW_PUB_BIND", default: "tcp://0.0.0.0:7003")
         maxFutureMs = Int64(try env.int("WATERLINE_MAX_FUTURE_MS", default: 86_400_000, range: 0...Int.max))
         maxBatch = try env.int("WATERLINE_MAX_BATCH", default: 10_000, range: 1...1_000_000)
+        maxPendingReadings = try env.int("WATERLINE_INGEST_MAX_PENDING", default: 50_000, range: 1...10_000_000)
+        writeTimeoutMs = try env.int("WATERLINE_INGEST_WRITE_TIMEOUT_MS", default: 10_000, range: 100...600_000)
     }
 }

@@ -22,6 +22,9 @@ public final class IngestService: Service {
     private let deadLetters: MongoCollection
     private let registry: SensorDirectory
     private let validator: ReadingValidator
+    private let admission: WriteAdmission
+    /// Bounds the PULL messages received but not yet stored (see ``consumePull``).
+    private let pullSlots: PullSlots
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
     private let counters = ServiceCounters()
@@ -40,6 +43,9 @@ public final class IngestService: Service {
         registry = SensorDirectory(collection: mongo.collection(Collections.sensors).withMajorityWrites(majority))
         try await registry.load()
         validator = ReadingValidator(maxFutureMs: config.maxFutureMs)
+        admission = WriteAdmission(limit: config.maxPendingReadings, deadline: .milliseconds(config.writeTimeoutMs))
+        let pullSlots = PullSlots(count: 8)
+        self.pullSlots = pullSlots
         partitioner = Partitioner(count: UInt32(config.partitions))
         rpc = try RPCServer(name: "ingest", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "ingest-raw", bind: config.rawPubBind)
@@ -53,7 +59,10 @@ public final class IngestService: Service {
                 try socket.bind(config.pullBind)
             },
             onReceive: { frames in
-                if let last = frames.last { continuation.yield(last) }
+                // Blocks this socket's thread while 8 messages wait: libzmq then holds
+                // further ones up to its high-water mark, and senders block (PUSH).
+                guard let last = frames.last, pullSlots.acquire() else { return }
+                continuation.yield(last)
             })
         registerHandlers()
         logger.info("ingest ready", metadata: [
@@ -72,6 +81,7 @@ public final class IngestService: Service {
             self.logger.info("ingest: shutting down; finishing calls in flight")
             self.rpc.beginShutdown()
             Task {
+                self.pullSlots.close()
                 await self.pull.stop()
                 self.pullContinuation.finish()
             }
@@ -101,6 +111,14 @@ public final class IngestService: Service {
             var reply = RawSeriesResponse()
             reply.readings = documents.map(RawReading.init(document:))
             return reply
+        }
+        rpc.register(IngestRPC.stats) { _, _ in
+            self.counters.stats(
+                service: "ingest", instance: self.config.instanceID, startedMs: self.startedMs,
+                gauges: [
+                    "pending_readings": Int64(self.admission.pending), "database_down": self.admission.isDown ? 1 : 0,
+                    "sensors_registered": Int64(self.registry.count),
+                ])
         }
         rpc.register(IngestRPC.health) { _, _ in
             self.counters.health(
@@ -150,13 +168,33 @@ public final class IngestService: Service {
             accepted.append(raw)
             acceptedDocs.append(raw.document)
         }
-        if !letters.isEmpty {
-            counters.add("rejected", letters.count)
-            let rejected = letters
-            _ = try await mongoCall { try await self.deadLetters.insertMany(rejected) }
+        if !letters.isEmpty { counters.add("rejected", letters.count) }
+        guard !accepted.isEmpty || !letters.isEmpty else { return reply }
+        let (rejected, acceptedReadings, documents) = (letters, accepted, acceptedDocs)
+        do {
+            let stored = try await admission.write(count: batch.count) {
+                try await self.store(letters: rejected, accepted: acceptedReadings, documents: documents)
+            }
+            reply.accepted = UInt32(stored.accepted)
+            reply.duplicates = UInt32(stored.duplicates)
+            reply.conflicts = UInt32(stored.conflicts)
+        } catch let error as RPCError {
+            counters.add(error.code == .resourceExhausted ? "refused_busy" : "refused_unavailable")
+            throw error
+        } catch {
+            throw RPCError.internalError("\(error)")
         }
-        guard !accepted.isEmpty else { return reply }
-        let documents = acceptedDocs
+        return reply
+    }
+
+    /// Stores a batch's dead letters and readings, then publishes the readings stored
+    /// now. Runs to its end even when the caller stopped waiting (``WriteAdmission``'s
+    /// deadline): readings that land late are published then, never stored unpublished.
+    private func store(letters: [Document], accepted: [RawReading], documents: [Document]) async throws(RPCError)
+        -> (accepted: Int, duplicates: Int, conflicts: Int)
+    {
+        if !letters.isEmpty { _ = try await mongoCall { try await self.deadLetters.insertMany(letters) } }
+        guard !accepted.isEmpty else { return (0, 0, 0) }
         let result = try await mongoCall { try await self.readings.insertMany(documents, ordered: false) }
         if let failure = result.errors.first {
             // Some readings were not stored: fail the call so the client resends (idempotent).
@@ -164,6 +202,7 @@ public final class IngestService: Service {
         }
         var duplicates = Set(result.duplicateIndices)
         var fresh = duplicates.isEmpty ? accepted : accepted.enumerated().filter { !duplicates.contains($0.offset) }.map(\.element)
+        var conflictCount = 0
         if !duplicates.isEmpty {
             let positions = duplicates.sorted()
             let conflicts = try await resolveConflicts(positions.map { accepted[$0] })
@@ -171,15 +210,13 @@ public final class IngestService: Service {
                 duplicates.remove(positions[index])
                 fresh.append(reading)
             }
-            reply.conflicts = UInt32(conflicts.count)
+            conflictCount = conflicts.count
             counters.add("conflicts", conflicts.count)
         }
-        reply.accepted = UInt32(accepted.count - duplicates.count)
-        reply.duplicates = UInt32(duplicates.count)
-        counters.add("stored", Int(reply.accepted))
+        counters.add("stored", accepted.count - duplicates.count)
         counters.add("duplicates", duplicates.count)
         publish(fresh)
-        return reply
+        return (accepted.count - duplicates.count, duplicates.count, conflictCount)
     }
 
     /// Readings whose (sensor, timestamp) was stored before: the same value is a plain
@@ -250,9 +287,10 @@ public final class IngestService: Service {
 
     private func consumePull() async {
         for await payload in pullMessages {
+            defer { pullSlots.release() }
             do {
                 let request = try SubmitReadingsRequest(serializedBytes: payload)
-                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source)
+                try await submitRetrying(request)
             } catch let error as RPCError {
                 logger.warning("ingest: pull batch failed", metadata: ["error": "\(error)"])
             } catch {
@@ -263,6 +301,22 @@ public final class IngestService: Service {
                     "size": .int64(Int64(payload.count)),
                 ]
                 _ = try? await deadLetters.insertMany([letter])
+            }
+        }
+    }
+
+    /// A PULL batch has no caller to answer: while the database refuses it (down, or
+    /// ingest at its limit), it is retried, and no further message is taken meanwhile.
+    private func submitRetrying(_ request: SubmitReadingsRequest) async throws(RPCError) {
+        var pause = Duration.milliseconds(200)
+        while true {
+            do {
+                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source)
+                return
+            } catch where [.unavailable, .resourceExhausted].contains(error.code) && !pullSlots.isClosed {
+                counters.add("pull_retries")
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
             }
         }
     }

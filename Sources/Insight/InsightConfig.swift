@@ -11,6 +11,11 @@ public struct InsightConfig: Sendable {
     public var scoreStream: [String]
     public var rpcBind: String
     public var insightPubBind: String
+    /// Updates queued for a subscriber that does not keep up; beyond, the stream drops for
+    /// it (the subscriber sees the sequence gap and catches up through the REST API).
+    public var insightPubHighWaterMark: Int
+    /// How often the latest sequence of each topic is sent as a heartbeat.
+    public var heartbeatSeconds: Int
     public var minPoints: Int
     public var quietMs: Int64
     /// Threshold of the slow-leak CUSUM in standard deviations (0: off).
@@ -36,6 +41,8 @@ public struct InsightConfig: Sendable {
         scoreStream = try env.endpoints("WATERLINE_SCORE_STREAM")
         rpcBind = try env.endpoint("WATERLINE_INSIGHT_RPC_BIND", default: Self.defaultRPCBind)
         insightPubBind = try env.endpoint("WATERLINE_INSIGHT_PUB_BIND", default: "tcp://0.0.0.0:7032")
+        insightPubHighWaterMark = try env.int("WATERLINE_INSIGHT_PUB_HWM", default: 100_000, range: 1...10_000_000)
+        heartbeatSeconds = try env.int("WATERLINE_INSIGHT_HEARTBEAT_S", default: 5, range: 1...3600)
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
         cusumThreshold = try env.double("WATERLINE_EVENT_CUSUM_THRESHOLD", default: EventDetector.Config().cusumThreshold, range: 0...10_000)

@@ -60,7 +60,8 @@ public final class InsightService: Service {
             matcher: ReportMatcher(radiusMetres: config.reportMatchRadiusMetres))
         subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
         rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
-        publisher = try StreamPublisher(name: "insight", bind: config.insightPubBind)
+        publisher = try StreamPublisher(
+            name: "insight", bind: config.insightPubBind, highWaterMark: Int32(clamping: config.insightPubHighWaterMark))
         registerHandlers()
         logger.info("insight ready", metadata: ["rpc": "\(rpc.endpoint)", "insight_pub": "\(publisher.endpoint)"])
     }
@@ -71,6 +72,7 @@ public final class InsightService: Service {
                 group.addTask { await self.rpc.run() }
                 group.addTask { await self.consume() }
                 group.addTask { await self.followSettings() }
+                group.addTask { await self.sendHeartbeats() }
             }
         } onGracefulShutdown: {
             self.logger.info("insight: shutting down")
@@ -80,6 +82,8 @@ public final class InsightService: Service {
         await publisher.close()
         mongo.close()
     }
+
+    static let maxCommentCharacters = 2000
 
     private func registerHandlers() {
         rpc.register(InsightRPC.listEvents) { request, _ in
@@ -91,9 +95,14 @@ public final class InsightService: Service {
             if request.fromMs > 0 { range["$gte"] = .int64(request.fromMs) }
             if request.toMs > 0 { range["$lte"] = .int64(request.toMs) }
             if !range.isEmpty { filter["start_ms"] = .document(range) }
+            var order: Document = ["start_ms": -1]
+            if request.updatedFromMs > 0 {
+                filter["updated_ms"] = ["$gte": .int64(request.updatedFromMs)]
+                order = ["updated_ms": 1]
+            }
             let limit = Int(request.limit == 0 ? 100 : min(request.limit, 1000))
-            let query = filter
-            let documents = try await databaseCall { try await self.events.find(query, sort: ["start_ms": -1], limit: limit) }
+            let (query, sort) = (filter, order)
+            let documents = try await databaseCall { try await self.events.find(query, sort: sort, limit: limit) }
             var reply = ListEventsResponse()
             reply.events = try documents.map { try Event(document: $0) }
             return reply
@@ -109,6 +118,11 @@ public final class InsightService: Service {
             guard !request.actor.isEmpty else { throw RPCError.invalidArgument("actor is required: who does this", field: "actor") }
             guard request.action != .publicReport else {
                 throw RPCError.invalidArgument("public reports are matched by SubmitReport, not set by hand", field: "action")
+            }
+            // Every update carries the whole history: a comment is a note, not a document.
+            guard request.comment.count <= Self.maxCommentCharacters, request.comment.utf8.count <= 4 * Self.maxCommentCharacters else {
+                throw RPCError.invalidArgument(
+                    "a comment has at most \(Self.maxCommentCharacters) characters, this one \(request.comment.count)", field: "comment")
             }
             let stored = try await self.storedEvent(request.eventID)
             let (event, change) = try await self.book.apply(request, stored: stored)
@@ -145,8 +159,26 @@ public final class InsightService: Service {
             await self.book.setTariff(self.settings.value.tariffPerM3)
             return updated
         }
+        rpc.register(InsightRPC.stats) { _, _ in
+            self.counters.stats(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+        }
+    }
+
+    /// Every `WATERLINE_INSIGHT_HEARTBEAT_S`, the latest sequence of every topic this
+    /// instance published on: a subscriber that lost the last updates of a burst sees it
+    /// now rather than at the next update. Ends with the service.
+    private func sendHeartbeats() async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(self.config.heartbeatSeconds))
+                for (topic, latest) in self.sequences.latest {
+                    let beat = EventUpdate.heartbeat(publisher: self.config.instanceID, latest: latest)
+                    _ = try? self.publisher.publish(topic: topic, beat)
+                }
+            }
         }
     }
 
@@ -249,12 +281,14 @@ public final class InsightService: Service {
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store events") }
         for (event, change) in changes {
             var update = EventUpdate()
-            update.sequence = sequences.next("insight")
+            // Counted per topic, so a subscriber that filters topics sees no false gaps.
+            let topic = "insight.\(event.zone).\(event.type.label)"
+            update.sequence = sequences.next(topic)
             update.publisherID = config.instanceID
             update.change = change
             update.event = event
             if change == .opened { counters.add("events_opened") }
-            if (try? publisher.publish(topic: "insight.\(event.zone).\(event.type.label)", update)) == true {
+            if (try? publisher.publish(topic: topic, update)) == true {
                 counters.add("published")
             }
         }

@@ -6,6 +6,7 @@ public struct ModelConfig: Sendable {
     public var database: String
     public var instanceID: String
     public var partitions: Int
+    public var leaseTTLMs: Int64
     public var cleanStream: [String]
     public var rpcBind: String
     public var scorePubBind: String
@@ -13,6 +14,8 @@ public struct ModelConfig: Sendable {
     public var anomalyThreshold: Double
     /// Days of clean history used to warm the profiles at start.
     public var warmupDays: Int
+    /// How often the registry is checked for a model promoted by another replica.
+    public var registryRefreshSeconds: Int
     /// When training runs start by themselves.
     public var trainSchedule: TrainingSchedule
     /// The training runs' settings: history, held-out days, DeepAR's size and epochs.
@@ -25,12 +28,14 @@ public struct ModelConfig: Sendable {
         database = env.mongoDatabase
         instanceID = env.instanceID
         partitions = try env.partitions()
+        leaseTTLMs = try env.leaseTTLMs()
         cleanStream = try env.endpoints("WATERLINE_CLEAN_STREAM")
         rpcBind = try env.endpoint("WATERLINE_MODEL_RPC_BIND", default: Self.defaultRPCBind)
         scorePubBind = try env.endpoint("WATERLINE_SCORE_PUB_BIND", default: "tcp://0.0.0.0:7022")
         let permille = try env.int("WATERLINE_ANOMALY_THRESHOLD_PERMILLE", default: 1500, range: 100...100_000)
         anomalyThreshold = Double(permille) / 1000
         warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 8, range: 0...60)
+        registryRefreshSeconds = try env.int("WATERLINE_MODEL_REFRESH_S", default: 30, range: 1...86_400)
         let schedule = env.string("WATERLINE_TRAIN_SCHEDULE", default: "daily 02:00")
         guard let parsed = TrainingSchedule(schedule) else {
             throw ConfigError(variable: "WATERLINE_TRAIN_SCHEDULE", reason: "is '\(schedule)', not 'daily HH:MM', 'every N(m|h|d)' or 'off'")

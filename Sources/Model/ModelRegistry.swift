@@ -73,6 +73,13 @@ public struct ModelRegistry: Sendable {
         try await collection.findOne(["_id": .string(version)]).map(Entry.init(document:))
     }
 
+    /// The version in production (without loading its artifact), if there is one.
+    public func productionVersion() async throws -> String? {
+        try await collection.find(
+            ["status": .string(Status.production.rawValue)], sort: ["promoted_ms": -1], limit: 1, projection: ["_id": 1]
+        ).first?["_id"]?.stringValue
+    }
+
     /// The model in production with its artifact, if there is one.
     public func production() async throws -> (entry: Entry, model: DeepARModel)? {
         guard let document = try await collection.find(["status": .string(Status.production.rawValue)], sort: ["promoted_ms": -1], limit: 1).first

@@ -1,6 +1,7 @@
 import Forecasting
 import Foundation
 import Mongo
+import ServiceLifecycle
 import WaterlineBus
 import WaterlineKit
 import WaterlineProto
@@ -17,7 +18,13 @@ extension ModelService {
             let trigger: String
             switch await trainingRequests.next(timeoutMs: timeout) {
             case .requested(let who): trigger = who
-            case .scheduled: trigger = "schedule"
+            case .scheduled:
+                // One replica runs the schedule: the one holding partition 0's lease.
+                guard ownership.owns(0) else {
+                    logger.info("model: scheduled training left to the replica holding partition 0")
+                    continue
+                }
+                trigger = "schedule"
             case .stopped: return
             }
             counters.add("training_runs")
@@ -32,6 +39,19 @@ extension ModelService {
     /// of history) follows here.
     func installLoop() async {
         for await reason in installs { await installProduction(reason: reason) }
+    }
+
+    /// Follows the registry, so that a model another replica promoted (or rolled back
+    /// to) is installed here too, within `WATERLINE_MODEL_REFRESH_S`.
+    func followRegistry() async {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(self.config.registryRefreshSeconds))
+                guard let version = try? await self.registry.productionVersion(), version != (await self.state.modelVersion)
+                else { continue }
+                self.installRequests.yield("promoted elsewhere: \(version)")
+            }
+        }
     }
 
     /// Loads the production model from the registry, warms it on the last week of

@@ -26,7 +26,7 @@ public final class ModelService: Service {
     let (installs, installRequests) = AsyncStream<String>.makeStream()
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
-    private let gaps = Locked(SequenceGapDetector())
+    let ownership: OwnedPartitions
     let counters = ServiceCounters()
     let logger: Logger
     private let startedMs = nowMs()
@@ -46,7 +46,13 @@ public final class ModelService: Service {
             settings: config.training, clean: clean, events: mongo.collection(Collections.events),
             runs: mongo.collection(Collections.trainingRuns), registry: registry, logger: logger)
         partitioner = Partitioner(count: UInt32(config.partitions))
-        subscriber = try StreamSubscriber(name: "model-clean", connect: config.cleanStream, topics: ["clean."])
+        // Topics follow the partitions this replica holds (`ownership`); the tick lets
+        // lease changes be taken up while the stream is quiet.
+        subscriber = try StreamSubscriber(name: "model-clean", connect: config.cleanStream, topics: [], tickMs: 500)
+        let leases = PartitionLeases(
+            collection: mongo.collection(Collections.leases).withMajorityWrites(try await mongo.isReplicaSet()),
+            group: "model", member: config.instanceID, partitions: config.partitions, ttlMs: config.leaseTTLMs, logger: logger)
+        ownership = OwnedPartitions(leases: leases, subscriber: subscriber, topicPrefix: "clean.")
         rpc = try RPCServer(name: "model", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "model-score", bind: config.scorePubBind)
         registerHandlers()
@@ -57,13 +63,16 @@ public final class ModelService: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
+                group.addTask { await self.ownership.leases.run() }
                 group.addTask {
                     await self.installProduction(reason: "start")
-                    await self.catchUp(self.sensors.all, reason: "start")
                     await self.consume()
+                    // Done with the partitions: the other replicas take them at once.
+                    await self.ownership.leases.stop()
                 }
                 group.addTask { await self.trainingLoop() }
                 group.addTask { await self.installLoop() }
+                group.addTask { await self.followRegistry() }
             }
         } onGracefulShutdown: {
             self.logger.info("model: shutting down; scoring what was received")
@@ -92,8 +101,16 @@ public final class ModelService: Service {
             return info
         }
         registerTrainingHandlers()
+        rpc.register(ModelRPC.stats) { _, _ in
+            self.counters.stats(
+                service: "model", instance: self.config.instanceID, startedMs: self.startedMs,
+                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership)
+        }
         rpc.register(ModelRPC.health) { _, _ in
-            self.counters.health(service: "model", instance: self.config.instanceID, startedMs: self.startedMs)
+            let ready = self.ownership.isReady
+            return self.counters.health(
+                service: "model", instance: self.config.instanceID, startedMs: self.startedMs,
+                detail: ready ? "\(self.ownership.owned.count) partitions held" : "taking its first partitions", serving: ready)
         }
     }
 
@@ -104,19 +121,24 @@ public final class ModelService: Service {
 
     private func consume() async {
         while true {
+            await ownership.follow(drop: { await self.drop($0) }, restore: { await self.restore($0) })
             guard let messages = await subscriber.nextBatch() else { return }
             if messages.isEmpty { continue }
             var points: [CleanPoint] = []
-            var gapPartitions: Set<UInt32> = []
+            var replayPartitions: Set<UInt32> = []
             for message in messages {
                 guard let decoded = try? CleanBatch(serializedBytes: message.payload) else {
                     counters.add("malformed_messages")
                     continue
                 }
-                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
-                    logger.warning("model: clean stream gap, replaying from MongoDB", metadata: ["gap": "\(gap)"])
-                    counters.add("stream_gaps")
-                    gapPartitions.insert(decoded.partition)
+                let (mine, replay) = ownership.accept(
+                    partition: decoded.partition, publisher: decoded.publisherID, sequence: decoded.sequence)
+                guard mine else { continue }
+                ownership.handled(decoded.partition, count: decoded.points.count, receivedMs: decoded.points.map(\.seenThroughMs).max() ?? 0)
+                if let replay {
+                    logger.warning("model: clean stream \(replay), replaying from MongoDB", metadata: ["partition": "\(decoded.partition)"])
+                    counters.add(replay.counterName)
+                    replayPartitions.insert(decoded.partition)
                 }
                 points += decoded.points
                 // A backlog is worked off in bounded chunks, in arrival order, so the
@@ -129,10 +151,23 @@ public final class ModelService: Service {
             }
             counters.add("received", points.count)
             await scoreAndPublish(points)
-            if !gapPartitions.isEmpty {
-                await catchUp(sensors.all.filter { gapPartitions.contains(partitioner.partition(of: $0.sensorID)) }, reason: "gap")
-            }
+            if !replayPartitions.isEmpty { await catchUp(sensors(in: replayPartitions), reason: "stream gap or handover") }
         }
+    }
+
+    private func sensors(in partitions: Set<UInt32>) -> [Sensor] { sensors.all(in: partitions, of: partitioner) }
+
+    /// Partitions handed to another replica: their scorers are dropped; the next owner
+    /// warms its own from MongoDB.
+    private func drop(_ partitions: Set<UInt32>) async {
+        await state.forget(Set(sensors(in: partitions).map(\.sensorID)))
+        logger.info("model: gave up \(partitions.count) partitions", metadata: ["owned": "\(ownership.owned.count)"])
+    }
+
+    private func restore(_ partitions: Set<UInt32>) async {
+        logger.info("model: took \(partitions.count) partitions", metadata: ["owned": "\(ownership.owned.count)"])
+        try? await sensors.load()  // sensors registered since the start
+        await catchUp(sensors(in: partitions), reason: "partitions taken")
     }
 
     private func scoreAndPublish(_ points: [CleanPoint]) async {

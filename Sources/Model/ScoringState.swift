@@ -38,6 +38,18 @@ actor ScoringState {
         for p in history.sorted(by: { ($0.sensorID, $0.tsMs) < ($1.sensorID, $1.tsMs) }) { _ = stepStream(p) }
     }
 
+    /// Drops the sensors' state (partitions handed to another replica); taken again,
+    /// they are warmed afresh from MongoDB.
+    func forget(_ sensorIDs: Set<String>) {
+        for id in sensorIDs {
+            scorers.removeValue(forKey: id)
+            streamPoints.removeValue(forKey: id)
+            if let production, let i = production.model.sensors.firstIndex(of: id) {
+                streams[id] = DeepARStream(model: production.model, sensor: i)
+            }
+        }
+    }
+
     /// Learns from history without scoring (warm-up after a restart).
     func warm(_ points: [CleanPoint]) {
         for p in points.sorted(by: { ($0.sensorID, $0.tsMs) < ($1.sensorID, $1.tsMs) }) {

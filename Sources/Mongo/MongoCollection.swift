@@ -38,6 +38,7 @@ public struct MongoCollection: Sendable {
         case insert(Document)
         case replaceOne(filter: Document, replacement: Document, upsert: Bool)
         case updateOne(filter: Document, update: Document, upsert: Bool)
+        case updateMany(filter: Document, update: Document)
         case deleteMany(filter: Document)
     }
 
@@ -78,6 +79,8 @@ public struct MongoCollection: Sendable {
                             o.withBSON { mongoc_bulk_operation_update_one_with_opts(bulk, f, u, $0, &error) }
                         }
                     }
+                case .updateMany(let filter, let update):
+                    ok = filter.withBSON { f in update.withBSON { mongoc_bulk_operation_update_many_with_opts(bulk, f, $0, nil, &error) } }
                 case .deleteMany(let filter):
                     ok = filter.withBSON { mongoc_bulk_operation_remove_many_with_opts(bulk, $0, nil, &error) }
                 }

@@ -40,6 +40,8 @@ actor CleaningState {
         self.counters = counters
     }
 
+    var sensorCount: Int { cleaners.count }
+
     /// Cleans readings of known sensors; returns the points to store and publish.
     func add(_ batch: [RawReading], sensors: [String: Sensor]) async throws -> [CleanPoint] {
         // Values enter cleaning in the canonical unit of their kind (bar, m³/h, m); the

@@ -6,6 +6,7 @@ public struct PreprocessConfig: Sendable {
     public var database: String
     public var instanceID: String
     public var partitions: Int
+    public var leaseTTLMs: Int64
     public var rawStream: [String]
     public var rpcBind: String
     public var cleanPubBind: String
@@ -20,6 +21,7 @@ public struct PreprocessConfig: Sendable {
         database = env.mongoDatabase
         instanceID = env.instanceID
         partitions = try env.partitions()
+        leaseTTLMs = try env.leaseTTLMs()
         rawStream = try env.endpoints("WATERLINE_RAW_STREAM")
         rpcBind = try env.endpoint("WATERLINE_PREPROCESS_RPC_BIND", default: Self.defaultRPCBind)
         cleanPubBind = try env.endpoint("WATERLINE_CLEAN_PUB_BIND", default: "tcp://0.0.0.0:7012")

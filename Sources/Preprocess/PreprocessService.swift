@@ -24,7 +24,7 @@ public final class PreprocessService: Service {
     private let state: CleaningState
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
-    private let gaps = Locked(SequenceGapDetector())
+    private let ownership: OwnedPartitions
     private let counters = ServiceCounters()
     private let logger: Logger
     private let startedMs = nowMs()
@@ -41,7 +41,14 @@ public final class PreprocessService: Service {
         try await sensors.load()
         state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters, logger: logger)
         partitioner = Partitioner(count: UInt32(config.partitions))
-        subscriber = try StreamSubscriber(name: "preprocess-raw", connect: config.rawStream, topics: ["raw."], tickMs: 500)
+        // Topics follow the partitions this replica holds (`ownership`): none until the
+        // first leases are claimed.
+        subscriber = try StreamSubscriber(name: "preprocess-raw", connect: config.rawStream, topics: [], tickMs: 500)
+        let leases = PartitionLeases(
+            collection: mongo.collection(Collections.leases).withMajorityWrites(try await mongo.isReplicaSet()),
+            group: "preprocess", member: config.instanceID, partitions: config.partitions, ttlMs: config.leaseTTLMs,
+            logger: logger)
+        ownership = OwnedPartitions(leases: leases, subscriber: subscriber, topicPrefix: "raw.")
         rpc = try RPCServer(name: "preprocess", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "preprocess-clean", bind: config.cleanPubBind)
         registerHandlers()
@@ -54,9 +61,11 @@ public final class PreprocessService: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
+                group.addTask { await self.ownership.leases.run() }
                 group.addTask {
-                    await self.catchUp(self.sensors.all, reason: "start")
                     await self.consume()
+                    // Done with the partitions: the other replicas take them at once.
+                    await self.ownership.leases.stop()
                 }
             }
         } onGracefulShutdown: {
@@ -85,8 +94,16 @@ public final class PreprocessService: Service {
             reply.points = newest.map(CleanPoint.init(document:)).sorted { $0.sensorID < $1.sensorID }
             return reply
         }
+        rpc.register(PreprocessRPC.stats) { _, _ in
+            self.counters.stats(
+                service: "preprocess", instance: self.config.instanceID, startedMs: self.startedMs,
+                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership)
+        }
         rpc.register(PreprocessRPC.health) { _, _ in
-            self.counters.health(service: "preprocess", instance: self.config.instanceID, startedMs: self.startedMs)
+            let ready = self.ownership.isReady
+            return self.counters.health(
+                service: "preprocess", instance: self.config.instanceID, startedMs: self.startedMs,
+                detail: ready ? "\(self.ownership.owned.count) partitions held" : "taking its first partitions", serving: ready)
         }
     }
 
@@ -97,6 +114,7 @@ public final class PreprocessService: Service {
 
     private func consume() async {
         while true {
+            await ownership.follow(drop: { await self.drop($0) }, restore: { await self.restore($0, reason: "partitions taken") })
             guard let messages = await subscriber.nextBatch() else { return }
             if messages.isEmpty {
                 // Nothing arrived for a tick: emit what idle sensors still hold.
@@ -108,16 +126,20 @@ public final class PreprocessService: Service {
                 continue
             }
             var batch: [RawReading] = []
-            var gapPartitions: Set<UInt32> = []
+            var replayPartitions: Set<UInt32> = []
             for message in messages {
                 guard let decoded = try? RawReadingBatch(serializedBytes: message.payload) else {
                     counters.add("malformed_messages")
                     continue
                 }
-                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
-                    logger.warning("preprocess: raw stream gap, replaying from MongoDB", metadata: ["gap": "\(gap)"])
-                    counters.add("stream_gaps")
-                    gapPartitions.insert(decoded.partition)
+                let (mine, replay) = ownership.accept(
+                    partition: decoded.partition, publisher: decoded.publisherID, sequence: decoded.sequence)
+                guard mine else { continue }
+                ownership.handled(decoded.partition, count: decoded.readings.count, receivedMs: decoded.readings.map(\.receivedMs).max() ?? 0)
+                if let replay {
+                    logger.warning("preprocess: raw stream \(replay), replaying from MongoDB", metadata: ["partition": "\(decoded.partition)"])
+                    counters.add(replay.counterName)
+                    replayPartitions.insert(decoded.partition)
                 }
                 batch += decoded.readings
                 // A backlog is worked off in bounded chunks, in arrival order: the clean
@@ -131,10 +153,23 @@ public final class PreprocessService: Service {
             }
             counters.add("received", batch.count)
             await process(batch)
-            if !gapPartitions.isEmpty {
-                await catchUp(sensors.all.filter { gapPartitions.contains(partitioner.partition(of: $0.sensorID)) }, reason: "gap")
-            }
+            if !replayPartitions.isEmpty { await catchUp(sensors(in: replayPartitions), reason: "stream gap") }
         }
+    }
+
+    private func sensors(in partitions: Set<UInt32>) -> [Sensor] { sensors.all(in: partitions, of: partitioner) }
+
+    /// Partitions handed to another replica: what their cleaners hold unjudged is left
+    /// to the next owner, which rebuilds them from the stored points and readings.
+    private func drop(_ partitions: Set<UInt32>) async {
+        await state.forget(Set(sensors(in: partitions).map(\.sensorID)))
+        logger.info("preprocess: gave up \(partitions.count) partitions", metadata: ["owned": "\(ownership.owned.count)"])
+    }
+
+    private func restore(_ partitions: Set<UInt32>, reason: String) async {
+        logger.info("preprocess: took \(partitions.count) partitions", metadata: ["owned": "\(ownership.owned.count)"])
+        try? await sensors.load()  // sensors registered since the start
+        await catchUp(sensors(in: partitions), reason: reason)
     }
 
     private func process(_ batch: [RawReading]) async {

@@ -1,3 +1,4 @@
+import CZeroMQ
 import Foundation
 import SwiftProtobuf
 import WaterlineProto
@@ -17,16 +18,22 @@ public final class RPCClient: Sendable {
     private let worker: SocketWorker
     private let pending: Locked<[UInt64: Pending]>
     private let nextID = Locked<UInt64>(1)
+    private let discovery: EndpointDiscovery
 
     public init(name: String, connect endpoints: [String], timeout: Duration = .seconds(5)) throws {
         self.endpoints = endpoints
         self.defaultTimeout = timeout
         let pending = Locked<[UInt64: Pending]>([:])
         self.pending = pending
+        let discovery = EndpointDiscovery(endpoints)
+        self.discovery = discovery
         worker = try SocketWorker(
             name: "\(name)-client", type: .dealer, tickMs: 20,
             configure: { socket in
-                for endpoint in endpoints { try socket.connect(endpoint) }
+                // Requests go only to servers whose connection is up: a replica that is
+                // down (or not started yet) must not hold requests queued for it.
+                try socket.setOption(ZMQ_IMMEDIATE, Int32(1))
+                for endpoint in discovery.initial { try socket.connect(endpoint) }
             },
             onReceive: { frames in
                 guard let reply = try? RPCFrames.decodeReply(frames) else { return }
@@ -43,6 +50,10 @@ public final class RPCClient: Sendable {
                     waiter.continuation.resume(throwing: RPCError.deadlineExceeded("no reply within the deadline"))
                 }
             })
+        let worker = self.worker
+        discovery.start { connect, disconnect in
+            worker.perform { socket in socket.reconnect(connect: connect, disconnect: disconnect) }
+        }
     }
 
     /// Calls `method`. Idempotent methods are tried once more after a timeout.
@@ -106,6 +117,7 @@ public final class RPCClient: Sendable {
     }
 
     public func close() async {
+        discovery.stop()
         await worker.stop()
         let waiters = pending.withLock { map -> [Pending] in
             let all = Array(map.values)

@@ -42,6 +42,9 @@ public final class SequenceCounter: Sendable {
 
     public init() {}
 
+    /// The last sequence given out per key (for heartbeats).
+    public var latest: [String: UInt64] { values.value }
+
     /// The next sequence for `key`, starting at 1.
     public func next(_ key: String) -> UInt64 {
         values.withLock { map in

@@ -17,6 +17,7 @@ public final class StreamSubscriber: Sendable {
     private let buffer = Locked<(messages: [StreamMessage], closed: Bool)>(([], false))
     private let signal: AsyncStream<Void>
     private let signalContinuation: AsyncStream<Void>.Continuation
+    private let discovery: EndpointDiscovery
 
     public init(
         name: String, connect endpoints: [String], topics: [String] = [""], highWaterMark: Int32 = 100_000, tickMs: Int = -1
@@ -25,12 +26,14 @@ public final class StreamSubscriber: Sendable {
         self.signal = signal
         signalContinuation = continuation
         let buffer = self.buffer
+        let discovery = EndpointDiscovery(endpoints)
+        self.discovery = discovery
         worker = try SocketWorker(
             name: "\(name)-sub", type: .sub, tickMs: tickMs,
             configure: { socket in
                 try socket.setReceiveHighWaterMark(highWaterMark)
                 for topic in topics { try socket.subscribe(topic) }
-                for endpoint in endpoints { try socket.connect(endpoint) }
+                for endpoint in discovery.initial { try socket.connect(endpoint) }
             },
             onReceive: { frames in
                 guard frames.count == 2 else { return }
@@ -39,7 +42,14 @@ public final class StreamSubscriber: Sendable {
                 continuation.yield()
             },
             onTick: { continuation.yield() })
+        let worker = self.worker
+        discovery.start { connect, disconnect in
+            worker.perform { socket in socket.reconnect(connect: connect, disconnect: disconnect) }
+        }
     }
+
+    /// The publishers' addresses connected now (names resolved to every replica).
+    public var connectedEndpoints: [String] { discovery.addresses }
 
     /// Waits for messages and returns up to `max` of them. Returns an empty list on a
     /// tick with nothing received, and nil once the subscriber is closed and everything
@@ -62,10 +72,23 @@ public final class StreamSubscriber: Sendable {
         }
     }
 
+    /// Adds topic prefixes while running. A publisher filters by what its subscribers
+    /// asked for, so messages published before the request reaches it (a few
+    /// milliseconds) are not received: a caller that reads the log next waits a little.
+    public func subscribe(_ topics: [String]) {
+        worker.perform { socket in for topic in topics { try? socket.subscribe(topic) } }
+    }
+
+    /// Removes topic prefixes (each one once, as subscribed).
+    public func unsubscribe(_ topics: [String]) {
+        worker.perform { socket in for topic in topics { try? socket.unsubscribe(topic) } }
+    }
+
     public var received: UInt64 { worker.counts.received }
 
     /// Stops receiving; ``nextBatch(max:)`` then hands out what is left and returns nil.
     public func close() async {
+        discovery.stop()
         await worker.stop()
         buffer.withLock { $0.closed = true }
         signalContinuation.yield()

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncCommand {
         let dataDir = URL(fileURLWithPath: options.dataDir)
         // A demo starts from a clean database each time.
         try? FileManager.default.removeItem(at: dataDir.appendingPathComponent("mongo"))
-        let cluster = options.cluster()
+        let cluster = try options.cluster()
         // Events are priced at the scenario's tariff.
         cluster.extraEnvironment["WATERLINE_TARIFF_PER_M3"] = String(SimulationConfig().tariffPerM3)
         try await startOrStop(cluster)

@@ -15,6 +15,21 @@ public final class LocalCluster: @unchecked Sendable {
     // @unchecked: `processes` is only changed under `lock`.
     public enum Member: String, CaseIterable, Sendable {
         case mongo, ingest, preprocess, model, insight, gateway
+
+        /// The services that run as several replicas, splitting the partitions by leases.
+        public static let replicable: [Member] = [.preprocess, .model]
+    }
+
+    /// One process of a member: replica 0 is the first (and usually only) one.
+    struct Instance: Hashable {
+        let member: Member
+        let replica: Int
+    }
+
+    /// The ports of a replica beyond the first of a replicable service.
+    public struct ReplicaPorts: Sendable {
+        public var rpc: Int
+        public var pub: Int
     }
 
     public struct Ports: Sendable {
@@ -43,7 +58,10 @@ public final class LocalCluster: @unchecked Sendable {
     public var extraEnvironment: [String: String] = [:]
     /// The built web app the gateway serves at "/" (nil: the API only).
     public var webRoot: URL?
-    private var processes: [Member: Process] = [:]
+    /// How many replicas of each replicable service run (at most; see ``setReplicas(_:)``).
+    public private(set) var replicas: [Member: Int] = [:]
+    private var replicaPorts: [Member: [ReplicaPorts]] = [:]
+    private var processes: [Instance: Process] = [:]
     private let lock = NSLock()
 
     public init(binDirectory: URL, dataDirectory: URL, ports: Ports, secantusd: String? = nil, mongoURI: String? = nil) {
@@ -59,17 +77,58 @@ public final class LocalCluster: @unchecked Sendable {
     public var ingestPull: String { "tcp://127.0.0.1:\(ports.ingestPull)" }
     public var insightRPC: String { "tcp://127.0.0.1:\(ports.insightRPC)" }
     public var insightPub: String { "tcp://127.0.0.1:\(ports.insightPub)" }
-    public var modelRPC: String { "tcp://127.0.0.1:\(ports.modelRPC)" }
-    public var preprocessRPC: String { "tcp://127.0.0.1:\(ports.preprocessRPC)" }
+    public var modelRPC: String { endpoints(.model, \.rpc).joined(separator: ",") }
+    public var preprocessRPC: String { endpoints(.preprocess, \.rpc).joined(separator: ",") }
+
+    /// Sets how many replicas of preprocess and model run (each at least 1) and picks
+    /// their ports: replica 0 keeps the ports in ``ports``; from `fixedBase`, replica i
+    /// of a service uses base + 100·i + its usual offset, else free ports are picked.
+    /// Call before ``start(only:log:)``: the services downstream are given every
+    /// replica's address (the local stand-in for a name resolving to every replica), so
+    /// replicas can be started and stopped later up to this number.
+    public func setReplicas(_ counts: [Member: Int], fixedBase: Int? = nil) throws {
+        for (member, count) in counts {
+            guard Member.replicable.contains(member) else { throw ClusterError("\(member.rawValue) does not run as several replicas") }
+            guard (1...16).contains(count) else { throw ClusterError("\(member.rawValue): 1 to 16 replicas, not \(count)") }
+            replicas[member] = count
+            let offset = member == .preprocess ? 11 : 21
+            replicaPorts[member] = try (1..<count).map { i in
+                if let fixedBase { return ReplicaPorts(rpc: fixedBase + 100 * i + offset, pub: fixedBase + 100 * i + offset + 1) }
+                let free = try freePorts(2)
+                return ReplicaPorts(rpc: free[0], pub: free[1])
+            }
+        }
+    }
+
+    public func replicaCount(_ member: Member) -> Int { replicas[member] ?? 1 }
+
+    /// The RPC and PUB ports of one replica.
+    public func replicaPorts(_ member: Member, _ replica: Int) -> ReplicaPorts {
+        if replica > 0, let extra = replicaPorts[member], replica - 1 < extra.count { return extra[replica - 1] }
+        switch member {
+        case .preprocess: return ReplicaPorts(rpc: ports.preprocessRPC, pub: ports.cleanPub)
+        case .model: return ReplicaPorts(rpc: ports.modelRPC, pub: ports.scorePub)
+        case .ingest: return ReplicaPorts(rpc: ports.ingestRPC, pub: ports.rawPub)
+        case .insight: return ReplicaPorts(rpc: ports.insightRPC, pub: ports.insightPub)
+        case .gateway, .mongo: return ReplicaPorts(rpc: ports.http, pub: 0)
+        }
+    }
+
+    /// Every replica's endpoint of one kind (`\.rpc` or `\.pub`).
+    private func endpoints(_ member: Member, _ kind: KeyPath<ReplicaPorts, Int>) -> [String] {
+        (0..<replicaCount(member)).map { "tcp://127.0.0.1:\(replicaPorts(member, $0)[keyPath: kind])" }
+    }
     public var gatewayURL: String { "http://127.0.0.1:\(ports.http)" }
     public var logDirectory: URL { dataDirectory.appendingPathComponent("logs") }
 
-    /// The environment a member runs with.
-    public func environment(for member: Member) -> [String: String] {
+    /// The environment a member's replica runs with.
+    public func environment(for member: Member, replica: Int = 0) -> [String: String] {
         let t = "tcp://127.0.0.1:"
+        let own = replicaPorts(member, replica)
         var env: [String: String] = [
             "WATERLINE_MONGO_URI": mongoURI, "WATERLINE_MONGO_DATABASE": "waterline",
-            "WATERLINE_INSTANCE_ID": "\(member.rawValue)-local", "WATERLINE_LOG_LEVEL": "info",
+            "WATERLINE_INSTANCE_ID": "\(member.rawValue)-local" + (replica > 0 ? "-\(replica + 1)" : ""),
+            "WATERLINE_LOG_LEVEL": "info",
         ]
         switch member {
         case .mongo: return [:]
@@ -79,14 +138,14 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_RAW_PUB_BIND"] = t + "\(ports.rawPub)"
         case .preprocess:
             env["WATERLINE_RAW_STREAM"] = t + "\(ports.rawPub)"
-            env["WATERLINE_PREPROCESS_RPC_BIND"] = t + "\(ports.preprocessRPC)"
-            env["WATERLINE_CLEAN_PUB_BIND"] = t + "\(ports.cleanPub)"
+            env["WATERLINE_PREPROCESS_RPC_BIND"] = t + "\(own.rpc)"
+            env["WATERLINE_CLEAN_PUB_BIND"] = t + "\(own.pub)"
         case .model:
-            env["WATERLINE_CLEAN_STREAM"] = t + "\(ports.cleanPub)"
-            env["WATERLINE_MODEL_RPC_BIND"] = t + "\(ports.modelRPC)"
-            env["WATERLINE_SCORE_PUB_BIND"] = t + "\(ports.scorePub)"
+            env["WATERLINE_CLEAN_STREAM"] = endpoints(.preprocess, \.pub).joined(separator: ",")
+            env["WATERLINE_MODEL_RPC_BIND"] = t + "\(own.rpc)"
+            env["WATERLINE_SCORE_PUB_BIND"] = t + "\(own.pub)"
         case .insight:
-            env["WATERLINE_SCORE_STREAM"] = t + "\(ports.scorePub)"
+            env["WATERLINE_SCORE_STREAM"] = endpoints(.model, \.pub).joined(separator: ",")
             env["WATERLINE_INSIGHT_RPC_BIND"] = t + "\(ports.insightRPC)"
             env["WATERLINE_INSIGHT_PUB_BIND"] = t + "\(ports.insightPub)"
         case .gateway:
@@ -97,11 +156,11 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_JWT_SECRET_FILE"] = dataDirectory.appendingPathComponent("gateway/jwt-secret").path
             if let webRoot { env["WATERLINE_WEB_ROOT"] = webRoot.path }
             env["WATERLINE_INGEST_RPC"] = t + "\(ports.ingestRPC)"
-            env["WATERLINE_PREPROCESS_RPC"] = t + "\(ports.preprocessRPC)"
-            env["WATERLINE_MODEL_RPC"] = t + "\(ports.modelRPC)"
+            env["WATERLINE_PREPROCESS_RPC"] = preprocessRPC
+            env["WATERLINE_MODEL_RPC"] = modelRPC
             env["WATERLINE_INSIGHT_RPC"] = t + "\(ports.insightRPC)"
             env["WATERLINE_INSIGHT_STREAM"] = t + "\(ports.insightPub)"
-            env["WATERLINE_SCORE_STREAM"] = t + "\(ports.scorePub)"
+            env["WATERLINE_SCORE_STREAM"] = endpoints(.model, \.pub).joined(separator: ",")
         }
         return env.merging(extraEnvironment) { _, new in new }
     }
@@ -115,13 +174,16 @@ public final class LocalCluster: @unchecked Sendable {
         if externalMongoURI == nil {
             let storage = dataDirectory.appendingPathComponent("mongo")
             try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
-            try launch(.mongo, executable: secantusd, arguments: ["--host", "127.0.0.1", "--port", "\(ports.mongo)", "--storage-path", storage.path])
+            try launch(Instance(member: .mongo, replica: 0), executable: secantusd, arguments: ["--host", "127.0.0.1", "--port", "\(ports.mongo)", "--storage-path", storage.path])
             try await waitForMongo()
             log("database   \(mongoURI)")
         }
         for member in services {
-            try await startService(member)
-            log("\(member.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) up")
+            for replica in 0..<replicaCount(member) {
+                try await startService(member, replica: replica)
+                let name = member.rawValue + (replicaCount(member) > 1 ? " \(replica + 1)" : "")
+                log("\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) up")
+            }
         }
     }
 
@@ -144,33 +206,44 @@ public final class LocalCluster: @unchecked Sendable {
     /// Where `ensureFirstClient` keeps the first account's name and password.
     public var firstClientPasswordFile: URL { dataDirectory.appendingPathComponent("gateway/first-client") }
 
-    /// Starts (or restarts) one service and waits for its health check.
-    public func startService(_ member: Member) async throws {
+    /// Starts (or restarts) one service's replica and waits for its health check.
+    public func startService(_ member: Member, replica: Int = 0) async throws {
         let binary = binDirectory.appendingPathComponent("waterline-\(member.rawValue)").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ClusterError("service binary \(binary) not found; build with 'swift build' first")
         }
-        try launch(member, executable: binary, arguments: [], environment: environment(for: member))
-        try await waitForHealth(member)
+        guard replica < replicaCount(member) else { throw ClusterError("\(member.rawValue) has \(replicaCount(member)) replicas, no \(replica + 1)") }
+        let instance = Instance(member: member, replica: replica)
+        try launch(instance, executable: binary, arguments: [], environment: environment(for: member, replica: replica))
+        try await waitForHealth(instance)
     }
 
-    /// Sends `signal` to a member (through its guard, which passes it on).
-    public func signal(_ member: Member, _ signal: Int32 = SIGTERM) {
-        let process = lock.withLock { processes[member] }
+    /// Sends `signal` to a member's replica (through its guard, which passes it on).
+    public func signal(_ member: Member, _ signal: Int32 = SIGTERM, replica: Int = 0) {
+        let process = lock.withLock { processes[Instance(member: member, replica: replica)] }
         if let process, process.isRunning { kill(process.processIdentifier, signal) }
     }
 
-    /// Kills a member's process with SIGKILL, as a crash or `kill -9` would: no
+    /// Kills a replica's process with SIGKILL, as a crash or `kill -9` would: no
     /// shutdown handler runs. (A SIGKILL sent to the guard would kill only the guard.)
-    public func crash(_ member: Member) {
-        let process = lock.withLock { processes[member] }
+    public func crash(_ member: Member, replica: Int = 0) {
+        let process = lock.withLock { processes[Instance(member: member, replica: replica)] }
         guard let process, process.isRunning else { return }
         for child in childProcesses(of: process.processIdentifier) { kill(child, SIGKILL) }
     }
 
-    /// Waits until a member has exited.
-    public func waitForExit(_ member: Member, timeout: Duration = .seconds(30)) async -> Bool {
-        let process = lock.withLock { processes[member] }
+    /// Stops a member's process in its tracks (SIGSTOP) or lets it go on (SIGCONT):
+    /// to its peers it hangs, as a frozen or partitioned server does. Sent to the
+    /// process itself, since its guard would only stop itself.
+    public func freeze(_ member: Member, _ frozen: Bool, replica: Int = 0) {
+        let process = lock.withLock { processes[Instance(member: member, replica: replica)] }
+        guard let process, process.isRunning else { return }
+        for child in childProcesses(of: process.processIdentifier) { kill(child, frozen ? SIGSTOP : SIGCONT) }
+    }
+
+    /// Waits until a member's replica has exited.
+    public func waitForExit(_ member: Member, replica: Int = 0, timeout: Duration = .seconds(30)) async -> Bool {
+        let process = lock.withLock { processes[Instance(member: member, replica: replica)] }
         guard let process else { return true }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
@@ -180,9 +253,9 @@ public final class LocalCluster: @unchecked Sendable {
         return true
     }
 
-    /// The exit status of a member that has exited (nil while it runs).
-    public func exitStatus(_ member: Member) -> Int32? {
-        let process = lock.withLock { processes[member] }
+    /// The exit status of a replica that has exited (nil while it runs).
+    public func exitStatus(_ member: Member, replica: Int = 0) -> Int32? {
+        let process = lock.withLock { processes[Instance(member: member, replica: replica)] }
         guard let process, !process.isRunning else { return nil }
         return process.terminationStatus
     }
@@ -190,9 +263,12 @@ public final class LocalCluster: @unchecked Sendable {
     /// Stops everything: services in reverse flow order, then the database.
     public func stop() async {
         for member in Member.allCases.reversed() {
-            signal(member, SIGTERM)
-            // The guard escalates to SIGKILL after 10 s; this is the last resort.
-            if !(await waitForExit(member, timeout: .seconds(20))) { signal(member, SIGKILL) }
+            let replicas = lock.withLock { processes.keys.filter { $0.member == member }.map(\.replica) }
+            for replica in replicas { signal(member, SIGTERM, replica: replica) }
+            for replica in replicas {
+                // The guard escalates to SIGKILL after 10 s; this is the last resort.
+                if !(await waitForExit(member, replica: replica, timeout: .seconds(20))) { signal(member, SIGKILL, replica: replica) }
+            }
         }
     }
 
@@ -212,7 +288,8 @@ public final class LocalCluster: @unchecked Sendable {
         }
     }
 
-    private func launch(_ member: Member, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    private func launch(_ instance: Instance, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        let member = instance.member
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The guard: run the child, pass TERM/INT on, escalate to SIGKILL after a grace
@@ -239,7 +316,7 @@ public final class LocalCluster: @unchecked Sendable {
             """
         process.arguments = ["-c", guardScript, "guard", String(getpid()), executable] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let logURL = logDirectory.appendingPathComponent("\(member.rawValue).log")
+        let logURL = logDirectory.appendingPathComponent(logName(instance))
         if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
@@ -247,7 +324,11 @@ public final class LocalCluster: @unchecked Sendable {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        lock.withLock { processes[member] = process }
+        lock.withLock { processes[instance] = process }
+    }
+
+    private func logName(_ instance: Instance) -> String {
+        instance.member.rawValue + (instance.replica > 0 ? "-\(instance.replica + 1)" : "") + ".log"
     }
 
     private func waitForMongo() async throws {
@@ -262,28 +343,29 @@ public final class LocalCluster: @unchecked Sendable {
         }
     }
 
-    private func waitForHealth(_ member: Member) async throws {
+    private func waitForHealth(_ instance: Instance) async throws {
+        let member = instance.member
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
-            let running = lock.withLock { processes[member]?.isRunning ?? false }
-            if !running { throw ClusterError("\(member.rawValue) exited at start; see \(logDirectory.path)/\(member.rawValue).log") }
-            if await isHealthy(member) { return }
+            let running = lock.withLock { processes[instance]?.isRunning ?? false }
+            if !running { throw ClusterError("\(member.rawValue) exited at start; see \(logDirectory.path)/\(logName(instance))") }
+            if await isHealthy(member, replica: instance.replica) { return }
             if ContinuousClock.now > deadline { throw ClusterError("\(member.rawValue) not healthy within 60 s; see its log") }
             try await Task.sleep(for: .milliseconds(200))
         }
     }
 
-    public func isHealthy(_ member: Member) async -> Bool {
+    public func isHealthy(_ member: Member, replica: Int = 0) async -> Bool {
         if member == .gateway {
             return HTTPProbe.get(port: ports.http, path: "/api/v1/health/live") == 200
         }
-        let endpoint: String
+        let endpoint = "tcp://127.0.0.1:\(replicaPorts(member, replica).rpc)"
         let method: RPCMethod<HealthRequest, HealthResponse>
         switch member {
-        case .ingest: (endpoint, method) = (ingestRPC, IngestRPC.health)
-        case .preprocess: (endpoint, method) = (preprocessRPC, PreprocessRPC.health)
-        case .model: (endpoint, method) = (modelRPC, ModelRPC.health)
-        case .insight: (endpoint, method) = (insightRPC, InsightRPC.health)
+        case .ingest: method = IngestRPC.health
+        case .preprocess: method = PreprocessRPC.health
+        case .model: method = ModelRPC.health
+        case .insight: method = InsightRPC.health
         default: return true
         }
         guard let client = try? RPCClient(name: "probe", connect: [endpoint], timeout: .milliseconds(500)) else { return false }

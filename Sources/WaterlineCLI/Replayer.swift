@@ -20,10 +20,11 @@ public struct Replayer: Sendable {
 
     let client: RPCClient
     /// Give up on a batch after retrying this long.
-    var retryFor: Duration = .seconds(120)
+    var retryFor: Duration
 
-    public init(client: RPCClient) {
+    public init(client: RPCClient, retryFor: Duration = .seconds(120)) {
         self.client = client
+        self.retryFor = retryFor
     }
 
     /// Registers the scenario's sensors. Returns how many were registered.

@@ -31,9 +31,11 @@ struct TailCommand: AsyncCommand {
                     FileHandle.standardError.write(Data("tail: undecodable message on \(message.topic)\n".utf8))
                     continue
                 }
-                if let gap = gaps.observe(publisher: update.publisherID, key: "insight", sequence: update.sequence) {
-                    FileHandle.standardError.write(Data("tail: GAP \(gap)\n".utf8))
-                }
+                let gap = update.isHeartbeat
+                    ? gaps.observeHeartbeat(publisher: update.publisherID, key: message.topic, latest: update.sequence)
+                    : gaps.observe(publisher: update.publisherID, key: message.topic, sequence: update.sequence)
+                if let gap { FileHandle.standardError.write(Data("tail: GAP \(gap)\n".utf8)) }
+                if update.isHeartbeat { continue }
                 print(try update.jsonString(options: options))
                 seen += 1
                 if count > 0 && seen >= count { break }

@@ -20,11 +20,19 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "The built web app the gateway serves at / ('make web' builds it).")
     var webRoot = "web/dist"
 
-    func cluster() -> LocalCluster {
+    @Option(
+        help: ArgumentHelp(
+            "Replicas of preprocess and model, e.g. preprocess=3,model=2 (they split the partitions by leases).",
+            discussion: "Replica i (from 0) of a service uses base+100·i plus its usual ports."),
+        transform: ReplicaCounts.parse)
+    var replicas: ReplicaCounts = ReplicaCounts()
+
+    func cluster() throws -> LocalCluster {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let cluster = LocalCluster(
             binDirectory: bin, dataDirectory: URL(fileURLWithPath: dataDir),
             ports: .fixed(base: basePort, http: httpPort, mongo: mongoPort), mongoURI: mongoURI)
+        try cluster.setReplicas(replicas.counts, fixedBase: basePort)
         let web = URL(fileURLWithPath: webRoot)
         if FileManager.default.fileExists(atPath: web.appendingPathComponent("index.html").path) {
             cluster.webRoot = web.standardizedFileURL
@@ -35,6 +43,27 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
+/// `--replicas preprocess=3,model=2`.
+struct ReplicaCounts: Sendable {
+    var counts: [LocalCluster.Member: Int] = [:]
+
+    static func parse(_ text: String) throws -> ReplicaCounts {
+        var result = ReplicaCounts()
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, let member = LocalCluster.Member(rawValue: String(parts[0]).trimmingCharacters(in: .whitespaces)),
+                let count = Int(parts[1].trimmingCharacters(in: .whitespaces))
+            else { throw ValidationError("--replicas: '\(item)' is not service=count (e.g. preprocess=3,model=2)") }
+            guard LocalCluster.Member.replicable.contains(member) else {
+                throw ValidationError("--replicas: \(member.rawValue) runs as one process here; preprocess and model take replicas")
+            }
+            guard (1...16).contains(count) else { throw ValidationError("--replicas: \(member.rawValue)=\(count): 1 to 16 replicas") }
+            result.counts[member] = count
+        }
+        return result
+    }
+}
+
 struct UpCommand: AsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "up", abstract: "Start the database and the five services on loopback; Ctrl-C stops them all.")
@@ -42,7 +71,7 @@ struct UpCommand: AsyncCommand {
     @OptionGroup var options: ClusterOptions
 
     func runAsync() async throws {
-        let cluster = options.cluster()
+        let cluster = try options.cluster()
         try await startOrStop(cluster)
         do { try await printFirstClient(cluster) } catch {
             await cluster.stop()

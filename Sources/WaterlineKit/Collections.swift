@@ -25,6 +25,8 @@ public enum Collections {
     public static let reports = "reports"
     /// Run-time settings, one document per owner (`_id: "insight"`: the tariff).
     public static let settings = "settings"
+    /// Partition leases and live members of each replicated service (PartitionLeases).
+    public static let leases = "leases"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.
@@ -58,6 +60,7 @@ public let seriesNewestFirst: Document = ["ts_ms": -1]
 /// Creates the indexes the services rely on. Safe to call at every start.
 public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
     try await client.collection(Collections.events).createIndex(["zone": 1, "start_ms": -1], name: "zone_start")
+    try await client.collection(Collections.events).createIndex(["updated_ms": 1], name: "updated")
     try await client.collection(Collections.events).createIndex(["start_ms": -1], name: "start")
     try await client.collection(Collections.deadLetters).createIndex(["received_ms": -1], name: "received")
     // Every series is read by sensor and time range (`seriesRange`).

@@ -92,6 +92,12 @@ public struct Environment: Sendable {
     public func partitions() throws(ConfigError) -> Int {
         try int("WATERLINE_PARTITIONS", default: 64, range: 1...4096)
     }
+
+    /// How long a replica's partition leases last without renewal: the time a dead
+    /// replica's partitions wait before another takes them over. Renewed every third.
+    public func leaseTTLMs() throws(ConfigError) -> Int64 {
+        Int64(try int("WATERLINE_LEASE_TTL_MS", default: 10_000, range: 1_000...600_000))
+    }
 }
 
 /// The address a local client uses to reach a bound endpoint: `tcp://0.0.0.0:7001` and

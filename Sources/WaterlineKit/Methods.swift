@@ -16,6 +16,8 @@ public enum IngestRPC {
         "/waterline.v1.IngestService/GetRawSeries", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.IngestService/Health", idempotent: true)
+    public static let stats = RPCMethod<StatsRequest, StatsResponse>(
+        "/waterline.v1.IngestService/Stats", idempotent: true)
 }
 
 public enum PreprocessRPC {
@@ -25,6 +27,8 @@ public enum PreprocessRPC {
         "/waterline.v1.PreprocessService/LatestPoints", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.PreprocessService/Health", idempotent: true)
+    public static let stats = RPCMethod<StatsRequest, StatsResponse>(
+        "/waterline.v1.PreprocessService/Stats", idempotent: true)
 }
 
 public enum ModelRPC {
@@ -34,6 +38,8 @@ public enum ModelRPC {
         "/waterline.v1.ModelService/GetModelInfo", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.ModelService/Health", idempotent: true)
+    public static let stats = RPCMethod<StatsRequest, StatsResponse>(
+        "/waterline.v1.ModelService/Stats", idempotent: true)
     public static let triggerTraining = RPCMethod<TriggerTrainingRequest, TriggerTrainingResponse>(
         "/waterline.v1.ModelService/TriggerTraining", idempotent: false)
     public static let listTrainingRuns = RPCMethod<ListTrainingRunsRequest, ListTrainingRunsResponse>(
@@ -69,13 +75,16 @@ public enum InsightRPC {
         "/waterline.v1.InsightService/UpdateSettings", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
         "/waterline.v1.InsightService/Health", idempotent: true)
+    public static let stats = RPCMethod<StatsRequest, StatsResponse>(
+        "/waterline.v1.InsightService/Stats", idempotent: true)
 }
 
 /// Every method name, for the test that compares the catalogue with the .proto files.
 public let allRPCMethodNames: [String] = [
     IngestRPC.submitReadings.name, IngestRPC.registerSensors.name, IngestRPC.listSensors.name,
-    IngestRPC.getRawSeries.name, IngestRPC.health.name,
-    PreprocessRPC.getCleanSeries.name, PreprocessRPC.latestPoints.name, PreprocessRPC.health.name,
+    IngestRPC.getRawSeries.name, IngestRPC.health.name, IngestRPC.stats.name,
+    PreprocessRPC.getCleanSeries.name, PreprocessRPC.latestPoints.name, PreprocessRPC.health.name, PreprocessRPC.stats.name,
+    ModelRPC.stats.name, InsightRPC.stats.name,
     ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
     ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,
     InsightRPC.listEvents.name, InsightRPC.getEvent.name, InsightRPC.updateEvent.name, InsightRPC.summary.name,

@@ -209,3 +209,16 @@ extension RejectionReason {
         }
     }
 }
+
+extension EventUpdate {
+    /// A heartbeat of the insight stream: no event, only the publisher's latest sequence.
+    public var isHeartbeat: Bool { !hasEvent && change == .unspecified }
+
+    /// The heartbeat of `topic` for a publisher whose latest sequence there is `latest`.
+    public static func heartbeat(publisher: String, latest: UInt64) -> EventUpdate {
+        var update = EventUpdate()
+        update.publisherID = publisher
+        update.sequence = latest
+        return update
+    }
+}

@@ -38,5 +38,10 @@ public final class SensorDirectory: Sendable {
     }
 
     public var all: [Sensor] { cache.withLock { Array($0.values) } }
+
+    /// The sensors of some partitions (those a replica holds or replays).
+    public func all(in partitions: Set<UInt32>, of partitioner: Partitioner) -> [Sensor] {
+        all.filter { partitions.contains(partitioner.partition(of: $0.sensorID)) }
+    }
     public var count: Int { cache.withLock { $0.count } }
 }

@@ -37,6 +37,8 @@ public enum ServiceMain {
         }
         let logger = Logger(label: name)
         do {
+            let refresh = try environment.int("WATERLINE_DISCOVERY_REFRESH_S", default: 10, range: 0...86_400)
+            EndpointDiscovery.refreshSeconds.withLock { $0 = refresh }
             let service = try await build(environment, logger)
             let group = ServiceGroup(
                 configuration: .init(
@@ -82,10 +84,32 @@ public final class ServiceCounters: Sendable {
 
     public var snapshot: [String: UInt64] { values.value }
 
-    public func health(service: String, instance: String, startedMs: Int64, detail: String = "") -> HealthResponse {
-        var reply = HealthResponse()
+    /// The Stats RPC's answer: these counters, the given gauges, and the partitions held.
+    public func stats(
+        service: String, instance: String, startedMs: Int64, gauges: [String: Int64] = [:], partitions: OwnedPartitions? = nil
+    ) -> StatsResponse {
+        var reply = StatsResponse()
         reply.service = service
         reply.status = "SERVING"
+        reply.instanceID = instance
+        reply.startedMs = startedMs
+        reply.counters = snapshot
+        reply.gauges = gauges
+        if let partitions {
+            reply.partitions = partitions.stats
+            reply.leaseMembers = UInt32(partitions.leases.snapshot.members)
+            reply.counters["lease_claims"] = UInt64(partitions.leases.snapshot.claims)
+            reply.counters["lease_handovers"] = UInt64(partitions.leases.snapshot.handovers)
+            reply.counters["lease_expirations"] = UInt64(partitions.leases.snapshot.expired)
+            reply.gauges["partitions_held"] = Int64(reply.partitions.count)
+        }
+        return reply
+    }
+
+    public func health(service: String, instance: String, startedMs: Int64, detail: String = "", serving: Bool = true) -> HealthResponse {
+        var reply = HealthResponse()
+        reply.service = service
+        reply.status = serving ? "SERVING" : "NOT_SERVING"
         reply.instanceID = instance
         reply.startedMs = startedMs
         reply.counters = snapshot

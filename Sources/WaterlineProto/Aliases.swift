@@ -6,6 +6,9 @@ public typealias RpcErrorMessage = Waterline_V1_RpcError
 public typealias FieldViolation = Waterline_V1_FieldViolation
 public typealias HealthRequest = Waterline_V1_HealthRequest
 public typealias HealthResponse = Waterline_V1_HealthResponse
+public typealias StatsRequest = Waterline_V1_StatsRequest
+public typealias StatsResponse = Waterline_V1_StatsResponse
+public typealias PartitionStats = Waterline_V1_PartitionStats
 public typealias SeriesRequest = Waterline_V1_SeriesRequest
 
 public typealias SensorKind = Waterline_V1_SensorKind

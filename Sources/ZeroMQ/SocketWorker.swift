@@ -15,6 +15,7 @@ public final class SocketWorker: Sendable {
 
     private struct State {
         var outbox: [Frames] = []
+        var controls: [@Sendable (ZMQSocket) -> Void] = []
         var stopping = false
         var sentCount: UInt64 = 0
         var receivedCount: UInt64 = 0
@@ -98,6 +99,18 @@ public final class SocketWorker: Sendable {
         return accepted
     }
 
+    /// Runs `operation` on the owner thread, before it next sends or receives: how the
+    /// socket is changed while it runs (subscribe, connect to a replica found later).
+    /// Errors are the operation's to handle. Ignored once the worker is stopping.
+    public func perform(_ operation: @escaping @Sendable (ZMQSocket) -> Void) {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.controls.append(operation)
+            return true
+        }
+        if accepted { wake.signal() }
+    }
+
     /// Messages waiting in the outbox.
     public var queued: Int { state.withLock { $0.outbox.count } }
 
@@ -141,11 +154,14 @@ public final class SocketWorker: Sendable {
 
         while true {
             // Take what other threads queued.
-            let (batch, stopping) = state.withLock { s -> ([Frames], Bool) in
+            let (batch, controls, stopping) = state.withLock { s -> ([Frames], [@Sendable (ZMQSocket) -> Void], Bool) in
                 let taken = s.outbox
                 s.outbox.removeAll(keepingCapacity: true)
-                return (taken, s.stopping)
+                let controls = s.controls
+                s.controls = []
+                return (taken, controls, s.stopping)
             }
+            for control in controls { control(socket) }
             if !batch.isEmpty {
                 if pendingIndex > 0 { pending.removeFirst(pendingIndex); pendingIndex = 0 }
                 pending.append(contentsOf: batch)

@@ -86,6 +86,18 @@ public final class ZMQSocket {
         try setOption(ZMQ_SUBSCRIBE, bytes: Array(prefix.utf8))
     }
 
+    /// Follows a change of the peers' addresses: connects the new ones and disconnects
+    /// the ones gone. Failures are left for the next change (a vanished address may
+    /// already be disconnected).
+    public func reconnect(connect: [String], disconnect: [String]) {
+        for endpoint in disconnect { try? self.disconnect(endpoint) }
+        for endpoint in connect { try? self.connect(endpoint) }
+    }
+
+    public func unsubscribe(_ prefix: String) throws(ZMQError) {
+        try setOption(ZMQ_UNSUBSCRIBE, bytes: Array(prefix.utf8))
+    }
+
     public func setSendHighWaterMark(_ messages: Int32) throws(ZMQError) { try setOption(ZMQ_SNDHWM, messages) }
     public func setReceiveHighWaterMark(_ messages: Int32) throws(ZMQError) { try setOption(ZMQ_RCVHWM, messages) }
 

@@ -20,13 +20,16 @@ struct TestCluster {
 
     /// Starts a cluster on free ports; tries again on new ports if a port was taken
     /// between choosing and binding it (tests run in parallel).
-    static func start(_ name: String, environment: [String: String] = [:]) async throws -> TestCluster {
+    static func start(
+        _ name: String, environment: [String: String] = [:], replicas: [LocalCluster.Member: Int] = [:]
+    ) async throws -> TestCluster {
         var lastError: (any Error)?
         for _ in 0..<3 {
             let directory = try TestEnvironment.scratchDirectory(name)
             let cluster = LocalCluster(
                 binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
                 secantusd: TestEnvironment.secantusd)
+            try cluster.setReplicas(replicas)
             // The gateway waits up to 30 s for a service: several clusters share two cores
             // while the suite runs, and SecantusDB scans a range where MongoDB would seek.
             cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000", "WATERLINE_RPC_TIMEOUT_MS": "30000"]) { a, _ in a }

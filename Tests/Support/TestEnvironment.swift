@@ -27,6 +27,13 @@ public enum TestEnvironment {
         return packageRoot.appendingPathComponent(".venv/bin/st").path
     }
 
+    /// The C integrator client's build folder (waterline-tail): $WATERLINE_C_CLIENT_DIR,
+    /// else clients/c/build in the repository (`make c-client` builds it).
+    public static var cClientDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["WATERLINE_C_CLIENT_DIR"] { return URL(fileURLWithPath: dir) }
+        return packageRoot.appendingPathComponent("clients/c/build")
+    }
+
     /// A fresh scratch folder, removed by the caller.
     public static func scratchDirectory(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-\(name)-\(UUID().uuidString.prefix(8))")

@@ -10,6 +10,8 @@
 //     memory of the cleaning state per sensor for 100,000 sensors.
 //  5. preprocess: readings/s from the raw stream to stored clean points through the
 //     preprocess service (ingest and preprocess running, the rest not).
+//  6. scale-out: end-to-end readings/s with 1, 2 and 3 preprocess replicas (and the
+//     preprocess stage alone), and the time to take over a killed replica's partitions.
 import Foundation
 import Ingest
 import Logging
@@ -241,6 +243,12 @@ if only == nil || only == "store" {
     try await withCluster([.ingest]) { try await benchStore($0) }
 }
 if only == nil || only == "preprocess" { try await benchPreprocess() }
+if only == nil || only == "scale" {
+    for replicas in 1...3 { try await benchScaleOut(replicas: replicas) }
+}
+if only == nil || only == "takeover" {
+    for ttl in [10_000, 3_000] { try await benchTakeover(ttlMs: ttl) }
+}
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }

@@ -486,7 +486,10 @@ public nonisolated struct Waterline_V1_LocationCandidate: Sendable {
 }
 
 /// The insight stream (topic `insight.<zone>.<type>`, type in lower case, e.g.
-/// `insight.north.burst`).
+/// `insight.north.burst`). `sequence` counts per publisher and topic from 1.
+/// A heartbeat has no `event` and `change` EVENT_CHANGE_UNSPECIFIED: its `sequence` is the
+/// publisher's latest on the topic (sent every few seconds on every topic it published on),
+/// so a subscriber notices updates lost at the end of a burst without waiting for the next.
 public nonisolated struct Waterline_V1_EventUpdate: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -533,6 +536,10 @@ public nonisolated struct Waterline_V1_ListEventsRequest: Sendable {
   public var toMs: Int64 = 0
 
   public var limit: UInt32 = 0
+
+  /// Events changed at or after this time (epoch ms), oldest change first: how a
+  /// subscriber that saw a sequence gap catches up. 0: not used (newest start first).
+  public var updatedFromMs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1172,7 +1179,7 @@ nonisolated extension Waterline_V1_EventUpdate: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_ListEventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListEventsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}zone\0\u{1}type\0\u{1}status\0\u{3}from_ms\0\u{3}to_ms\0\u{1}limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}zone\0\u{1}type\0\u{1}status\0\u{3}from_ms\0\u{3}to_ms\0\u{1}limit\0\u{3}updated_from_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1186,6 +1193,7 @@ nonisolated extension Waterline_V1_ListEventsRequest: SwiftProtobuf.Message, Swi
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.fromMs) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.toMs) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.updatedFromMs) }()
       default: break
       }
     }
@@ -1210,6 +1218,9 @@ nonisolated extension Waterline_V1_ListEventsRequest: SwiftProtobuf.Message, Swi
     if self.limit != 0 {
       try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 6)
     }
+    if self.updatedFromMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.updatedFromMs, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1220,6 +1231,7 @@ nonisolated extension Waterline_V1_ListEventsRequest: SwiftProtobuf.Message, Swi
     if lhs.fromMs != rhs.fromMs {return false}
     if lhs.toMs != rhs.toMs {return false}
     if lhs.limit != rhs.limit {return false}
+    if lhs.updatedFromMs != rhs.updatedFromMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

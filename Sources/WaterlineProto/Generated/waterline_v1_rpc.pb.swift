@@ -181,6 +181,72 @@ public nonisolated struct Waterline_V1_HealthResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Waterline_V1_StatsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One partition a replica holds, and how far behind it is.
+public nonisolated struct Waterline_V1_PartitionStats: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var partition: UInt32 = 0
+
+  /// Wall-clock time from ingest receiving the newest reading this replica handled for
+  /// the partition to when it handled it, in ms (end-to-end processing lag).
+  public var lagMs: Int64 = 0
+
+  /// Items (readings, clean points) handled for the partition since the start.
+  public var handled: UInt64 = 0
+
+  /// When the partition's lease was taken (epoch ms).
+  public var heldSinceMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a service instance has done and holds: the `Stats` RPC every service answers,
+/// which the gateway exposes at /metrics.
+public nonisolated struct Waterline_V1_StatsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var service: String = String()
+
+  public var instanceID: String = String()
+
+  public var startedMs: Int64 = 0
+
+  /// "SERVING" or "NOT_SERVING".
+  public var status: String = String()
+
+  /// Monotonic counters: received, stored, published, dropped, duplicates, ...
+  public var counters: Dictionary<String,UInt64> = [:]
+
+  /// Values that go up and down: readings waiting for the database, sensors held, ...
+  public var gauges: Dictionary<String,Int64> = [:]
+
+  /// Partitions held through leases (preprocess and model), with their lag.
+  public var partitions: [Waterline_V1_PartitionStats] = []
+
+  /// Live replicas of this service, as its lease group sees them (0: no leases).
+  public var leaseMembers: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// A time range query over one sensor's series.
 public nonisolated struct Waterline_V1_SeriesRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -353,6 +419,135 @@ nonisolated extension Waterline_V1_HealthResponse: SwiftProtobuf.Message, SwiftP
     if lhs.startedMs != rhs.startedMs {return false}
     if lhs.counters != rhs.counters {return false}
     if lhs.detail != rhs.detail {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_StatsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StatsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_StatsRequest, rhs: Waterline_V1_StatsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_PartitionStats: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PartitionStats"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}partition\0\u{3}lag_ms\0\u{1}handled\0\u{3}held_since_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.partition) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.lagMs) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.handled) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.heldSinceMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.partition != 0 {
+      try visitor.visitSingularUInt32Field(value: self.partition, fieldNumber: 1)
+    }
+    if self.lagMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.lagMs, fieldNumber: 2)
+    }
+    if self.handled != 0 {
+      try visitor.visitSingularUInt64Field(value: self.handled, fieldNumber: 3)
+    }
+    if self.heldSinceMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.heldSinceMs, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_PartitionStats, rhs: Waterline_V1_PartitionStats) -> Bool {
+    if lhs.partition != rhs.partition {return false}
+    if lhs.lagMs != rhs.lagMs {return false}
+    if lhs.handled != rhs.handled {return false}
+    if lhs.heldSinceMs != rhs.heldSinceMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_StatsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StatsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}service\0\u{3}instance_id\0\u{3}started_ms\0\u{1}status\0\u{1}counters\0\u{1}gauges\0\u{1}partitions\0\u{3}lease_members\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.service) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.instanceID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.startedMs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 5: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.counters) }()
+      case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.gauges) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.partitions) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.leaseMembers) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.service.isEmpty {
+      try visitor.visitSingularStringField(value: self.service, fieldNumber: 1)
+    }
+    if !self.instanceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.instanceID, fieldNumber: 2)
+    }
+    if self.startedMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.startedMs, fieldNumber: 3)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 4)
+    }
+    if !self.counters.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.counters, fieldNumber: 5)
+    }
+    if !self.gauges.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: self.gauges, fieldNumber: 6)
+    }
+    if !self.partitions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.partitions, fieldNumber: 7)
+    }
+    if self.leaseMembers != 0 {
+      try visitor.visitSingularUInt32Field(value: self.leaseMembers, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_StatsResponse, rhs: Waterline_V1_StatsResponse) -> Bool {
+    if lhs.service != rhs.service {return false}
+    if lhs.instanceID != rhs.instanceID {return false}
+    if lhs.startedMs != rhs.startedMs {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.counters != rhs.counters {return false}
+    if lhs.gauges != rhs.gauges {return false}
+    if lhs.partitions != rhs.partitions {return false}
+    if lhs.leaseMembers != rhs.leaseMembers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,153 @@
+import Foundation
+import Mongo
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+
+// MARK: 6. Scale-out: preprocess replicas, and taking over a dead one's partitions
+
+/// End-to-end readings/s with `replicas` preprocess replicas (leases split the 64
+/// partitions): readings submitted to ingest in batches of 1000 by 4 concurrent clients,
+/// stored, published on the raw stream, cleaned and stored as clean points. Also the
+/// preprocess stage alone: the same readings published straight onto the raw stream
+/// (each under its sensor's partition), timed to the last clean point stored.
+func benchScaleOut(replicas: Int, sensors count: Int = 600, minutes: Int = 100) async throws {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-bench-\(getpid())-scale\(replicas)")
+    let cluster = LocalCluster(binDirectory: bin, dataDirectory: dir, ports: try .free())
+    let benchPort = try freePorts(1)[0]
+    let publisher = try StreamPublisher(name: "bench-raw", bind: "tcp://127.0.0.1:\(benchPort)")
+    cluster.extraEnvironment = [
+        "WATERLINE_RAW_STREAM": "tcp://127.0.0.1:\(cluster.ports.rawPub),tcp://127.0.0.1:\(benchPort)",
+        "WATERLINE_IDLE_FLUSH_MS": "500",
+    ]
+    try cluster.setReplicas([.preprocess: replicas])
+    try await cluster.start(only: [.ingest, .preprocess])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
+    let leases = mongo.collection(Collections.leases)
+    _ = try await waitFor(seconds: 60) { try await holders(leases, "preprocess").count == replicas }
+    let ingest = try RPCClient(name: "bench", connect: [cluster.ingestRPC], timeout: .seconds(60))
+
+    // Through ingest: the whole path.
+    let viaIngest = (0..<count).map { "scale-a-\($0)" }
+    try await register(viaIngest, ingest: ingest)
+    let startMs: Int64 = 1_790_000_000_000
+    let total = count * minutes
+    let clean = mongo.collection(Collections.clean)
+    let started = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for client in 0..<4 {
+            group.addTask {
+                let rpc = try RPCClient(name: "bench-\(client)", connect: [cluster.ingestRPC], timeout: .seconds(60))
+                var minute = client
+                while minute < minutes {
+                    var offset = 0
+                    while offset < count {
+                        let slice = Array(viaIngest[offset..<min(offset + 1000, count)])
+                        _ = try await rpc.call(IngestRPC.submitReadings, makeBatch(slice.count, sensors: slice, startMs: startMs + Int64(minute) * 60_000, offset: 0))
+                        offset += 1000
+                    }
+                    minute += 4
+                }
+                await rpc.close()
+            }
+        }
+        try await group.waitForAll()
+    }
+    let submitted = ContinuousClock.now
+    _ = try await waitFor(seconds: 600) { try await clean.count(["sensor_id": ["$regex": "^scale-a-"]]) >= total }
+    let endToEnd = seconds(ContinuousClock.now - started)
+    let storedA = try await clean.count(["sensor_id": ["$regex": "^scale-a-"]])
+
+    // The preprocess stage alone: the raw stream published here.
+    let direct = (0..<count).map { "scale-b-\($0)" }
+    try await register(direct, ingest: ingest)
+    try await Task.sleep(for: .seconds(1))
+    let partitioner = Partitioner(count: 64)
+    var sequences: [UInt32: UInt64] = [:]
+    let stageStarted = ContinuousClock.now
+    for minute in 0..<minutes {
+        var byPartition: [UInt32: [RawReading]] = [:]
+        for (i, id) in direct.enumerated() {
+            var r = RawReading()
+            r.sensorID = id
+            r.tsMs = startMs + Int64(minute) * 60_000
+            r.value = 3.5 + 0.3 * sin(Double(minute) / 60 + Double(i)) + Double((minute * 7 + i) % 13) / 1000
+            r.receivedMs = nowMs()
+            byPartition[partitioner.partition(of: id), default: []].append(r)
+        }
+        for (partition, readings) in byPartition {
+            var batch = RawReadingBatch()
+            batch.publisherID = "bench"
+            batch.partition = partition
+            sequences[partition, default: 0] += 1
+            batch.sequence = sequences[partition]!
+            batch.readings = readings
+            _ = try publisher.publish(topic: "raw.\(partition)", batch)
+        }
+        // Paced a little, so the bench's own PUB queue does not drop (it is not the subject).
+        if minute % 10 == 9 { try await Task.sleep(for: .milliseconds(20)) }
+    }
+    _ = try await waitFor(seconds: 600) { try await clean.count(["sensor_id": ["$regex": "^scale-b-"]]) >= total }
+    let stage = seconds(ContinuousClock.now - stageStarted)
+    let storedB = try await clean.count(["sensor_id": ["$regex": "^scale-b-"]])
+    print(String(
+        format: "scale-out, %d preprocess replica%@: end to end (4 clients -> ingest -> raw stream -> preprocess -> clean) %d readings in %.1f s (submitted in %.1f s): %.0f readings/s; preprocess stage alone (raw stream -> clean stored) %d in %.1f s: %.0f readings/s",
+        replicas, replicas == 1 ? "" : "s", storedA, endToEnd, seconds(submitted - started), Double(storedA) / endToEnd,
+        storedB, stage, Double(storedB) / stage))
+    mongo.close()
+    await ingest.close()
+    await publisher.close()
+    await cluster.stop()
+}
+
+/// How long a dead preprocess replica's partitions wait: two replicas, one killed with
+/// SIGKILL; the time from the kill to the survivor holding all 64 partitions (from the
+/// leases' `claimed_ms`), for a lease time of `ttlMs`.
+func benchTakeover(ttlMs: Int) async throws {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waterline-bench-\(getpid())-takeover")
+    let cluster = LocalCluster(binDirectory: bin, dataDirectory: dir, ports: try .free())
+    cluster.extraEnvironment = ["WATERLINE_LEASE_TTL_MS": "\(ttlMs)"]
+    try cluster.setReplicas([.preprocess: 2])
+    try await cluster.start(only: [.ingest, .preprocess])
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
+    let leases = mongo.collection(Collections.leases)
+    _ = try await waitFor(seconds: 60) { try await holders(leases, "preprocess").count == 2 }
+    let victim = try await holders(leases, "preprocess")["preprocess-local-2"] ?? 0
+    cluster.crash(.preprocess, replica: 1)
+    let killedMs = nowMs()
+    let taken = try await waitFor(seconds: 120) { try await holders(leases, "preprocess") == ["preprocess-local": 64] }
+    let claims = try await leases.find(["group": "preprocess", "owner": "preprocess-local", "claimed_ms": ["$gte": .int64(killedMs)]])
+    let last = claims.compactMap { $0["claimed_ms"]?.int64Value }.max() ?? 0
+    let first = claims.compactMap { $0["claimed_ms"]?.int64Value }.min() ?? 0
+    print(String(
+        format: "takeover: lease time %.1f s; the killed replica held %d partitions; taken over %@ %.2f s (first) to %.2f s (last) after the kill",
+        Double(ttlMs) / 1000, victim, taken ? "in" : "NOT within 120 s:", Double(first - killedMs) / 1000, Double(last - killedMs) / 1000))
+    mongo.close()
+    await cluster.stop()
+}
+
+/// Unexpired partition leases per holder.
+func holders(_ leases: MongoCollection, _ group: String) async throws -> [String: Int] {
+    let now = nowMs()
+    var owners: [String: Int] = [:]
+    for lease in try await leases.find(["group": .string(group), "partition": ["$exists": true]]) {
+        guard let owner = lease["owner"]?.stringValue, !owner.isEmpty, (lease["expires_ms"]?.int64Value ?? 0) > now else { continue }
+        owners[owner, default: 0] += 1
+    }
+    return owners
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`; whether it held.
+func waitFor(seconds limit: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int64(limit * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Mongo
+import Simulation
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+import WaterlineTestSupport
+
+/// Replicas of preprocess and model split the partitions by leases in MongoDB: a replica
+/// killed with SIGKILL mid-stream has its partitions taken over within the lease time,
+/// and scaling up and down during a replay hands partitions over; either way every
+/// reading is stored once and every clean point and score is present once.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ReplicaFaultTests {
+    static let leaseTTLMs: Int64 = 4000
+    static let environment = ["WATERLINE_LEASE_TTL_MS": "\(leaseTTLMs)"]
+
+    @Test func killingAPreprocessAndAModelReplicaMidStreamLosesNothing() async throws {
+        let t = try await TestCluster.start("replicas-kill", environment: Self.environment, replicas: [.preprocess: 3, .model: 2])
+        defer { Task { await t.stop() } }
+        let spread = try await t.eventually(timeout: .seconds(30)) {
+            let (preprocess, model) = (try await t.leaseOwners("preprocess"), try await t.leaseOwners("model"))
+            return preprocess.count == 3 && model.count == 2
+        }
+        #expect(spread, "every replica holds partitions before the replay")
+
+        let scenario = smallScenario(days: 2)
+        let ingest = try t.ingestClient(timeout: .seconds(2))
+        let replayer = Replayer(client: ingest)
+        _ = try await replayer.registerSensors(of: scenario)
+        // About 20 s of replay.
+        let replay = Task { try await replayer.replay(scenario.readings, batchSize: 100, speed: Double(2 * 86_400_000) / 20_000) }
+        try await Task.sleep(for: .seconds(7))
+        let before = try await t.leaseOwners("preprocess")
+        let victims = ["preprocess": "preprocess-local-2", "model": "model-local-2"]
+        #expect((before[victims["preprocess"]!] ?? 0) > 0, "the replica to kill holds partitions: \(before)")
+        t.cluster.crash(.preprocess, replica: 1)
+        t.cluster.crash(.model, replica: 1)
+        let killedAt = nowMs()
+        let preprocessExited = await t.cluster.waitForExit(.preprocess, replica: 1)
+        let modelExited = await t.cluster.waitForExit(.model, replica: 1)
+        #expect(preprocessExited && modelExited)
+
+        // Taken over: every partition is held again, by the survivors only.
+        let partitions = 64
+        let takenOver = try await t.eventually(timeout: .seconds(30)) {
+            for group in ["preprocess", "model"] {
+                let owners = try await t.leaseOwners(group)
+                guard owners[victims[group]!] == nil, owners.values.reduce(0, +) == partitions else { return false }
+            }
+            return true
+        }
+        let lastClaim = try await t.lastClaimMs(["preprocess", "model"])
+        let owners = (try await t.leaseOwners("preprocess"), try await t.leaseOwners("model"))
+        #expect(takenOver, "partitions not taken over: \(owners)")
+        // The lease time, plus the survivors' tick to notice (a third of it), plus slack
+        // for two busy cores.
+        let takeoverMs = lastClaim - killedAt
+        #expect(takeoverMs <= Self.leaseTTLMs + Self.leaseTTLMs / 3 + 3000, "takeover took \(takeoverMs) ms")
+
+        let stats = try await replay.value
+        #expect(stats.rejected == 0)
+        try await expectCompleteSeries(t, scenario)
+        await ingest.close()
+        await t.stop()
+    }
+
+    @Test func scalingPreprocessFromOneToThreeAndBackDuringAReplayLosesNothing() async throws {
+        let t = try await TestCluster.start("replicas-scale", environment: Self.environment, replicas: [.preprocess: 3])
+        defer { Task { await t.stop() } }
+        // Down to one replica before the replay.
+        for replica in [1, 2] { t.cluster.signal(.preprocess, SIGTERM, replica: replica) }
+        for replica in [1, 2] {
+            let exited = await t.cluster.waitForExit(.preprocess, replica: replica)
+            #expect(exited)
+        }
+        let one = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
+        #expect(one)
+
+        let scenario = smallScenario(days: 2)
+        let ingest = try t.ingestClient(timeout: .seconds(2))
+        let replayer = Replayer(client: ingest)
+        _ = try await replayer.registerSensors(of: scenario)
+        let replay = Task { try await replayer.replay(scenario.readings, batchSize: 100, speed: Double(2 * 86_400_000) / 24_000) }
+
+        // 1 → 3: the partitions are spread over all three within a few seconds.
+        try await Task.sleep(for: .seconds(5))
+        for replica in [1, 2] { try await t.cluster.startService(.preprocess, replica: replica) }
+        let spread = try await t.eventually(timeout: .seconds(20)) {
+            let owners = try await t.leaseOwners("preprocess")
+            return owners.count == 3 && owners.values.allSatisfy { $0 >= 20 } && owners.values.reduce(0, +) == 64
+        }
+        let afterUp = try await t.leaseOwners("preprocess")
+        #expect(spread, "after scaling up: \(afterUp)")
+        // /metrics shows every replica, what it holds (once each has taken up its new
+        // partitions between two batches) and how far behind it is.
+        var metrics = try await t.http.get("/metrics")
+        var held: [String: Double] = [:]
+        let settled = try await t.eventually(timeout: .seconds(30)) {
+            metrics = try await t.http.get("/metrics")
+            held = Self.samples(metrics.text, "waterline_partitions_held", service: "preprocess")
+            return held.count == 3 && held.values.reduce(0, +) == 64
+        }
+        #expect(metrics.status == 200)
+        #expect(settled, "partitions_held: \(held)")
+        #expect(Self.samples(metrics.text, "waterline_up", service: "preprocess").values.allSatisfy { $0 == 1 })
+        #expect(metrics.text.contains("waterline_partition_lag_seconds{"), "no lag in \(metrics.text.prefix(2000))")
+        #expect((Self.samples(metrics.text, "waterline_received_total", service: "ingest").values.first ?? 0) > 0)
+
+        // 3 → 1: the stopped replicas hand their partitions back at once (no expiry wait).
+        try await Task.sleep(for: .seconds(4))
+        for replica in [1, 2] { t.cluster.signal(.preprocess, SIGTERM, replica: replica) }
+        for replica in [1, 2] {
+            let exited = await t.cluster.waitForExit(.preprocess, replica: replica)
+            #expect(exited)
+            #expect(t.cluster.exitStatus(.preprocess, replica: replica) == 0)
+        }
+        let back = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
+        let afterDown = try await t.leaseOwners("preprocess")
+        #expect(back, "after scaling down: \(afterDown)")
+
+        let stats = try await replay.value
+        #expect(stats.rejected == 0)
+        try await expectCompleteSeries(t, scenario)
+        await ingest.close()
+        await t.stop()
+    }
+}
+
+extension ReplicaFaultTests {
+    /// A metric's values per instance for one service, from Prometheus text.
+    static func samples(_ text: String, _ metric: String, service: String) -> [String: Double] {
+        var values: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix(metric + "{") && line.contains("service=\"\(service)\"") {
+            guard let open = line.range(of: "instance=\""), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            let instance = line[open.upperBound...].prefix { $0 != "\"" }
+            values[String(instance)] = value
+        }
+        return values
+    }
+}
+
+/// Every reading stored once; every clean point and score present once; no event twice.
+func expectCompleteSeries(_ t: TestCluster, _ scenario: Scenario) async throws {
+    #expect(try await t.count(Collections.readings) == uniqueReadings(scenario))
+    let slots = expectedSlots(scenario)
+    let (clean, scores) = try await t.waitForDerivedSeries(slots: slots, timeout: .seconds(180))
+    #expect(clean == slots && scores == slots, "clean \(clean), scores \(scores) of \(slots)")
+    // Keys make a second copy of a point impossible; the series must also not hold a
+    // point outside the scenario's slots (a mis-keyed duplicate).
+    let first = scenario.readings.map(\.tsMs).min()!
+    let last = scenario.readings.map(\.tsMs).max()!
+    let outside: Document = ["$or": [["ts_ms": ["$lt": .int64(first)]], ["ts_ms": ["$gt": .int64(last)]]]]
+    #expect(try await t.count(Collections.clean, outside) == 0)
+    #expect(try await t.count(Collections.scores, outside) == 0)
+    // One event per (zone, type, start): a replayed partition must not open it again.
+    let events = try await t.mongo.collection(Collections.events).find([:])
+    let keys = events.map { "\($0["zone"]?.stringValue ?? "")|\($0["type"]?.stringValue ?? "")|\($0["start_ms"]?.int64Value ?? 0)" }
+    #expect(Set(keys).count == keys.count, "events opened twice: \(keys.sorted())")
+}
+
+extension TestCluster {
+    /// Partitions held (unexpired) per replica of a service.
+    func leaseOwners(_ group: String) async throws -> [String: Int] {
+        let now = nowMs()
+        let leases = try await mongo.collection(Collections.leases).find(["group": .string(group), "partition": ["$exists": true]])
+        var owners: [String: Int] = [:]
+        for lease in leases {
+            guard let owner = lease["owner"]?.stringValue, !owner.isEmpty, (lease["expires_ms"]?.int64Value ?? 0) > now else { continue }
+            owners[owner, default: 0] += 1
+        }
+        return owners
+    }
+
+    /// When the last partition of these services was claimed.
+    func lastClaimMs(_ groups: [String]) async throws -> Int64 {
+        let leases = try await mongo.collection(Collections.leases).find(["group": ["$in": .array(groups.map { .string($0) })]])
+        return leases.compactMap { $0["claimed_ms"]?.int64Value }.max() ?? 0
+    }
+}
