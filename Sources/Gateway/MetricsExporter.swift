@@ -8,7 +8,7 @@ import WaterlineProto
 /// format. Each scrape asks every address a service's endpoints resolve to (all its
 /// replicas) in parallel, 2 s each; a replica that does not answer is `waterline_up 0`.
 ///
-/// Metrics, each labelled `service` and `instance` (the replica's instance id; its
+/// Metrics, each labelled `service` and `replica` (the replica's instance id; its
 /// address when it did not answer):
 /// - `waterline_up`: 1 when the replica answered;
 /// - `waterline_<counter>_total`: the replica's counters (received, stored, published,
@@ -39,9 +39,22 @@ final class MetricsExporter: Sendable {
 
     /// Asks every replica and renders the answers.
     func scrape() async -> String {
+        // Name lookups block: off the concurrency pool.
+        let targets = self.targets
+        let resolved = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: targets.map { ($0, EndpointDiscovery.resolveNow($0.endpoints)) })
+            }
+        }
+        let live = Set(resolved.flatMap(\.1))
+        let gone = clients.withLock { map -> [RPCClient] in
+            let stale = map.keys.filter { !live.contains($0) }
+            return stale.compactMap { map.removeValue(forKey: $0) }
+        }
+        for client in gone { await client.close() }  // replicas that went away
         let answers = await withTaskGroup(of: (String, String, StatsResponse?).self) { group in
-            for target in targets {
-                for address in EndpointDiscovery(target.endpoints).initial {
+            for (target, addresses) in resolved {
+                for address in addresses {
                     group.addTask { (target.service, address, await self.stats(address, target.method)) }
                 }
             }
@@ -73,21 +86,36 @@ final class MetricsExporter: Sendable {
     /// Prometheus text for the answers (service, address, stats or nil).
     static func render(_ answers: [(String, String, StatsResponse?)]) -> String {
         let registry = PrometheusCollectorRegistry()
+        /// A metric name from a service's key: [a-z0-9_], never empty.
         func name(_ raw: String) -> String {
-            String(raw.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            let cleaned = String(raw.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "_" })
+            return cleaned.isEmpty ? "unnamed" : cleaned
+        }
+        // The library traps on one name with two types or two help texts: each name is
+        // claimed by the first kind that uses it, and the help text names the metric.
+        var kinds: [String: String] = ["waterline_up": "gauge", "waterline_lease_members": "gauge",
+                                       "waterline_partition_lag_seconds": "gauge", "waterline_partition_handled_total": "counter"]
+        func claim(_ full: String, _ kind: String) -> Bool {
+            if let existing = kinds[full] { return existing == kind }
+            kinds[full] = kind
+            return true
         }
         let up = MetricNameDescriptor(namespace: "waterline", metricName: "up", unitName: "", helpText: "1 when the replica answered its Stats RPC")
         for (service, address, stats) in answers {
-            let labels = [("service", service), ("instance", stats?.instanceID ?? address)]
+            let labels = [("service", service), ("replica", stats?.instanceID ?? address)]
             registry.makeGauge(descriptor: up, labels: labels).set(to: stats == nil ? 0 : 1)
             guard let stats else { continue }
+            var done: Set<String> = []
             for (key, value) in stats.counters.sorted(by: { $0.key < $1.key }) {
                 let descriptor = MetricNameDescriptor(
-                    namespace: "waterline", metricName: name(key), unitName: "total", helpText: "counter '\(key)' of the service")
+                    namespace: "waterline", metricName: name(key), unitName: "total", helpText: "counter \(name(key)) of the service")
+                guard claim(descriptor.name, "counter"), done.insert(descriptor.name).inserted else { continue }
                 registry.makeCounter(descriptor: descriptor, labels: labels).increment(by: Int64(clamping: value))
             }
             for (key, value) in stats.gauges.sorted(by: { $0.key < $1.key }) {
-                let descriptor = MetricNameDescriptor(namespace: "waterline", metricName: name(key), unitName: "", helpText: "gauge '\(key)' of the service")
+                let descriptor = MetricNameDescriptor(
+                    namespace: "waterline", metricName: name(key), unitName: "", helpText: "gauge \(name(key)) of the service")
+                guard claim(descriptor.name, "gauge"), done.insert(descriptor.name).inserted else { continue }
                 registry.makeGauge(descriptor: descriptor, labels: labels).set(to: Double(value))
             }
             if stats.leaseMembers > 0 {

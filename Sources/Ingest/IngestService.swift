@@ -189,7 +189,9 @@ public final class IngestService: Service {
 
     /// Stores a batch's dead letters and readings, then publishes the readings stored
     /// now. Runs to its end even when the caller stopped waiting (``WriteAdmission``'s
-    /// deadline): readings that land late are published then, never stored unpublished.
+    /// deadline): readings that land late are published then. (A write the server applied
+    /// but whose answer was lost leaves its readings stored and unpublished: the resend
+    /// finds them as duplicates. Preprocess finds them when it next rebuilds the sensor.)
     private func store(letters: [Document], accepted: [RawReading], documents: [Document]) async throws(RPCError)
         -> (accepted: Int, duplicates: Int, conflicts: Int)
     {
@@ -197,7 +199,11 @@ public final class IngestService: Service {
         guard !accepted.isEmpty else { return (0, 0, 0) }
         let result = try await mongoCall { try await self.readings.insertMany(documents, ordered: false) }
         if let failure = result.errors.first {
-            // Some readings were not stored: fail the call so the client resends (idempotent).
+            // Some readings were not stored: fail the call so the client resends
+            // (idempotent). Those stored now go out first: the resend finds them as
+            // duplicates, which are not published again.
+            let unstored = Set(result.errors.map(\.index)).union(result.duplicateIndices)
+            publish(accepted.enumerated().filter { !unstored.contains($0.offset) }.map(\.element))
             throw RPCError(.unavailable, "\(result.errors.count) readings not stored (first: \(failure.message)); resend the batch")
         }
         var duplicates = Set(result.duplicateIndices)

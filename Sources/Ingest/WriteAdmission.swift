@@ -36,49 +36,60 @@ public final class WriteAdmission: Sendable {
 
     /// Runs `write` for `count` readings under the rules above.
     public func write<T: Sendable>(count: Int, _ write: @escaping @Sendable () async throws -> T) async throws -> T {
-        try admit(count)
+        let isProbe = try admit(count)
         let outcome = Locked<CheckedContinuation<T, any Error>?>(nil)
+        let timer = Locked<Task<Void, Never>?>(nil)
         return try await withCheckedThrowingContinuation { continuation in
             outcome.withLock { $0 = continuation }
-            let writer = Task {
+            Task {
                 let result: Result<T, any Error>
                 do { result = .success(try await write()) } catch { result = .failure(error) }
-                self.finish(count, succeeded: (try? result.get()) != nil, error: result)
-                outcome.withLock { c in c.take() }?.resume(with: result)
+                // Answer first (if the deadline has not), then count the write's end.
+                let waiting = outcome.withLock { c in c.take() }
+                timer.withLock { $0?.cancel() }
+                self.finish(count, probe: isProbe, succeeded: (try? result.get()) != nil, error: result)
+                waiting?.resume(with: result)
             }
-            Task {
-                try? await Task.sleep(for: self.deadline)
-                guard let waiting = outcome.withLock({ c in c.take() }) else { return }
-                self.markDown("no answer within \(self.deadline)")
-                waiting.resume(throwing: RPCError.unavailable(
-                    "the database did not confirm the write within \(self.deadline); nothing was acknowledged, resend the batch"))
-                _ = writer  // keeps running: its readings count until it ends
+            timer.withLock {
+                $0 = Task {
+                    guard (try? await Task.sleep(for: self.deadline)) != nil,
+                        let waiting = outcome.withLock({ c in c.take() })
+                    else { return }
+                    // The write goes on (its readings count until it ends); another batch
+                    // may probe meanwhile.
+                    self.markDown("no answer within \(self.deadline)", probe: isProbe)
+                    waiting.resume(throwing: RPCError.unavailable(
+                        "the database did not confirm the write within \(self.deadline); nothing was acknowledged, resend the batch"))
+                }
             }
         }
     }
 
-    private func admit(_ count: Int) throws(RPCError) {
-        let refusal = state.withLock { s -> RPCError? in
+    /// Admits a write or throws the refusal; true when it is the probe of a database
+    /// taken to be down.
+    private func admit(_ count: Int) throws(RPCError) -> Bool {
+        let verdict = state.withLock { s -> Result<Bool, RPCError> in
+            var probe = false
             if let since = s.downSinceMs {
                 if s.probing {
                     let seconds = max(0, (nowMs() - since) / 1000)
-                    return RPCError.unavailable(
-                        "the database is unreachable (for \(seconds) s: \(s.lastError)); nothing was stored, retry shortly")
+                    return .failure(RPCError.unavailable(
+                        "the database is unreachable (for \(seconds) s: \(s.lastError)); nothing was stored, retry shortly"))
                 }
-                s.probing = true  // this batch tries
+                probe = true
             }
             if s.pending + count > limit && s.pending > 0 {
-                if s.downSinceMs != nil { s.probing = false }
-                return RPCError.resourceExhausted(
-                    "ingest has \(s.pending) readings waiting for the database (limit \(limit), WATERLINE_INGEST_MAX_PENDING); retry shortly")
+                return .failure(RPCError.resourceExhausted(
+                    "ingest has \(s.pending) readings waiting for the database (limit \(limit), WATERLINE_INGEST_MAX_PENDING); retry shortly"))
             }
             s.pending += count
-            return nil
+            if probe { s.probing = true }
+            return .success(probe)
         }
-        if let refusal { throw refusal }
+        return try verdict.get()
     }
 
-    private func finish<T>(_ count: Int, succeeded: Bool, error: Result<T, any Error>) {
+    private func finish<T>(_ count: Int, probe: Bool, succeeded: Bool, error: Result<T, any Error>) {
         state.withLock { s in
             s.pending -= count
             if succeeded {
@@ -87,15 +98,16 @@ public final class WriteAdmission: Sendable {
             } else {
                 if case .failure(let e) = error { s.lastError = "\(e)" }
                 s.downSinceMs = s.downSinceMs ?? nowMs()
-                s.probing = false
+                if probe { s.probing = false }
             }
         }
     }
 
-    private func markDown(_ reason: String) {
+    private func markDown(_ reason: String, probe: Bool) {
         state.withLock { s in
             s.downSinceMs = s.downSinceMs ?? nowMs()
             s.lastError = reason
+            if probe { s.probing = false }
         }
     }
 }

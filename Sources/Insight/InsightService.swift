@@ -24,6 +24,8 @@ public final class InsightService: Service {
     private let settingsStore: SettingsStore
     private let settings: Locked<Settings>
     private let sequences = SequenceCounter()
+    /// Held while an update is numbered and queued, and while heartbeats are queued.
+    private let publishing = NSLock()
     private let gaps = Locked(SequenceGapDetector())
     private let counters = ServiceCounters()
     private let logger: Logger
@@ -174,9 +176,11 @@ public final class InsightService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(self.config.heartbeatSeconds))
-                for (topic, latest) in self.sequences.latest {
-                    let beat = EventUpdate.heartbeat(publisher: self.config.instanceID, latest: latest)
-                    _ = try? self.publisher.publish(topic: topic, beat)
+                self.publishing.withLock {
+                    for (topic, latest) in self.sequences.latest {
+                        let beat = EventUpdate.heartbeat(publisher: self.config.instanceID, latest: latest)
+                        _ = try? self.publisher.publish(topic: topic, beat)
+                    }
                 }
             }
         }
@@ -281,16 +285,20 @@ public final class InsightService: Service {
         if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store events") }
         for (event, change) in changes {
             var update = EventUpdate()
-            // Counted per topic, so a subscriber that filters topics sees no false gaps.
+            // Counted per topic, so a subscriber that filters topics sees no false gaps;
+            // numbered and queued under one lock, so the stream carries them in order
+            // (calls from the score stream and from RPCs run at once) and a heartbeat
+            // never announces a sequence that is not out yet.
             let topic = "insight.\(event.zone).\(event.type.label)"
-            update.sequence = sequences.next(topic)
             update.publisherID = config.instanceID
             update.change = change
             update.event = event
             if change == .opened { counters.add("events_opened") }
-            if (try? publisher.publish(topic: topic, update)) == true {
-                counters.add("published")
+            let sent = publishing.withLock {
+                update.sequence = sequences.next(topic)
+                return (try? publisher.publish(topic: topic, update)) == true
             }
+            counters.add(sent ? "published" : "publish_dropped")
         }
     }
 }

@@ -27,6 +27,9 @@ public final class ModelService: Service {
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
     let ownership: OwnedPartitions
+    /// Set at a graceful stop: a catch-up in progress is left to the next owner (which
+    /// restores from MongoDB anyway), so stopping never waits for a long replay.
+    private let stopping = Locked(false)
     let counters = ServiceCounters()
     let logger: Logger
     private let startedMs = nowMs()
@@ -76,6 +79,7 @@ public final class ModelService: Service {
             }
         } onGracefulShutdown: {
             self.logger.info("model: shutting down; scoring what was received")
+            self.stopping.withLock { $0 = true }
             self.rpc.beginShutdown()
             self.trainingRequests.stop()
             self.installRequests.finish()
@@ -140,6 +144,9 @@ public final class ModelService: Service {
                     counters.add(replay.counterName)
                     replayPartitions.insert(decoded.partition)
                 }
+                // A partition to replay is read back from MongoDB whole, after this batch:
+                // what came now is there too, and must not get ahead of what was missed.
+                if replayPartitions.contains(decoded.partition) { continue }
                 points += decoded.points
                 // A backlog is worked off in bounded chunks, in arrival order, so the
                 // scores of different sensors never leave far out of step.
@@ -151,7 +158,13 @@ public final class ModelService: Service {
             }
             counters.add("received", points.count)
             await scoreAndPublish(points)
-            if !replayPartitions.isEmpty { await catchUp(sensors(in: replayPartitions), reason: "stream gap or handover") }
+            if !replayPartitions.isEmpty {
+                // Warmed again and scored from the last stored score: the points missed
+                // are older than what the scorers have seen.
+                let replayed = sensors(in: replayPartitions)
+                await state.forget(Set(replayed.map(\.sensorID)))
+                await catchUp(replayed, reason: "stream gap or handover")
+            }
         }
     }
 
@@ -185,6 +198,10 @@ public final class ModelService: Service {
     private func catchUp(_ list: [Sensor], reason: String) async {
         var scoredCount = 0
         for sensor in list {
+            if stopping.value {
+                logger.info("model: stopping; the rest of the catch-up is left to the partitions' next owner")
+                break
+            }
             do {
                 let lastScore = try await scores.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
                 let lastScoredTs = lastScore.map { Score(document: $0).tsMs }
@@ -239,7 +256,11 @@ public final class ModelService: Service {
             batch.publisherID = config.instanceID
             batch.sequence = sequences.next(String(partition))
             batch.scores = group
-            if (try? publisher.publish(topic: "score.\(partition)", batch)) == true { counters.add("published", group.count) }
+            if (try? publisher.publish(topic: "score.\(partition)", batch)) == true {
+                counters.add("published", group.count)
+            } else {
+                counters.add("publish_dropped", group.count)  // subscribers see the gap and replay
+            }
         }
     }
 }

@@ -25,6 +25,9 @@ public final class PreprocessService: Service {
     private let partitioner: Partitioner
     private let sequences = SequenceCounter()
     private let ownership: OwnedPartitions
+    /// Set at a graceful stop: a catch-up in progress is left to the next owner (which
+    /// restores from MongoDB anyway), so stopping never waits for a long replay.
+    private let stopping = Locked(false)
     private let counters = ServiceCounters()
     private let logger: Logger
     private let startedMs = nowMs()
@@ -70,6 +73,7 @@ public final class PreprocessService: Service {
             }
         } onGracefulShutdown: {
             self.logger.info("preprocess: shutting down; cleaning what was received")
+            self.stopping.withLock { $0 = true }
             self.rpc.beginShutdown()
             Task { await self.subscriber.close() }
         }
@@ -141,6 +145,9 @@ public final class PreprocessService: Service {
                     counters.add(replay.counterName)
                     replayPartitions.insert(decoded.partition)
                 }
+                // A partition to replay is read back from MongoDB whole, after this batch:
+                // what came now is there too, and must not get ahead of what was missed.
+                if replayPartitions.contains(decoded.partition) { continue }
                 batch += decoded.readings
                 // A backlog is worked off in bounded chunks, in arrival order: the clean
                 // points of different sensors never leave far out of step (downstream,
@@ -153,7 +160,13 @@ public final class PreprocessService: Service {
             }
             counters.add("received", batch.count)
             await process(batch)
-            if !replayPartitions.isEmpty { await catchUp(sensors(in: replayPartitions), reason: "stream gap") }
+            if !replayPartitions.isEmpty {
+                // Rebuilt from the last stored clean point: the readings missed are older
+                // than what the cleaners hold.
+                let replayed = sensors(in: replayPartitions)
+                await state.forget(Set(replayed.map(\.sensorID)))
+                await catchUp(replayed, reason: "stream gap or handover")
+            }
         }
     }
 
@@ -193,6 +206,10 @@ public final class PreprocessService: Service {
         var total = 0
         var resumedPoints = 0
         for sensor in list {
+            if stopping.value {
+                logger.info("preprocess: stopping; the rest of the catch-up is left to the partitions' next owner")
+                break
+            }
             do {
                 let (resumed, nextSlot) = try await state.prepare(sensor)
                 try await storeAndPublish(resumed)
@@ -272,7 +289,11 @@ public final class PreprocessService: Service {
             batch.publisherID = config.instanceID
             batch.sequence = sequences.next(String(partition))
             batch.points = items
-            if (try? publisher.publish(topic: "clean.\(partition)", batch)) == true { counters.add("published", items.count) }
+            if (try? publisher.publish(topic: "clean.\(partition)", batch)) == true {
+                counters.add("published", items.count)
+            } else {
+                counters.add("publish_dropped", items.count)  // subscribers see the gap and replay
+            }
         }
         // After publishing: the current values are a convenience, and failing to keep
         // them must not hold back the series.

@@ -5,7 +5,8 @@ import Foundation
 /// `endpoint_mode: dnsrr` or `tasks.<name>`) means every one of them. Names are
 /// resolved again every ``refreshSeconds``; `apply` is told what to connect and what
 /// to disconnect. An endpoint whose host does not resolve (yet: containers start in
-/// any order) is connected by name, which libzmq retries, until it resolves.
+/// any order) is connected by name, which libzmq retries, until it resolves; once
+/// resolved, a failed lookup keeps the addresses it had.
 public final class EndpointDiscovery: Sendable {
     /// How often names are resolved again (`WATERLINE_DISCOVERY_REFRESH_S`, set by the
     /// service at start; 0: never).
@@ -13,55 +14,75 @@ public final class EndpointDiscovery: Sendable {
 
     public typealias Apply = @Sendable (_ connect: [String], _ disconnect: [String]) -> Void
 
-    public typealias Resolver = @Sendable (String) -> [String]
+    /// One endpoint's addresses, or nil when it does not resolve (now).
+    public typealias Resolver = @Sendable (String) -> [String]?
 
     private let configured: [String]
     private let resolver: Resolver
-    private let current = Locked<Set<String>>([])
-    private let refresher = Locked<Task<Void, Never>?>(nil)
+    /// Per configured endpoint, the addresses last resolved (kept when a later
+    /// resolution fails: a DNS hiccup must not disconnect every replica).
+    private let resolved = Locked<[String: [String]]>([:])
+    /// Set to stop the refresher; the semaphore wakes it at once.
+    private let stopped = Locked(false)
+    private let wake = DispatchSemaphore(value: 0)
 
     /// Resolves the endpoints now (``initial``); ``start(apply:)`` keeps them current.
     /// `resolver` maps one endpoint to its addresses (tests replace DNS with it).
     public init(_ endpoints: [String], resolver: @escaping Resolver = EndpointDiscovery.resolve) {
         configured = endpoints
         self.resolver = resolver
-        let first = Self.resolveAll(endpoints, resolver)
-        current.withLock { $0 = Set(first) }
-        initial = first
+        var first: [String: [String]] = [:]
+        for endpoint in endpoints { first[endpoint] = resolver(endpoint) ?? [endpoint] }
+        resolved.withLock { $0 = first }
+        initial = Self.flatten(endpoints, first)
     }
 
-    /// Resolves the names again every `interval` (default ``refreshSeconds``) and tells
-    /// `apply` what changed.
+    /// Resolves the names again every `interval` (default ``refreshSeconds``) on a thread
+    /// of its own (name lookups block) and tells `apply` what changed.
     public func start(every interval: Duration? = nil, apply: @escaping Apply) {
-        let seconds = Self.refreshSeconds.value
-        let period = interval ?? .seconds(seconds)
+        let period = interval ?? .seconds(Self.refreshSeconds.value)
         guard period > .zero, configured.contains(where: { Self.needsResolving($0) }) else { return }
-        let (current, configured, resolver) = (self.current, self.configured, self.resolver)
-        refresher.withLock {
-            $0 = Task.detached {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: period)
-                    if Task.isCancelled { return }
-                    let now = Set(Self.resolveAll(configured, resolver))
-                    let (added, removed) = current.withLock { set -> ([String], [String]) in
-                        let added = now.subtracting(set).sorted()
-                        let removed = set.subtracting(now).sorted()
-                        set = now
-                        return (added, removed)
-                    }
-                    if !added.isEmpty || !removed.isEmpty { apply(added, removed) }
+        let (configured, resolver, resolved, stopped, wake) = (self.configured, self.resolver, self.resolved, self.stopped, self.wake)
+        let wait = DispatchTimeInterval.milliseconds(Int(period.components.seconds * 1000 + period.components.attoseconds / 1_000_000_000_000_000))
+        let thread = Thread {
+            while true {
+                _ = wake.wait(timeout: .now() + wait)
+                if stopped.value { return }
+                var fresh: [String: [String]] = [:]
+                // (A name that does not resolve now keeps its addresses: nil is no entry.)
+                for endpoint in configured where Self.needsResolving(endpoint) { fresh[endpoint] = resolver(endpoint) }
+                let (added, removed) = resolved.withLock { map -> ([String], [String]) in
+                    let before = Set(map.values.joined())
+                    for (endpoint, addresses) in fresh where !addresses.isEmpty { map[endpoint] = addresses }
+                    let after = Set(map.values.joined())
+                    return (after.subtracting(before).sorted(), before.subtracting(after).sorted())
                 }
+                if !added.isEmpty || !removed.isEmpty { apply(added, removed) }
             }
         }
+        thread.name = "endpoint-discovery"
+        thread.start()
     }
 
     /// The addresses resolved at start.
     public let initial: [String]
 
-    public var addresses: [String] { current.value.sorted() }
+    public var addresses: [String] { resolved.withLock { Set($0.values.joined()).sorted() } }
 
     public func stop() {
-        refresher.withLock { $0?.cancel() }
+        stopped.withLock { $0 = true }
+        wake.signal()
+    }
+
+    /// Every address of every endpoint, in order, without repeats.
+    static func flatten(_ endpoints: [String], _ resolved: [String: [String]]) -> [String] {
+        var seen: Set<String> = []
+        return endpoints.flatMap { resolved[$0] ?? [$0] }.filter { seen.insert($0).inserted }
+    }
+
+    /// Every address of the endpoints, resolved now (names that do not resolve as given).
+    public static func resolveNow(_ endpoints: [String]) -> [String] {
+        flatten(endpoints, Dictionary(uniqueKeysWithValues: endpoints.map { ($0, resolve($0) ?? [$0]) }))
     }
 
     // MARK: Resolving
@@ -72,25 +93,15 @@ public final class EndpointDiscovery: Sendable {
         return host != "*" && inet_addr(host) == INADDR_NONE
     }
 
-    /// Every address of every endpoint, in order, without repeats.
-    static func resolveAll(_ endpoints: [String], _ resolver: Resolver) -> [String] {
-        var seen: Set<String> = []
-        var result: [String] = []
-        for endpoint in endpoints {
-            for address in resolver(endpoint) where seen.insert(address).inserted { result.append(address) }
-        }
-        return result
-    }
-
-    /// `tcp://name:port` → `tcp://<each IPv4 address>:port`; anything else (an IP, ipc://,
-    /// inproc://, a name that does not resolve) unchanged.
-    @Sendable public static func resolve(_ endpoint: String) -> [String] {
+    /// `tcp://name:port` → `tcp://<each IPv4 address>:port`; an address, ipc:// or
+    /// inproc:// unchanged; nil when the name does not resolve.
+    @Sendable public static func resolve(_ endpoint: String) -> [String]? {
         guard needsResolving(endpoint), let (host, port) = split(endpoint) else { return [endpoint] }
         var hints = addrinfo()
         hints.ai_family = AF_INET
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [endpoint] }
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return nil }
         defer { freeaddrinfo(list) }
         var addresses: [String] = []
         var node: UnsafeMutablePointer<addrinfo>? = first
@@ -106,7 +117,7 @@ public final class EndpointDiscovery: Sendable {
             }
             node = entry.pointee.ai_next
         }
-        return addresses.isEmpty ? [endpoint] : addresses.sorted()
+        return addresses.isEmpty ? nil : addresses.sorted()
     }
 
     /// `tcp://host:port` → (host, port).

@@ -36,7 +36,8 @@ public struct SequenceGapDetector: Sendable {
     /// last one seen, the updates after it were lost (at the end of a burst, where no
     /// later update would show it).
     public mutating func observeHeartbeat(publisher: String, key: String, latest: UInt64) -> SequenceGap? {
-        defer { last[key, default: [:]][publisher] = latest }
+        // Never lowered by a heartbeat: one may overtake the update it follows.
+        defer { last[key, default: [:]][publisher] = max(latest, last[key]?[publisher] ?? 0) }
         guard let previous = last[key]?[publisher], latest > previous else { return nil }
         return SequenceGap(publisher: publisher, key: key, expected: previous + 1, received: latest + 1)
     }
@@ -47,6 +48,14 @@ public struct SequenceGapDetector: Sendable {
     public func isHandover(publisher: String, key: String) -> Bool {
         guard let publishers = last[key], !publishers.isEmpty else { return false }
         return publishers[publisher] == nil
+    }
+
+    /// Whether `sequence` goes back for this publisher and key: it restarted (with the
+    /// same name), and what it stored but had not published before is only in the log.
+    /// Call before ``observe``.
+    public func isRestart(publisher: String, key: String, sequence: UInt64) -> Bool {
+        guard let previous = last[key]?[publisher] else { return false }
+        return sequence <= previous
     }
 
     /// Forgets a key (a partition given up): when it is taken again, its publishers'

@@ -13,12 +13,14 @@ public final class OwnedPartitions: Sendable {
     public enum Replay: Sendable, Equatable, CustomStringConvertible {
         case gap(SequenceGap)
         case handover(publisher: String)
+        case restart(publisher: String)
 
         /// The service counter it adds to.
         public var counterName: String {
             switch self {
             case .gap: "stream_gaps"
             case .handover: "upstream_handovers"
+            case .restart: "upstream_restarts"
             }
         }
 
@@ -26,6 +28,7 @@ public final class OwnedPartitions: Sendable {
             switch self {
             case .gap(let gap): "gap (\(gap))"
             case .handover(let publisher): "handover to publisher \(publisher)"
+            case .restart(let publisher): "restart of publisher \(publisher)"
             }
         }
     }
@@ -109,8 +112,10 @@ public final class OwnedPartitions: Sendable {
         let key = String(partition)
         return sequences.withLock { s in
             let handover = s.isHandover(publisher: publisher, key: key)
+            let restart = s.isRestart(publisher: publisher, key: key, sequence: sequence)
             let gap = s.observe(publisher: publisher, key: key, sequence: sequence)
             if let gap { return (true, .gap(gap)) }
+            if restart { return (true, .restart(publisher: publisher)) }
             return (true, handover ? .handover(publisher: publisher) : nil)
         }
     }

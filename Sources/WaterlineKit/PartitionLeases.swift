@@ -62,6 +62,10 @@ public final class PartitionLeases: Sendable {
         var expired = 0
         var ticks = 0
         var stopped = false
+        /// The partition documents exist (made once, retried until they are).
+        var documentsMade = false
+        /// Whether ``run()``'s loop is going (``stop()`` waits for it to end).
+        var running = false
     }
 
     public let group: String
@@ -93,20 +97,28 @@ public final class PartitionLeases: Sendable {
     /// Ticks until ``stop()`` (or until its task is cancelled). A tick that fails (database unreachable) is logged and
     /// retried on the next; leases not renewed in time are reported lost.
     public func run() async {
-        await ensurePartitionDocuments()
+        guard state.withLock({ s -> Bool in
+            guard !s.stopped && !s.running else { return false }
+            s.running = true
+            return true
+        }) else { return }
+        defer { state.withLock { $0.running = false } }
         var iterator = wake.makeAsyncIterator()
         // Cancelling the task ends the loop without freeing anything, as a crash would.
         while !state.withLock({ $0.stopped }) && !Task.isCancelled {
+            var pause = tickMs
             do {
                 try await tick()
                 state.withLock { $0.ticks += 1 }
             } catch {
+                // Soon again: the leases' local deadline leaves about one more try.
+                pause = tickMs / 4
                 logger.warning("leases: tick failed", metadata: ["group": "\(group)", "error": "\(error)"])
             }
             // Woken by the timer or early by a confirmed handover; a timer cancelled
             // because of the latter must not wake the next round too.
             let sleeper = Task {
-                guard (try? await Task.sleep(for: .milliseconds(tickMs))) != nil else { return }
+                guard (try? await Task.sleep(for: .milliseconds(pause))) != nil else { return }
                 wakeContinuation.yield()
             }
             _ = await iterator.next()
@@ -134,6 +146,8 @@ public final class PartitionLeases: Sendable {
     /// The consumer has stopped working on these partitions: their leases are freed
     /// now (on the next tick), so the new owner need not wait for them to expire.
     public func confirmReleased(_ partitions: Set<UInt32>) {
+        // (Partitions lost rather than handed over need nothing freed: the tick skips
+        // them, whatever their state by then.)
         guard !partitions.isEmpty else { return }
         state.withLock { $0.confirmed.formUnion(partitions) }
         wakeContinuation.yield()
@@ -151,13 +165,23 @@ public final class PartitionLeases: Sendable {
     /// Frees every lease and leaves the group, so the others take over at once (a
     /// graceful stop or scale-down). Best effort: what fails expires instead.
     public func stop() async {
-        let held = state.withLock { s -> [UInt32: Held] in
-            s.stopped = true
-            let held = s.held
-            s.held = [:]
-            return held
-        }
+        state.withLock { $0.stopped = true }
         wakeContinuation.yield()
+        // A tick in flight could claim again after the leases were freed: wait for the
+        // loop to end first (for up to a lease time: a tick stuck on an unreachable
+        // database leaves the leases to expire instead).
+        let deadline = ContinuousClock.now + .milliseconds(ttlMs)
+        while state.withLock({ $0.running }) {
+            guard ContinuousClock.now < deadline else {
+                logger.warning("leases: a tick is still waiting for the database; the leases expire instead")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let held = state.withLock { s -> [UInt32: Held] in
+            defer { s.held = [:] }
+            return s.held
+        }
         do {
             try await free(held.map { ($0.key, $0.value.epoch) })
             _ = try await collection.bulkWrite([.deleteMany(filter: ["_id": .string(memberID)])])
@@ -175,17 +199,20 @@ public final class PartitionLeases: Sendable {
     /// The partition documents exist before anyone claims, so a claim is a plain
     /// conditional update (two replicas racing to insert would need duplicate-key
     /// handling instead).
-    private func ensurePartitionDocuments() async {
+    private func ensurePartitionDocuments() async throws {
+        guard !state.withLock({ $0.documentsMade }) else { return }
         let documents: [Document] = (0..<UInt32(partitions)).map { p in
             ["_id": .string(partitionID(p)), "group": .string(group), "partition": .int64(Int64(p)),
              "owner": "", "expires_ms": .int64(0), "epoch": .int64(0)]
         }
-        do { _ = try await collection.insertMany(documents, ordered: false) } catch {
-            logger.warning("leases: creating partition documents failed; retried by claims", metadata: ["error": "\(error)"])
-        }
+        // Existing ones are duplicates, which is what a second replica expects.
+        let result = try await collection.insertMany(documents, ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "create leases") }
+        state.withLock { $0.documentsMade = true }
     }
 
     private func tick() async throws {
+        try await ensurePartitionDocuments()
         let started = nowMs()
         let expires = started + ttlMs
         // 1. Membership: this replica is alive.
@@ -212,7 +239,8 @@ public final class PartitionLeases: Sendable {
         let confirmed = state.withLock { s -> [(UInt32, Int64)] in
             s.members = Set(members + [member]).count
             var done: [(UInt32, Int64)] = []
-            for p in s.confirmed { if let h = s.held.removeValue(forKey: p), h.releasing { done.append((p, h.epoch)) } }
+            // Only handovers are freed: a partition lost meanwhile and claimed again is held.
+            for p in s.confirmed where s.held[p]?.releasing == true { done.append((p, s.held.removeValue(forKey: p)!.epoch)) }
             s.confirmed = []
             for (p, held) in s.held {
                 let lease = leases[p]
@@ -249,6 +277,7 @@ public final class PartitionLeases: Sendable {
         // 4. Claim what should be this replica's and is free or expired.
         let now = nowMs()
         for p in 0..<UInt32(partitions) where desired[Int(p)] == member && held[p] == nil {
+            if state.withLock({ $0.stopped }) { return }
             if let lease = leases[p], lease.owner != "" && lease.expires > now && lease.owner != member { continue }
             let claimed = try await collection.findOneAndUpdate(
                 filter: [

@@ -30,11 +30,13 @@ import WaterlineTestSupport
         let probe = try t.ingestClient(timeout: .seconds(8))
         var refusals: [RPCError] = []
         while ContinuousClock.now - stoppedAt < .seconds(16) {
+            // A reading already stored: wherever it lands, it is a duplicate.
             var request = SubmitReadingsRequest()
             var reading = Reading()
-            reading.sensorID = scenario.sensors[0].sensorId
-            reading.tsMs = scenario.readings.last!.tsMs
-            reading.value = scenario.readings.last { $0.sensorId == scenario.sensors[0].sensorId }!.value
+            let first = scenario.readings[0]
+            reading.sensorID = first.sensorId
+            reading.tsMs = first.tsMs
+            reading.value = first.value
             request.readings = [reading]
             do throws(RPCError) {
                 _ = try await probe.call(IngestRPC.submitReadings, request)

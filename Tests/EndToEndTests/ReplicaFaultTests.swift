@@ -35,6 +35,8 @@ import WaterlineTestSupport
         let before = try await t.leaseOwners("preprocess")
         let victims = ["preprocess": "preprocess-local-2", "model": "model-local-2"]
         #expect((before[victims["preprocess"]!] ?? 0) > 0, "the replica to kill holds partitions: \(before)")
+        var victimLeases: [String: [Int64]] = [:]
+        for (group, victim) in victims { victimLeases[group] = try await t.partitions(of: victim, in: group) }
         t.cluster.crash(.preprocess, replica: 1)
         t.cluster.crash(.model, replica: 1)
         let killedAt = nowMs()
@@ -51,7 +53,10 @@ import WaterlineTestSupport
             }
             return true
         }
-        let lastClaim = try await t.lastClaimMs(["preprocess", "model"])
+        // When the victims' partitions were claimed again (not the moves between survivors
+        // that follow, which wait for their consumers).
+        var lastClaim: Int64 = 0
+        for (group, partitions) in victimLeases { lastClaim = max(lastClaim, try await t.lastClaimMs(group, partitions)) }
         let owners = (try await t.leaseOwners("preprocess"), try await t.leaseOwners("model"))
         #expect(takenOver, "partitions not taken over: \(owners)")
         // The lease time, plus the survivors' tick to notice (a third of it), plus slack
@@ -116,6 +121,9 @@ import WaterlineTestSupport
             #expect(exited)
             #expect(t.cluster.exitStatus(.preprocess, replica: replica) == 0)
         }
+        // Freed on the way out, not left to expire.
+        let leftBehind = try await t.leaseOwners("preprocess").filter { $0.key != "preprocess-local" }
+        #expect(leftBehind.isEmpty, "leases still held by stopped replicas: \(leftBehind)")
         let back = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
         let afterDown = try await t.leaseOwners("preprocess")
         #expect(back, "after scaling down: \(afterDown)")
@@ -133,7 +141,7 @@ extension ReplicaFaultTests {
     static func samples(_ text: String, _ metric: String, service: String) -> [String: Double] {
         var values: [String: Double] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix(metric + "{") && line.contains("service=\"\(service)\"") {
-            guard let open = line.range(of: "instance=\""), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            guard let open = line.range(of: "replica=\""), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
             let instance = line[open.upperBound...].prefix { $0 != "\"" }
             values[String(instance)] = value
         }
@@ -173,9 +181,19 @@ extension TestCluster {
         return owners
     }
 
-    /// When the last partition of these services was claimed.
-    func lastClaimMs(_ groups: [String]) async throws -> Int64 {
-        let leases = try await mongo.collection(Collections.leases).find(["group": ["$in": .array(groups.map { .string($0) })]])
+    /// The partitions a replica holds (unexpired) in a service's group.
+    func partitions(of owner: String, in group: String) async throws -> [Int64] {
+        let leases = try await mongo.collection(Collections.leases).find([
+            "group": .string(group), "owner": .string(owner), "expires_ms": ["$gt": .int64(nowMs())],
+        ])
+        return leases.compactMap { $0["partition"]?.int64Value }
+    }
+
+    /// When the last of these partitions of a service was claimed.
+    func lastClaimMs(_ group: String, _ partitions: [Int64]) async throws -> Int64 {
+        let leases = try await mongo.collection(Collections.leases).find([
+            "group": .string(group), "partition": ["$in": .array(partitions.map { .int64($0) })],
+        ])
         return leases.compactMap { $0["claimed_ms"]?.int64Value }.max() ?? 0
     }
 }

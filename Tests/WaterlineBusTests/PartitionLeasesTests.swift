@@ -9,7 +9,7 @@ import WaterlineTestSupport
 /// Leases against a real database (SecantusDB): replicas in one process, each with its
 /// own keeper, as separate processes would have.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct PartitionLeasesTests {
-    static let ttl: Int64 = 1200
+    static let ttl: Int64 = 2000
 
     private func keeper(_ client: MongoClient, _ member: String, partitions: Int = 12) -> PartitionLeases {
         PartitionLeases(

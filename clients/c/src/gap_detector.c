@@ -99,6 +99,12 @@ static wl_seq_result record(wl_gap_detector *d, const char *publisher_id, const 
         uint64_t last = e->last;
         if (previous) *previous = last;
         uint64_t expected = heartbeat ? last : last + 1;
+        if (heartbeat && sequence < last) {
+            /* A heartbeat may overtake the update it follows: it never lowers the mark. */
+            if (previous) *previous = last;
+            if (key && key != stack) free(key);
+            return WL_SEQ_REPEAT;
+        }
         if (sequence == expected)
             result = heartbeat ? WL_SEQ_REPEAT : WL_SEQ_NEXT;
         else if (sequence > expected)

@@ -63,6 +63,8 @@ void test_gap_detector(void) {
     CHECK_INT(wl_gap_detector_heartbeat(d, "a", t, 11, &prev), WL_SEQ_GAP);  /* 9, 10, 11 missed */
     CHECK_INT(prev, 8);
     CHECK_INT(wl_gap_detector_observe(d, "a", t, 12, &prev), WL_SEQ_NEXT);   /* and none again */
-    CHECK_INT(wl_gap_detector_heartbeat(d, "a", t, 3, &prev), WL_SEQ_RESTART);
+    CHECK_INT(wl_gap_detector_heartbeat(d, "a", t, 3, &prev), WL_SEQ_REPEAT); /* an overtaking heartbeat */
+    CHECK_INT(wl_gap_detector_observe(d, "a", t, 13, &prev), WL_SEQ_NEXT);     /* the mark stayed at 12 */
+    CHECK_INT(wl_gap_detector_observe(d, "a", t, 1, &prev), WL_SEQ_RESTART);
     wl_gap_detector_free(d);
 }
