@@ -245,6 +245,7 @@ if only == nil || only == "store" {
 if only == nil || only == "preprocess" { try await benchPreprocess() }
 if only == nil || only == "scale" {
     for replicas in 1...3 { try await benchScaleOut(replicas: replicas) }
+    for replicas in 1...3 { try await benchPreprocessStage(replicas: replicas) }
 }
 if only == nil || only == "takeover" {
     for ttl in [10_000, 3_000] { try await benchTakeover(ttlMs: ttl) }
