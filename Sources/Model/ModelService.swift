@@ -30,6 +30,9 @@ public final class ModelService: Service {
     /// Set at a graceful stop: a catch-up in progress is left to the next owner (which
     /// restores from MongoDB anyway), so stopping never waits for a long replay.
     private let stopping = Locked(false)
+    /// Partitions whose scores could not be stored or caught up: replayed from MongoDB
+    /// at the next turn of the stream loop (their scorers rebuilt), so none is skipped.
+    private let replayLater = Locked<Set<UInt32>>([])
     let counters = ServiceCounters()
     let logger: Logger
     private let startedMs = nowMs()
@@ -126,6 +129,15 @@ public final class ModelService: Service {
     private func consume() async {
         while true {
             await ownership.follow(drop: { await self.drop($0) }, restore: { await self.restore($0) })
+            let retry = replayLater.withLock { set -> Set<UInt32> in
+                defer { set = [] }
+                return set
+            }.intersection(ownership.owned)
+            if !retry.isEmpty {
+                let sensors = sensors(in: retry)
+                await state.forget(Set(sensors.map(\.sensorID)))
+                await catchUp(sensors, reason: "retry after a failure")
+            }
             guard let messages = await subscriber.nextBatch() else { return }
             if messages.isEmpty { continue }
             var points: [CleanPoint] = []
@@ -189,7 +201,9 @@ public final class ModelService: Service {
         let scored = await state.score(points, zones: zones)
         do { try await storeAndPublish(scored) } catch {
             counters.add("errors")
-            logger.error("model: storing scores failed", metadata: ["error": "\(error)"])
+            // Scored but not stored: their partitions are replayed from the last stored score.
+            replayLater.withLock { set in for p in points { set.insert(partitioner.partition(of: p.sensorID)) } }
+            logger.error("model: storing scores failed; replayed from MongoDB next", metadata: ["error": "\(error)"])
         }
     }
 
@@ -221,7 +235,8 @@ public final class ModelService: Service {
                     from = last.tsMs + 1
                 }
             } catch {
-                logger.error("model: catch-up failed", metadata: ["sensor": "\(sensor.sensorID)", "error": "\(error)"])
+                replayLater.withLock { _ = $0.insert(partitioner.partition(of: sensor.sensorID)) }
+                logger.error("model: catch-up failed; tried again next", metadata: ["sensor": "\(sensor.sensorID)", "error": "\(error)"])
             }
         }
         if scoredCount > 0 { logger.info("model: scored \(scoredCount) clean points from MongoDB (\(reason))") }

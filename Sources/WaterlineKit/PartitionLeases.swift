@@ -168,9 +168,9 @@ public final class PartitionLeases: Sendable {
         state.withLock { $0.stopped = true }
         wakeContinuation.yield()
         // A tick in flight could claim again after the leases were freed: wait for the
-        // loop to end first (for up to a lease time: a tick stuck on an unreachable
-        // database leaves the leases to expire instead).
-        let deadline = ContinuousClock.now + .milliseconds(ttlMs)
+        // loop to end first (for up to 2 s: a stop must stay well within a supervisor's
+        // grace period; a tick stuck on a slow database leaves the leases to expire).
+        let deadline = ContinuousClock.now + .milliseconds(min(ttlMs, 2_000))
         while state.withLock({ $0.running }) {
             guard ContinuousClock.now < deadline else {
                 logger.warning("leases: a tick is still waiting for the database; the leases expire instead")

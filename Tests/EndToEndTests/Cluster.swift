@@ -53,7 +53,8 @@ struct TestCluster {
     func stop() async {
         mongo.close()
         await cluster.stop()
-        try? FileManager.default.removeItem(at: directory)
+        // WATERLINE_KEEP_TEST_DIRS=1 keeps the services' logs for a look after a failure.
+        if ProcessInfo.processInfo.environment["WATERLINE_KEEP_TEST_DIRS"] == nil { try? FileManager.default.removeItem(at: directory) }
     }
 
     func count(_ collection: String, _ filter: Document = [:]) async throws -> Int {
