@@ -91,6 +91,12 @@ public final class PartitionLeases: Sendable {
 
     public var tickMs: Int64 { max(100, ttlMs / 3) }
 
+    /// How long before a lease's expiry in MongoDB this replica stops counting on it
+    /// (another may claim it from the expiry on). Small: a busy replica whose renewals
+    /// are late drops and restores every partition it holds, which a loaded database
+    /// then feels (seen in the demo with a third of the lease time).
+    var localMarginMs: Int64 { min(1_000, ttlMs / 10) }
+
     /// Whether a round of claims has completed (the first partitions are known).
     public var hasTicked: Bool { state.withLock { $0.ticks > 0 } }
 
@@ -271,7 +277,7 @@ public final class PartitionLeases: Sendable {
                     ],
                     update: ["$set": ["expires_ms": .int64(expires)]])
             ])
-            state.withLock { s in for p in held.keys where s.held[p] != nil { s.held[p]!.validUntilMs = expires - tickMs } }
+            state.withLock { s in for p in held.keys where s.held[p] != nil { s.held[p]!.validUntilMs = expires - localMarginMs } }
         }
 
         // 4. Claim what should be this replica's and is free or expired.
@@ -291,7 +297,7 @@ public final class PartitionLeases: Sendable {
             guard let claimed, let epoch = claimed["epoch"]?.int64Value else { continue }
             let previous = leases[p]?.owner ?? ""
             state.withLock { s in
-                s.held[p] = Held(epoch: epoch, validUntilMs: now + ttlMs - tickMs, sinceMs: now)
+                s.held[p] = Held(epoch: epoch, validUntilMs: now + ttlMs - localMarginMs, sinceMs: now)
                 s.pending.gained.insert(p)
                 s.claims += 1
             }
