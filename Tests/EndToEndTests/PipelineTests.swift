@@ -58,7 +58,14 @@ import WaterlineTestSupport
         #expect(stats.rejected == 0)
         let unique = uniqueReadings(scenario)
         #expect(try await t.count(Collections.readings) == unique)
-        #expect(stats.accepted + 200 == unique)
+        // Acknowledged as new once each — unless a batch was resent after its first
+        // attempt had stored it (the client timed out under load): then it comes back as
+        // duplicates. The count in the database above is exact either way.
+        if stats.retries == 0 {
+            #expect(stats.accepted + 200 == unique)
+        } else {
+            #expect(stats.accepted + 200 <= unique && stats.accepted + stats.duplicates == stats.sent - stats.rejected)
+        }
 
         // 3. Clean points and scores for every slot, each exactly once.
         let slots = expectedSlots(scenario)
