@@ -133,11 +133,7 @@ public final class ModelService: Service {
                 defer { set = [] }
                 return set
             }.intersection(ownership.owned)
-            if !retry.isEmpty {
-                let sensors = sensors(in: retry)
-                await state.forget(Set(sensors.map(\.sensorID)))
-                await catchUp(sensors, reason: "retry after a failure")
-            }
+            if !retry.isEmpty { await replay(retry, reason: "retry after a failure") }
             guard let messages = await subscriber.nextBatch() else { return }
             if messages.isEmpty { continue }
             var points: [CleanPoint] = []
@@ -170,17 +166,19 @@ public final class ModelService: Service {
             }
             counters.add("received", points.count)
             await scoreAndPublish(points)
-            if !replayPartitions.isEmpty {
-                // Warmed again and scored from the last stored score: the points missed
-                // are older than what the scorers have seen.
-                let replayed = sensors(in: replayPartitions)
-                await state.forget(Set(replayed.map(\.sensorID)))
-                await catchUp(replayed, reason: "stream gap or handover")
-            }
+            if !replayPartitions.isEmpty { await replay(replayPartitions, reason: "stream gap or handover") }
         }
     }
 
     private func sensors(in partitions: Set<UInt32>) -> [Sensor] { sensors.all(in: partitions, of: partitioner) }
+
+    /// Warmed again and scored from the last stored score: the points missed are older
+    /// than what the scorers have seen, so the scorers are rebuilt rather than fed on.
+    private func replay(_ partitions: Set<UInt32>, reason: String) async {
+        let replayed = sensors(in: partitions)
+        await state.forget(Set(replayed.map(\.sensorID)))
+        await catchUp(replayed, reason: reason)
+    }
 
     /// Partitions handed to another replica: their scorers are dropped; the next owner
     /// warms its own from MongoDB.

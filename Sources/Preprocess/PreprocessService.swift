@@ -160,17 +160,19 @@ public final class PreprocessService: Service {
             }
             counters.add("received", batch.count)
             await process(batch)
-            if !replayPartitions.isEmpty {
-                // Rebuilt from the last stored clean point: the readings missed are older
-                // than what the cleaners hold.
-                let replayed = sensors(in: replayPartitions)
-                await state.forget(Set(replayed.map(\.sensorID)))
-                await catchUp(replayed, reason: "stream gap or handover")
-            }
+            if !replayPartitions.isEmpty { await replay(replayPartitions, reason: "stream gap or handover") }
         }
     }
 
     private func sensors(in partitions: Set<UInt32>) -> [Sensor] { sensors.all(in: partitions, of: partitioner) }
+
+    /// Rebuilt from the last stored clean point: the readings missed are older than what
+    /// the cleaners hold, so the cleaners are rebuilt rather than fed on.
+    private func replay(_ partitions: Set<UInt32>, reason: String) async {
+        let replayed = sensors(in: partitions)
+        await state.forget(Set(replayed.map(\.sensorID)))
+        await catchUp(replayed, reason: reason)
+    }
 
     /// Partitions handed to another replica: what their cleaners hold unjudged is left
     /// to the next owner, which rebuilds them from the stored points and readings.

@@ -48,8 +48,6 @@ public final class StreamSubscriber: Sendable {
         }
     }
 
-    /// The publishers' addresses connected now (names resolved to every replica).
-    public var connectedEndpoints: [String] { discovery.addresses }
 
     /// Waits for messages and returns up to `max` of them. Returns an empty list on a
     /// tick with nothing received, and nil once the subscriber is closed and everything

@@ -197,6 +197,18 @@ public final class PartitionLeases: Sendable {
         }
     }
 
+    /// Partitions held (unexpired) per replica in a group, as the `leases` collection
+    /// says (for tools and tests; a replica's own view is ``snapshot``).
+    public static func holders(_ collection: MongoCollection, group: String) async throws -> [String: Int] {
+        let now = nowMs()
+        var owners: [String: Int] = [:]
+        for lease in try await collection.find(["group": .string(group), "partition": ["$exists": true]]) {
+            guard let owner = lease["owner"]?.stringValue, !owner.isEmpty, (lease["expires_ms"]?.int64Value ?? 0) > now else { continue }
+            owners[owner, default: 0] += 1
+        }
+        return owners
+    }
+
     // MARK: Tick
 
     private var memberID: String { "\(group)/m/\(member)" }

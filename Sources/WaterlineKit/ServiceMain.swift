@@ -96,11 +96,12 @@ public final class ServiceCounters: Sendable {
         reply.counters = snapshot
         reply.gauges = gauges
         if let partitions {
+            let leases = partitions.leases.snapshot
             reply.partitions = partitions.stats
-            reply.leaseMembers = UInt32(partitions.leases.snapshot.members)
-            reply.counters["lease_claims"] = UInt64(partitions.leases.snapshot.claims)
-            reply.counters["lease_handovers"] = UInt64(partitions.leases.snapshot.handovers)
-            reply.counters["lease_expirations"] = UInt64(partitions.leases.snapshot.expired)
+            reply.leaseMembers = UInt32(leases.members)
+            reply.counters["lease_claims"] = UInt64(leases.claims)
+            reply.counters["lease_handovers"] = UInt64(leases.handovers)
+            reply.counters["lease_expirations"] = UInt64(leases.expired)
             reply.gauges["partitions_held"] = Int64(reply.partitions.count)
         }
         return reply

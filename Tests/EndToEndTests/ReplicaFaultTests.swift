@@ -171,14 +171,7 @@ func expectCompleteSeries(_ t: TestCluster, _ scenario: Scenario) async throws {
 extension TestCluster {
     /// Partitions held (unexpired) per replica of a service.
     func leaseOwners(_ group: String) async throws -> [String: Int] {
-        let now = nowMs()
-        let leases = try await mongo.collection(Collections.leases).find(["group": .string(group), "partition": ["$exists": true]])
-        var owners: [String: Int] = [:]
-        for lease in leases {
-            guard let owner = lease["owner"]?.stringValue, !owner.isEmpty, (lease["expires_ms"]?.int64Value ?? 0) > now else { continue }
-            owners[owner, default: 0] += 1
-        }
-        return owners
+        try await PartitionLeases.holders(mongo.collection(Collections.leases), group: group)
     }
 
     /// The partitions a replica holds (unexpired) in a service's group.

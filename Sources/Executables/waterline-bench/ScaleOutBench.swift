@@ -181,13 +181,7 @@ func waitForCount(target: Int, _ count: () async -> Int) async -> Int {
 
 /// Unexpired partition leases per holder.
 func holders(_ leases: MongoCollection, _ group: String) async throws -> [String: Int] {
-    let now = nowMs()
-    var owners: [String: Int] = [:]
-    for lease in try await leases.find(["group": .string(group), "partition": ["$exists": true]]) {
-        guard let owner = lease["owner"]?.stringValue, !owner.isEmpty, (lease["expires_ms"]?.int64Value ?? 0) > now else { continue }
-        owners[owner, default: 0] += 1
-    }
-    return owners
+    try await PartitionLeases.holders(leases, group: group)
 }
 
 /// Polls `condition` every 250 ms for up to `seconds`; whether it held.
