@@ -43,6 +43,9 @@ let package = Package(
             name: "CMongoC", pkgConfig: "libmongoc-1.0",
             providers: [.apt(["libmongoc-dev"])]),
 
+        // Line-buffered stdout for every executable (LineBufferedOutput).
+        .target(name: "CStdio"),
+
         // MARK: I/O wrappers
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         .target(name: "Mongo", dependencies: ["CMongoC"], swiftSettings: strict),
@@ -71,7 +74,7 @@ let package = Package(
         .target(
             name: "WaterlineKit",
             dependencies: [
-                "WaterlineBus", "Mongo", "WaterlineProto", "Cleaning", "Simulation",
+                "WaterlineBus", "Mongo", "CStdio", "WaterlineProto", "Cleaning", "Simulation",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,11 @@ public struct IngestConfig: Sendable {
     public var maxPendingReadings: Int
     /// A write the database has not confirmed by then is answered UNAVAILABLE.
     public var writeTimeoutMs: Int
+    /// Writes of readings run at once against the database; more wait in order.
+    public var writers: Int
+    /// A batch whose estimated wait for the database is longer is refused with
+    /// RESOURCE_EXHAUSTED and a retry hint instead of queued.
+    public var maxQueueMs: Int
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7001"
 
@@ -30,5 +35,7 @@ public struct IngestConfig: Sendable {
         maxBatch = try env.int("WATERLINE_MAX_BATCH", default: 10_000, range: 1...1_000_000)
         maxPendingReadings = try env.int("WATERLINE_INGEST_MAX_PENDING", default: 50_000, range: 1...10_000_000)
         writeTimeoutMs = try env.int("WATERLINE_INGEST_WRITE_TIMEOUT_MS", default: 10_000, range: 100...600_000)
+        writers = try env.int("WATERLINE_INGEST_WRITERS", default: 2, range: 1...64)
+        maxQueueMs = try env.int("WATERLINE_INGEST_MAX_QUEUE_MS", default: 5_000, range: 10...600_000)
     }
 }

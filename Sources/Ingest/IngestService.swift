@@ -10,6 +10,10 @@ import ZeroMQ
 /// Ingest: validates readings against the sensor registry, stores them durably and
 /// idempotently in `readings` before acknowledging, records rejected ones in
 /// `dead_letters` with the reason, and publishes what it stored on the raw stream.
+/// What one batch's write stored: readings new, already stored, and replacing a
+/// different stored value.
+typealias StoredCounts = (accepted: Int, duplicates: Int, conflicts: Int)
+
 public final class IngestService: Service {
     public let config: IngestConfig
     public let rpc: RPCServer
@@ -22,7 +26,7 @@ public final class IngestService: Service {
     private let deadLetters: MongoCollection
     private let registry: SensorDirectory
     private let validator: ReadingValidator
-    private let admission: WriteAdmission
+    private let admission: WriteAdmission<StoredCounts>
     /// Bounds the PULL messages received but not yet stored (see ``consumePull``).
     private let pullSlots: PullSlots
     private let partitioner: Partitioner
@@ -43,7 +47,9 @@ public final class IngestService: Service {
         registry = SensorDirectory(collection: mongo.collection(Collections.sensors).withMajorityWrites(majority))
         try await registry.load()
         validator = ReadingValidator(maxFutureMs: config.maxFutureMs)
-        admission = WriteAdmission(limit: config.maxPendingReadings, deadline: .milliseconds(config.writeTimeoutMs))
+        admission = WriteAdmission(.init(
+            limit: config.maxPendingReadings, writeTimeout: .milliseconds(config.writeTimeoutMs),
+            writers: config.writers, maxQueueDelay: .milliseconds(config.maxQueueMs)))
         let pullSlots = PullSlots(count: 8)
         self.pullSlots = pullSlots
         partitioner = Partitioner(count: UInt32(config.partitions))
@@ -91,8 +97,8 @@ public final class IngestService: Service {
     }
 
     private func registerHandlers() {
-        rpc.register(IngestRPC.submitReadings) { request, _ in
-            try await self.submit(request, source: request.source.isEmpty ? "rpc" : request.source)
+        rpc.register(IngestRPC.submitReadings) { request, context in
+            try await self.submit(request, source: request.source.isEmpty ? "rpc" : request.source, deadline: context.deadline)
         }
         rpc.register(IngestRPC.registerSensors) { request, _ in try await self.registerSensors(request) }
         rpc.register(IngestRPC.listSensors) { request, _ in
@@ -113,12 +119,19 @@ public final class IngestService: Service {
             return reply
         }
         rpc.register(IngestRPC.stats) { _, _ in
-            self.counters.stats(
+            var reply = self.counters.stats(
                 service: "ingest", instance: self.config.instanceID, startedMs: self.startedMs,
                 gauges: [
                     "pending_readings": Int64(self.admission.pending), "database_down": self.admission.isDown ? 1 : 0,
                     "sensors_registered": Int64(self.registry.count),
-                ])
+                    "database_queue_ms": Int64(self.admission.estimatedWait.totalMilliseconds),
+                ], rpc: self.rpc)
+            let queue = self.admission.counts
+            reply.counters.merge([
+                "resends_joined": UInt64(queue.joined), "resends_answered_again": UInt64(queue.answeredAgain),
+                "writes_dropped_expired": UInt64(queue.droppedExpired), "caller_deadlines": UInt64(queue.callerDeadlines),
+            ]) { a, _ in a }
+            return reply
         }
         rpc.register(IngestRPC.health) { _, _ in
             self.counters.health(
@@ -130,8 +143,12 @@ public final class IngestService: Service {
     // MARK: Readings
 
     /// Validates, stores and publishes one batch. Returns only after the accepted
-    /// readings are durably stored; throws UNAVAILABLE when the database is not.
-    func submit(_ request: SubmitReadingsRequest, source: String) async throws(RPCError) -> SubmitReadingsResponse {
+    /// readings are durably stored; throws UNAVAILABLE when the database is not,
+    /// RESOURCE_EXHAUSTED (with a retry hint) when its queue is full, and
+    /// DEADLINE_EXCEEDED when `deadline` passes first (``WriteAdmission``).
+    func submit(
+        _ request: SubmitReadingsRequest, source: String, deadline: ContinuousClock.Instant?
+    ) async throws(RPCError) -> SubmitReadingsResponse {
         let batch = request.readings
         counters.add("received", batch.count)
         guard batch.count <= config.maxBatch else {
@@ -172,7 +189,7 @@ public final class IngestService: Service {
         guard !accepted.isEmpty || !letters.isEmpty else { return reply }
         let (rejected, acceptedReadings, documents) = (letters, accepted, acceptedDocs)
         do {
-            let stored = try await admission.write(count: batch.count) {
+            let stored = try await admission.write(count: batch.count, key: BatchKey(request), deadline: deadline) {
                 try await self.store(letters: rejected, accepted: acceptedReadings, documents: documents)
             }
             reply.accepted = UInt32(stored.accepted)
@@ -192,9 +209,7 @@ public final class IngestService: Service {
     /// deadline): readings that land late are published then. (A write the server applied
     /// but whose answer was lost leaves its readings stored and unpublished: the resend
     /// finds them as duplicates. Preprocess finds them when it next rebuilds the sensor.)
-    private func store(letters: [Document], accepted: [RawReading], documents: [Document]) async throws(RPCError)
-        -> (accepted: Int, duplicates: Int, conflicts: Int)
-    {
+    private func store(letters: [Document], accepted: [RawReading], documents: [Document]) async throws(RPCError) -> StoredCounts {
         if !letters.isEmpty { _ = try await mongoCall { try await self.deadLetters.insertMany(letters) } }
         guard !accepted.isEmpty else { return (0, 0, 0) }
         let result = try await mongoCall { try await self.readings.insertMany(documents, ordered: false) }
@@ -311,18 +326,19 @@ public final class IngestService: Service {
         }
     }
 
-    /// A PULL batch has no caller to answer: while the database refuses it (down, or
-    /// ingest at its limit), it is retried, and no further message is taken meanwhile.
+    /// A PULL batch has no caller to answer: while the database refuses it (down, slow,
+    /// or ingest at its limit), it is retried after the queue's hint (a retry joins the
+    /// write still in progress), and no further message is taken meanwhile.
     private func submitRetrying(_ request: SubmitReadingsRequest) async throws(RPCError) {
-        var pause = Duration.milliseconds(200)
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
         while true {
             do {
-                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source)
+                let deadline = ContinuousClock.now + .milliseconds(config.writeTimeoutMs)
+                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source, deadline: deadline)
                 return
-            } catch where [.unavailable, .resourceExhausted].contains(error.code) && !pullSlots.isClosed {
+            } catch where error.isRetryable && !pullSlots.isClosed {
                 counters.add("pull_retries")
-                try? await Task.sleep(for: pause)
-                pause = min(pause * 2, .seconds(5))
+                try? await Task.sleep(for: backoff.next(hint: error.retryAfter))
             }
         }
     }

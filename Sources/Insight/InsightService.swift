@@ -162,7 +162,7 @@ public final class InsightService: Service {
             return updated
         }
         rpc.register(InsightRPC.stats) { _, _ in
-            self.counters.stats(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+            self.counters.stats(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs, rpc: self.rpc)
         }
         rpc.register(InsightRPC.health) { _, _ in
             self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)

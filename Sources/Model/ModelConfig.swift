@@ -47,6 +47,8 @@ public struct ModelConfig: Sendable {
         training.config.maxEpochs = try env.int("WATERLINE_TRAIN_MAX_EPOCHS", default: 30, range: 1...1000)
         training.config.batchesPerEpoch = try env.int("WATERLINE_TRAIN_BATCHES_PER_EPOCH", default: 50, range: 1...10_000)
         training.config.hiddenSize = try env.int("WATERLINE_TRAIN_HIDDEN_SIZE", default: 40, range: 2...512)
+        let threads = try env.int("WATERLINE_TRAIN_THREADS", default: 0, range: 0...256)
+        training.threads = threads == 0 ? nil : threads
         training.config.layers = try env.int("WATERLINE_TRAIN_LAYERS", default: 2, range: 1...4)
     }
 }

@@ -111,7 +111,7 @@ public final class ModelService: Service {
         rpc.register(ModelRPC.stats) { _, _ in
             self.counters.stats(
                 service: "model", instance: self.config.instanceID, startedMs: self.startedMs,
-                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership)
+                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership, rpc: self.rpc)
         }
         rpc.register(ModelRPC.health) { _, _ in
             let ready = self.ownership.isReady

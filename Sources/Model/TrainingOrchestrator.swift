@@ -18,6 +18,8 @@ public actor TrainingOrchestrator {
         public var holdoutDays = 2
         public var config = DeepARConfig()
         public var gate = PromotionGate()
+        /// Threads a run trains on (nil: one per core). The model is the same either way.
+        public var threads: Int?
         public init() {}
     }
 
@@ -106,7 +108,7 @@ public actor TrainingOrchestrator {
         let (epochs, reportEpoch) = AsyncStream<DeepARTrainingReport.Epoch>.makeStream()
         let trainingConfig = config
         let trained = Task {
-            let result = await DeepARTrainer.trainInBackground(training, config: trainingConfig) { reportEpoch.yield($0) }
+            let result = await DeepARTrainer.trainInBackground(training, config: trainingConfig, threads: self.settings.threads) { reportEpoch.yield($0) }
             reportEpoch.finish()
             return result
         }

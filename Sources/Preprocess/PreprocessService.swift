@@ -101,7 +101,7 @@ public final class PreprocessService: Service {
         rpc.register(PreprocessRPC.stats) { _, _ in
             self.counters.stats(
                 service: "preprocess", instance: self.config.instanceID, startedMs: self.startedMs,
-                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership)
+                gauges: ["sensors_held": Int64(await self.state.sensorCount)], partitions: self.ownership, rpc: self.rpc)
         }
         rpc.register(PreprocessRPC.health) { _, _ in
             let ready = self.ownership.isReady

@@ -56,7 +56,10 @@ public final class RPCClient: Sendable {
         }
     }
 
-    /// Calls `method`. Idempotent methods are tried once more after a timeout.
+    /// Calls `method`. An idempotent method is tried once more after a timeout, or after
+    /// a RESOURCE_EXHAUSTED reply: never at once, but after a jittered pause that is at
+    /// least the server's retry hint (``Backoff``), so a slow or full server is not
+    /// handed the same work again while it is still on the first copy.
     public func call<Request, Response>(
         _ method: RPCMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
@@ -65,13 +68,21 @@ public final class RPCClient: Sendable {
             throw RPCError.invalidArgument("request does not encode: \(error)")
         }
         let attempts = method.idempotent ? 2 : 1
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(2))
         var lastError = RPCError.unavailable("not called")
-        for _ in 0..<attempts {
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                do { try await Task.sleep(for: backoff.next(hint: lastError.retryAfter)) } catch {
+                    throw RPCError(.cancelled, "call cancelled")
+                }
+            }
             do {
                 let reply = try await rawCall(method.name, payload: payload, timeout: timeout ?? defaultTimeout)
                 return try decode(reply, as: Response.self, method: method.name)
             } catch let error where error.code == .deadlineExceeded {
                 lastError = RPCError(.deadlineExceeded, "\(method.name): no reply from \(endpoints.joined(separator: ", ")) within the deadline")
+            } catch let error where error.code == .resourceExhausted {
+                lastError = error
             }
         }
         throw lastError

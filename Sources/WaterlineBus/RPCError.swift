@@ -6,11 +6,15 @@ public struct RPCError: Error, CustomStringConvertible, Sendable, Equatable {
     public var code: RpcStatusCode
     public var message: String
     public var violations: [FieldViolation]
+    /// With RESOURCE_EXHAUSTED: how long the server asks the caller to wait before
+    /// resending, in ms (0: no hint). See ``Backoff``.
+    public var retryAfterMs: Int64
 
-    public init(_ code: RpcStatusCode, _ message: String, violations: [FieldViolation] = []) {
+    public init(_ code: RpcStatusCode, _ message: String, violations: [FieldViolation] = [], retryAfterMs: Int64 = 0) {
         self.code = code
         self.message = message
         self.violations = violations
+        self.retryAfterMs = retryAfterMs
     }
 
     public static func invalidArgument(_ message: String, field: String? = nil) -> RPCError {
@@ -28,7 +32,10 @@ public struct RPCError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func unavailable(_ message: String) -> RPCError { RPCError(.unavailable, message) }
     public static func internalError(_ message: String) -> RPCError { RPCError(.internal, message) }
     public static func deadlineExceeded(_ message: String) -> RPCError { RPCError(.deadlineExceeded, message) }
-    public static func resourceExhausted(_ message: String) -> RPCError { RPCError(.resourceExhausted, message) }
+    /// The server is full: the caller should wait `retryAfter` before resending.
+    public static func resourceExhausted(_ message: String, retryAfter: Duration? = nil) -> RPCError {
+        RPCError(.resourceExhausted, message, retryAfterMs: retryAfter.map { Int64($0.totalMilliseconds.rounded(.up)) } ?? 0)
+    }
     public static func failedPrecondition(_ message: String) -> RPCError { RPCError(.failedPrecondition, message) }
 
     public var description: String {
@@ -41,11 +48,12 @@ public struct RPCError: Error, CustomStringConvertible, Sendable, Equatable {
         m.code = code
         m.message = message
         m.violations = violations
+        m.retryAfterMs = retryAfterMs
         return m
     }
 
     init(wire: RpcErrorMessage) {
-        self.init(wire.code, wire.message, violations: wire.violations)
+        self.init(wire.code, wire.message, violations: wire.violations, retryAfterMs: max(0, wire.retryAfterMs))
     }
 }
 

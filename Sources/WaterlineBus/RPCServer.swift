@@ -10,11 +10,23 @@ public struct RPCContext: Sendable {
     public let requestID: UInt64
     /// Milliseconds since the epoch after which the caller has given up; 0 = none.
     public let deadlineMs: Int64
+
+    /// Whether the caller has given up already (work for it would be wasted).
+    public var isExpired: Bool { deadlineMs > 0 && nowMs() > deadlineMs }
+
+    /// The caller's deadline on the monotonic clock (nil: none).
+    public var deadline: ContinuousClock.Instant? {
+        deadlineMs > 0 ? ContinuousClock.now + .milliseconds(deadlineMs - nowMs()) : nil
+    }
 }
 
 /// Serves RPCs on a ROUTER socket: decodes the frames, finds the handler by method
 /// name, runs it as a task and sends the reply. A malformed frame, an undecodable
 /// payload or an unknown method gets an error reply; nothing stops the server.
+///
+/// Under overload it sheds work rather than queueing it: a call whose deadline passed
+/// while it waited is dropped unserved, and beyond `maxInFlight` calls a new one is
+/// answered RESOURCE_EXHAUSTED with a retry hint.
 public final class RPCServer: Sendable {
     typealias Handler = @Sendable ([UInt8], RPCContext) async throws -> [UInt8]
 
@@ -31,6 +43,9 @@ public final class RPCServer: Sendable {
     private let incomingContinuation: AsyncStream<Call>.Continuation
     private let maxInFlight: Int
     private let logger: Logger
+    private let counts = Locked<[String: UInt64]>([:])
+    /// What a busy server asks callers to wait before resending.
+    static let busyRetryAfter = Duration.milliseconds(250)
 
     /// Binds `endpoint` (e.g. `tcp://0.0.0.0:7001`, or `tcp://127.0.0.1:*` for a free port).
     public init(
@@ -90,7 +105,9 @@ public final class RPCServer: Sendable {
             let inFlight = Locked(0)
             for await call in incoming {
                 if inFlight.value >= maxInFlight {
-                    reply(call, error: .resourceExhausted("server busy: \(maxInFlight) calls in flight; retry later"))
+                    count("rpc_refused_busy")
+                    reply(call, error: .resourceExhausted(
+                        "server busy: \(maxInFlight) calls in flight; retry later", retryAfter: Self.busyRetryAfter))
                     continue
                 }
                 inFlight.withLock { $0 += 1 }
@@ -112,7 +129,10 @@ public final class RPCServer: Sendable {
     private func serve(_ call: Call) async {
         let request = call.request
         let context = RPCContext(method: request.method, requestID: request.requestID, deadlineMs: request.deadlineMs)
-        if request.deadlineMs > 0 && nowMs() > request.deadlineMs {
+        if context.isExpired {
+            // The caller has stopped waiting: its work would only delay the calls
+            // behind it. (The reply is for a caller who lingers, e.g. a test.)
+            count("rpc_dropped_expired")
             reply(call, error: .deadlineExceeded("deadline passed before the call was served"))
             return
         }
@@ -129,6 +149,14 @@ public final class RPCServer: Sendable {
             logger.error("rpc: \(request.method) failed", metadata: ["error": "\(error)"])
             reply(call, error: .internalError("\(error)"))
         }
+    }
+
+    /// Calls dropped (deadline passed before they were served) and refused (too many in
+    /// flight) so far, as `rpc_dropped_expired` and `rpc_refused_busy`.
+    public var counters: [String: UInt64] { counts.value }
+
+    private func count(_ key: String) {
+        counts.withLock { $0[key, default: 0] += 1 }
     }
 
     private func reply(_ call: Call, error: RPCError) {

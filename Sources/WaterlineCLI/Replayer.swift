@@ -6,7 +6,8 @@ import WaterlineProto
 
 /// Streams a scenario into a running ingest over RPC. Batches that fail because
 /// ingest is down, busy or slow are resent until they are acknowledged (storage is
-/// idempotent, so a resend never stores twice).
+/// idempotent, so a resend never stores twice), after a pause that grows with jitter
+/// and is never shorter than the retry hint of a server that said it is full.
 public struct Replayer: Sendable {
     public struct Stats: Sendable {
         public var sent = 0
@@ -16,6 +17,14 @@ public struct Replayer: Sendable {
         public var conflicts = 0
         public var rejected = 0
         public var retries = 0
+        /// Refusals by a full server (RESOURCE_EXHAUSTED) among the retries.
+        public var busy = 0
+        /// Calls that got no reply within their deadline among the retries.
+        public var timeouts = 0
+        /// Acknowledged batches.
+        public var batches = 0
+        /// The longest stretch with no acknowledged batch, from the start of the replay.
+        public var longestStall: Duration = .zero
     }
 
     let client: RPCClient
@@ -32,7 +41,8 @@ public struct Replayer: Sendable {
         let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
         var request = RegisterSensorsRequest()
         request.sensors = scenario.sensors.map { Sensor($0, cadenceMs: scenario.meta.stepMs, inlets: inlets) }
-        let reply = try await withRetry { try await client.call(IngestRPC.registerSensors, request) }
+        var ignored = Stats()
+        let reply = try await withRetry(&ignored) { try await client.call(IngestRPC.registerSensors, request) }
         if let first = reply.rejected.first {
             throw RPCError.invalidArgument("sensor \(first.sensorID) rejected: \(first.reason)")
         }
@@ -48,6 +58,7 @@ public struct Replayer: Sendable {
         var stats = Stats()
         guard let firstTs = readings.first?.tsMs else { return stats }
         let started = ContinuousClock.now
+        var lastAck = started
         var index = 0
         while index < readings.count {
             let slice = readings[index..<min(index + batchSize, readings.count)]
@@ -64,11 +75,11 @@ public struct Replayer: Sendable {
                 reading.value = r.value
                 return reading
             }
-            var attempts = 0
-            let reply = try await withRetry(onRetry: { attempts += 1 }) {
-                try await client.call(IngestRPC.submitReadings, request)
-            }
-            stats.retries += attempts
+            let reply = try await withRetry(&stats) { try await client.call(IngestRPC.submitReadings, request) }
+            let now = ContinuousClock.now
+            stats.longestStall = max(stats.longestStall, now - lastAck)
+            lastAck = now
+            stats.batches += 1
             stats.sent += slice.count
             stats.accepted += Int(reply.accepted)
             stats.duplicates += Int(reply.duplicates)
@@ -80,14 +91,16 @@ public struct Replayer: Sendable {
         return stats
     }
 
-    private func withRetry<T: Sendable>(onRetry: () -> Void = {}, _ body: () async throws -> T) async throws -> T {
+    private func withRetry<T: Sendable>(_ stats: inout Stats, _ body: () async throws -> T) async throws -> T {
         let deadline = ContinuousClock.now + retryFor
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         while true {
             do { return try await body() } catch let error as RPCError {
-                let retryable: Set<RpcStatusCode> = [.unavailable, .deadlineExceeded, .resourceExhausted]
-                guard retryable.contains(error.code), ContinuousClock.now < deadline else { throw error }
-                onRetry()
-                try await Task.sleep(for: .milliseconds(250))
+                guard error.isRetryable, ContinuousClock.now < deadline else { throw error }
+                stats.retries += 1
+                if error.code == .resourceExhausted { stats.busy += 1 }
+                if error.code == .deadlineExceeded { stats.timeouts += 1 }
+                try await Task.sleep(for: backoff.next(hint: error.retryAfter))
             }
         }
     }

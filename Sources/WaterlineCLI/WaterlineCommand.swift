@@ -1,3 +1,4 @@
+import WaterlineKit
 import AccountsCommand
 import ArgumentParser
 
@@ -23,6 +24,7 @@ public protocol AsyncCommand: ParsableCommand {
 
 /// Parses the command line and runs the chosen command.
 public func runWaterline() async {
+    LineBufferedOutput.enable()
     do {
         var command = try WaterlineCommand.parseAsRoot()
         if let asyncCommand = command as? any AsyncCommand {

@@ -18,6 +18,7 @@ public enum ServiceMain {
         defaultRPCBind: String?,
         build: @escaping @Sendable (Environment, Logger) async throws -> any Service
     ) async -> Never {
+        LineBufferedOutput.enable()
         let environment = Environment()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "healthcheck", let health, let rpcBindVariable, let defaultRPCBind {
@@ -84,9 +85,11 @@ public final class ServiceCounters: Sendable {
 
     public var snapshot: [String: UInt64] { values.value }
 
-    /// The Stats RPC's answer: these counters, the given gauges, and the partitions held.
+    /// The Stats RPC's answer: these counters, the RPC server's (calls dropped and
+    /// refused under overload), the given gauges, and the partitions held.
     public func stats(
-        service: String, instance: String, startedMs: Int64, gauges: [String: Int64] = [:], partitions: OwnedPartitions? = nil
+        service: String, instance: String, startedMs: Int64, gauges: [String: Int64] = [:], partitions: OwnedPartitions? = nil,
+        rpc: RPCServer? = nil
     ) -> StatsResponse {
         var reply = StatsResponse()
         reply.service = service
@@ -94,6 +97,7 @@ public final class ServiceCounters: Sendable {
         reply.instanceID = instance
         reply.startedMs = startedMs
         reply.counters = snapshot
+        if let rpc { reply.counters.merge(rpc.counters) { a, _ in a } }
         reply.gauges = gauges
         if let partitions {
             let leases = partitions.leases.snapshot

@@ -8,7 +8,7 @@ import WaterlineTestSupport
 /// refuses anonymous callers (401) and the public role (403); administrator routes also
 /// refuse clients without the flag; the routes open to anyone are exactly the listed
 /// ones. Forged, expired and disabled users' tokens are refused everywhere.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct AccessEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct AccessEndToEndTests {
     /// What anyone may call. A new route is a client route unless it is added here too.
     static let openToAnyone: Set<String> = [
         "GET /api/v1/openapi.json", "GET /api/v1/health/live", "POST /api/v1/auth/login", "GET /api/v1/auth/me",

@@ -12,7 +12,7 @@ import WaterlineTestSupport
 /// Preprocess over real processes: a dirty replay, with preprocess killed (SIGKILL)
 /// in the middle, ends with exactly the clean series the pure cleaner computes, each
 /// slot once, corrections in place.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct CleaningEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct CleaningEndToEndTests {
     @Test func aDirtyReplayWithACrashYieldsExactlyTheExpectedCleanSeries() async throws {
         let t = try await TestCluster.start("cleaning")
         defer { Task { await t.stop() } }

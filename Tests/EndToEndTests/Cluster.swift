@@ -18,10 +18,23 @@ struct TestCluster {
     let operatorName: String
     let operatorPassword: String
 
-    /// Starts a cluster on free ports; tries again on new ports if a port was taken
-    /// between choosing and binding it (tests run in parallel).
+    /// Starts a cluster on free ports once one of the process's cluster slots is free
+    /// (``ClusterSlots``; ``stop()`` gives it back); tries again on new ports if a port
+    /// was taken between choosing and binding it (tests run in parallel).
     static func start(
         _ name: String, environment: [String: String] = [:], replicas: [LocalCluster.Member: Int] = [:]
+    ) async throws -> TestCluster {
+        await ClusterSlots.shared.acquire()
+        do {
+            return try await startInSlot(name, environment: environment, replicas: replicas)
+        } catch {
+            await ClusterSlots.shared.release()
+            throw error
+        }
+    }
+
+    private static func startInSlot(
+        _ name: String, environment: [String: String], replicas: [LocalCluster.Member: Int]
     ) async throws -> TestCluster {
         var lastError: (any Error)?
         for _ in 0..<3 {
@@ -30,9 +43,12 @@ struct TestCluster {
                 binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
                 secantusd: TestEnvironment.secantusd)
             try cluster.setReplicas(replicas)
-            // The gateway waits up to 30 s for a service: several clusters share two cores
+            // The gateway waits up to 30 s for a service: two clusters share two cores
             // while the suite runs, and SecantusDB scans a range where MongoDB would seek.
-            cluster.extraEnvironment = environment.merging(["WATERLINE_IDLE_FLUSH_MS": "1000", "WATERLINE_RPC_TIMEOUT_MS": "30000"]) { a, _ in a }
+            // Training takes one core at most, leaving the other to the services.
+            cluster.extraEnvironment = environment.merging([
+                "WATERLINE_IDLE_FLUSH_MS": "1000", "WATERLINE_RPC_TIMEOUT_MS": "30000", "WATERLINE_TRAIN_THREADS": "1",
+            ]) { a, _ in a }
             do {
                 try await cluster.start()
                 let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
@@ -53,6 +69,7 @@ struct TestCluster {
     func stop() async {
         mongo.close()
         await cluster.stop()
+        await ClusterSlots.shared.release()
         // WATERLINE_KEEP_TEST_DIRS=1 keeps the services' logs for a look after a failure.
         if ProcessInfo.processInfo.environment["WATERLINE_KEEP_TEST_DIRS"] == nil { try? FileManager.default.removeItem(at: directory) }
     }

@@ -12,7 +12,7 @@ import WaterlineTestSupport
 /// batches with a clear status instead of buffering them, the replay client retries,
 /// and once the database is back nothing acknowledged is missing and every series is
 /// complete.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct DatabaseOutageTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct DatabaseOutageTests {
     @Test func aDatabaseStoppedForTwentySecondsLosesNothingAcknowledged() async throws {
         let t = try await TestCluster.start("db-outage", environment: ["WATERLINE_INGEST_WRITE_TIMEOUT_MS": "2000"])
         defer { Task { await t.stop() } }

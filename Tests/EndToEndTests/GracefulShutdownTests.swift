@@ -11,7 +11,7 @@ import WaterlineTestSupport
 /// SIGTERM of any service in the middle of a replay loses no acknowledged reading:
 /// each service finishes what it has in flight, and after a restart the derived series
 /// are complete, each point once.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct GracefulShutdownTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct GracefulShutdownTests {
     @Test func sigtermOfEachServiceDuringAReplayLosesNothing() async throws {
         let t = try await TestCluster.start("sigterm")
         defer { Task { await t.stop() } }

@@ -13,7 +13,7 @@ import WaterlineTestSupport
 /// built by `make c-client`): it decodes what the Swift insight service publishes field
 /// by field as published, and a subscriber too slow to keep up sees the sequence gap
 /// and catches up through the gateway's REST API, ending with every event's latest state.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct IntegratorStreamTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct IntegratorStreamTests {
     static var tail: URL { TestEnvironment.cClientDirectory.appendingPathComponent("waterline-tail") }
 
     /// Every field of `waterline.v1.Event` (proto names): the conformance run must see

@@ -11,7 +11,7 @@ import WaterlineTestSupport
 /// the loop network (`WATERLINE_NETWORK_FILE`), the solver-simulated leak at J5 is replayed
 /// through ingest, preprocess and model, and the leak event names junctions and pipes with
 /// map positions — J5 first.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct NetworkLocationEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct NetworkLocationEndToEndTests {
     @Test func aLeakIsLocatedOnTheNetworkModelLive() async throws {
         let folder = try TestEnvironment.scratchDirectory("loop-scenario")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -9,7 +9,7 @@ import WaterlineTestSupport
 /// then schemathesis generates valid and invalid requests from the document's schemas
 /// for every operation. On the way: security headers on every response, CORS only for
 /// the allowed origin.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct OpenAPIEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct OpenAPIEndToEndTests {
     static func operations(_ document: [String: Any]) -> [(method: String, path: String, responses: Set<Int>, parameters: [[String: Any]])] {
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
         return paths.flatMap { path, methods in

@@ -10,7 +10,7 @@ import WaterlineProto
 import WaterlineTestSupport
 
 /// The whole system as real processes: SecantusDB, the five services, ZeroMQ and HTTP.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct PipelineTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct PipelineTests {
     @Test func readingsAreStoredOnceScoredAndTheBurstBecomesAnAcknowledgeableEvent() async throws {
         let t = try await TestCluster.start("pipeline")
         defer { Task { await t.stop() } }

@@ -10,7 +10,7 @@ import WaterlineTestSupport
 /// watching page gets the burst and its sensor's scores as server-sent events; a visitor
 /// sees the levels near a point and files reports (checked field by field, limited per
 /// address) that corroborate the burst; the staff see and handle them.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct PublicEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct PublicEndToEndTests {
     @Test func theStreamCarriesTheBurstAndTheReportsCorroborateIt() async throws {
         let t = try await TestCluster.start("public", environment: ["WATERLINE_REPORTS_PER_HOUR": "6", "WATERLINE_LEVEL_LOOKUPS_PER_MINUTE": "10000"])
         defer { Task { await t.stop() } }

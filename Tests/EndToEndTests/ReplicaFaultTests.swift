@@ -12,7 +12,7 @@ import WaterlineTestSupport
 /// killed with SIGKILL mid-stream has its partitions taken over within the lease time,
 /// and scaling up and down during a replay hands partitions over; either way every
 /// reading is stored once and every clean point and score is present once.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct ReplicaFaultTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ReplicaFaultTests {
     static let leaseTTLMs: Int64 = 4000
     static let environment = ["WATERLINE_LEASE_TTL_MS": "\(leaseTTLMs)"]
 

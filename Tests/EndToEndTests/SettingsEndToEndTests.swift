@@ -6,7 +6,7 @@ import WaterlineTestSupport
 
 /// The tariff an administrator sets through the gateway is checked, kept by insight in
 /// `settings`, and still there after insight restarts.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct SettingsEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct SettingsEndToEndTests {
     @Test func theTariffIsSetCheckedAndKept() async throws {
         let t = try await TestCluster.start("settings", environment: ["WATERLINE_TARIFF_PER_M3": "0.5", "WATERLINE_SETTINGS_REFRESH_S": "1"])
         defer { Task { await t.stop() } }

@@ -10,7 +10,7 @@ import WaterlineTestSupport
 /// Training over real processes: asked for through the gateway, a run trains DeepAR on
 /// the clean history in MongoDB, registers the candidate, and once it is in production
 /// the model service scores new points with it.
-@Suite(.serialized, .timeLimit(.minutes(10))) struct TrainingEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct TrainingEndToEndTests {
     @Test func aTrainedModelIsRegisteredPromotedAndScoresWithItsVersion() async throws {
         let t = try await TestCluster.start("training", environment: [
             "WATERLINE_TRAIN_SCHEDULE": "off", "WATERLINE_TRAIN_HISTORY_DAYS": "7", "WATERLINE_TRAIN_HOLDOUT_DAYS": "1",

@@ -45,7 +45,7 @@ import Testing
 
     @Test func learnsTheDailyCycleAndACalibratedInterval() async {
         let history = Self.series(days: 35, seed: 1)
-        let (model, report) = await DeepARTrainer.trainInBackground(history, config: Self.config)
+        let (model, report) = await DeepARTrainer.trainInBackground(history, config: Self.config, threads: 1)
         #expect(report.epochs.count >= 2)
         // The kept epoch is the best on validation, and training improved on the first.
         let best = report.epochs[report.bestEpoch - 1].validationLoss
@@ -86,7 +86,7 @@ import Testing
         config.stepsPerDay = 96
         config.stepsPerWeek = 672
         let history = Self.series(days: 14, seed: 3, cadenceMs: quarter)
-        let model = await DeepARTrainer.trainInBackground(history, config: config).model
+        let model = await DeepARTrainer.trainInBackground(history, config: config, threads: 1).model
         let full = Self.series(days: 16, seed: 3, cadenceMs: quarter)
         let holdout = HoldoutEvaluation(
             sensorIDs: full.map(\.sensorID), startMs: Self.start, cadenceMs: quarter, values: full.map(\.values), split: 14 * 96)
@@ -102,7 +102,7 @@ import Testing
     func theStreamsIntervalsAdaptToNinetyPercentWhateverTheCalibration(_ miscalibration: Double) async {
         var config = Self.config
         config.maxEpochs = 4
-        var model = await DeepARTrainer.trainInBackground(Self.series(days: 21, seed: 5), config: config).model
+        var model = await DeepARTrainer.trainInBackground(Self.series(days: 21, seed: 5), config: config, threads: 1).model
         model.scaleCalibration *= miscalibration
         let data = Self.series(days: 63, seed: 6)  // six weeks the model never saw after the first three
         var inside = 0, total = 0
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func sampledPathsForecastADayAhead() async {
-        let (model, _) = await DeepARTrainer.trainInBackground(Self.series(days: 35, seed: 1), config: Self.config)
+        let (model, _) = await DeepARTrainer.trainInBackground(Self.series(days: 35, seed: 1), config: Self.config, threads: 1)
         let history = Self.series(days: 35, seed: 1)
         for s in history.indices {
             var stream = DeepARStream(model: model, sensor: s)
@@ -143,17 +143,18 @@ import Testing
         }
     }
 
+    /// The same seed gives the same model, whether one thread trains it or two.
     @Test func aSeedGivesTheSameModel() async {
         var config = Self.config
         config.maxEpochs = 2
         config.batchesPerEpoch = 3
         config.dropout = 0.1
         let data = Self.series(days: 20, seed: 2)
-        let a = await DeepARTrainer.trainInBackground(data, config: config).model
-        let b = await DeepARTrainer.trainInBackground(data, config: config).model
+        let a = await DeepARTrainer.trainInBackground(data, config: config, threads: 1).model
+        let b = await DeepARTrainer.trainInBackground(data, config: config, threads: 2).model
         #expect(a == b)
         config.seed += 1
-        let c = await DeepARTrainer.trainInBackground(data, config: config).model
+        let c = await DeepARTrainer.trainInBackground(data, config: config, threads: 1).model
         #expect(c != a)
     }
 }

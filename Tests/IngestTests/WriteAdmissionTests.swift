@@ -3,15 +3,27 @@ import Ingest
 import Testing
 import WaterlineBus
 
-/// The rules by which ingest refuses writes instead of buffering them (the database
-/// itself is replaced by closures here; DatabaseOutageTests stop a real one).
+/// The rules by which ingest queues, joins, drops and refuses writes instead of
+/// buffering them (the database itself is replaced by closures here;
+/// DatabaseOutageTests stop a real one, OverloadTests starve one).
 @Suite struct WriteAdmissionTests {
     struct Down: Error {}
 
-    @Test func beyondTheLimitABatchIsRefusedAsBusy() async throws {
-        let admission = WriteAdmission(limit: 100, deadline: .seconds(10))
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let first = Task { try await admission.write(count: 80) { for await _ in gate { break }; return 1 } }
+    /// A write that waits until the test opens its gate.
+    final class Gate: Sendable {
+        let stream: AsyncStream<Void>
+        let continuation: AsyncStream<Void>.Continuation
+        init() { (stream, continuation) = AsyncStream<Void>.makeStream() }
+        func wait() async { for await _ in stream { break } }
+        func open() { continuation.yield() }
+    }
+
+    static func key(_ n: UInt8) -> BatchKey { BatchKey(bytes: [n, n &+ 1, n &+ 2]) }
+
+    @Test func beyondTheLimitABatchIsRefusedAsBusyWithAHint() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 100, writeTimeout: .seconds(10), writers: 2))
+        let gate = Gate()
+        let first = Task { try await admission.write(count: 80) { await gate.wait(); return 1 } }
         while admission.pending < 80 { try await Task.sleep(for: .milliseconds(5)) }
         do {
             _ = try await admission.write(count: 30) { 2 }
@@ -19,21 +31,22 @@ import WaterlineBus
         } catch let error as RPCError {
             #expect(error.code == .resourceExhausted)
             #expect(error.message.contains("80 readings waiting"))
+            #expect(error.retryAfterMs >= 100, "a full server says when to come back")
         }
         // Within the limit it goes through.
         #expect(try await admission.write(count: 20) { 3 } == 3)
-        open.yield()
+        gate.open()
         #expect(try await first.value == 1)
         #expect(admission.pending == 0)
     }
 
     @Test func aWriteNotConfirmedInTimeIsUnavailableAndStillCountsUntilItEnds() async throws {
-        let admission = WriteAdmission(limit: 100, deadline: .milliseconds(100))
-        let (gate, open) = AsyncStream<Void>.makeStream()
+        let admission = WriteAdmission<Int>(.init(limit: 100, writeTimeout: .milliseconds(100)))
+        let gate = Gate()
         let finished = Locked(false)
         do {
             _ = try await admission.write(count: 60) {
-                for await _ in gate { break }
+                await gate.wait()
                 finished.withLock { $0 = true }
                 return 1
             }
@@ -48,18 +61,18 @@ import WaterlineBus
         let probe = Task { try await admission.write(count: 1) { 5 } }
         #expect(try await probe.value == 5)
         #expect(!admission.isDown, "a successful write shows the database is back")
-        open.yield()
+        gate.open()
         while !finished.value { try await Task.sleep(for: .milliseconds(5)) }
         while admission.pending > 0 { try await Task.sleep(for: .milliseconds(5)) }
     }
 
     @Test func whileTheDatabaseIsDownBatchesAreRefusedAtOnceExceptOneProbe() async throws {
-        let admission = WriteAdmission(limit: 1000, deadline: .seconds(10))
+        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .seconds(10)))
         await #expect(throws: Down.self) { _ = try await admission.write(count: 1) { () async throws -> Int in throw Down() } }
         #expect(admission.isDown)
-        let (gate, open) = AsyncStream<Void>.makeStream()
-        let probe = Task { try await admission.write(count: 1) { for await _ in gate { break }; return 7 } }
-        try await Task.sleep(for: .milliseconds(50))
+        let gate = Gate()
+        let probe = Task { try await admission.write(count: 1) { await gate.wait(); return 7 } }
+        while admission.pending < 1 { try await Task.sleep(for: .milliseconds(5)) }
         do {
             _ = try await admission.write(count: 1) { 8 }
             Issue.record("a second batch went out while the probe was out")
@@ -67,8 +80,104 @@ import WaterlineBus
             #expect(error.code == .unavailable)
             #expect(error.message.contains("database is unreachable"))
         }
-        open.yield()
+        gate.open()
         #expect(try await probe.value == 7)
         #expect(try await admission.write(count: 1) { 9 } == 9)
+    }
+
+    /// A resend of a batch whose write is still running joins it: the database sees
+    /// one write, and the resend gets that write's answer even though the first caller
+    /// gave up; a later resend gets the same answer without a write.
+    @Test func aResendJoinsTheWriteInProgressAndLaterGetsTheSameAnswer() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .seconds(10)))
+        let writes = Locked(0)
+        let gate = Gate()
+        let write: @Sendable () async throws -> Int = {
+            writes.withLock { $0 += 1 }
+            await gate.wait()
+            return 42
+        }
+        let shortDeadline = ContinuousClock.now + .milliseconds(50)
+        await #expect { _ = try await admission.write(count: 10, key: Self.key(1), deadline: shortDeadline, write) } throws: {
+            ($0 as? RPCError)?.code == .deadlineExceeded && "\($0)".contains("the write goes on")
+        }
+        let resend = Task { try await admission.write(count: 10, key: Self.key(1), deadline: .now + .seconds(10), write) }
+        while admission.counts.joined < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        gate.open()
+        #expect(try await resend.value == 42)
+        #expect(try await admission.write(count: 10, key: Self.key(1), deadline: .now + .seconds(10), write) == 42)
+        #expect(writes.value == 1, "one write for three calls")
+        #expect(admission.counts.answeredAgain == 1)
+        // Another batch is another write.
+        #expect(try await admission.write(count: 10, key: Self.key(2)) { writes.withLock { $0 += 1 }; return 7 } == 7)
+        #expect(writes.value == 2)
+    }
+
+    /// A queued write whose every caller has given up is dropped before it starts.
+    @Test func aQueuedWriteWithNoCallerLeftIsDroppedUnwritten() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .seconds(10), writers: 1))
+        let gate = Gate()
+        let running = Task { try await admission.write(count: 5, key: Self.key(3)) { await gate.wait(); return 1 } }
+        while admission.pending < 5 { try await Task.sleep(for: .milliseconds(5)) }
+        let ran = Locked(false)
+        await #expect { _ = try await admission.write(count: 5, key: Self.key(4), deadline: .now + .milliseconds(50)) { ran.withLock { $0 = true }; return 2 } } throws: {
+            ($0 as? RPCError)?.code == .deadlineExceeded && "\($0)".contains("dropped unwritten")
+        }
+        #expect(admission.counts.droppedExpired == 1)
+        #expect(admission.pending == 5, "the dropped batch no longer counts")
+        gate.open()
+        #expect(try await running.value == 1)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!ran.value, "the abandoned write never reached the database")
+    }
+
+    /// Once writes are measured, a batch that would wait longer than its caller's
+    /// deadline is refused at once with the estimated wait as its hint, instead of
+    /// being queued to be abandoned.
+    @Test func aBatchThatWouldOutwaitItsCallerIsRefusedWithTheWait() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 100_000, writeTimeout: .seconds(60), writers: 1, maxQueueDelay: .seconds(30)))
+        // Measure: 100 readings in about 200 ms.
+        _ = try await admission.write(count: 100) { try await Task.sleep(for: .milliseconds(200)); return 0 }
+        let gate = Gate()
+        let running = Task { try await admission.write(count: 1000) { await gate.wait(); return 1 } }
+        while admission.pending < 1000 { try await Task.sleep(for: .milliseconds(5)) }
+        // About a second ahead (half of the 2 s the running write is estimated to take).
+        #expect(admission.estimatedWait >= .milliseconds(500))
+        do {
+            _ = try await admission.write(count: 10, deadline: .now + .milliseconds(300)) { 2 }
+            Issue.record("queued behind a longer wait than the caller's deadline")
+        } catch let error as RPCError {
+            #expect(error.code == .resourceExhausted)
+            #expect(error.retryAfterMs >= 500, "hint \(error.retryAfterMs) ms")
+        }
+        // A caller with time enough is queued and served.
+        let patient = Task { try await admission.write(count: 10, deadline: .now + .seconds(20)) { 3 } }
+        gate.open()
+        #expect(try await running.value == 1)
+        #expect(try await patient.value == 3)
+        #expect(admission.counts.refusedBusy == 1)
+    }
+}
+
+@Suite struct BackoffTests {
+    @Test func waitsGrowWithJitterUpToTheMaximum() {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(2))
+        var generator = SystemRandomNumberGenerator()
+        let waits = (0..<8).map { _ in backoff.next(using: &generator) }
+        for (n, wait) in waits.enumerated() {
+            let step = min(2000.0, 100 * pow(2, Double(n)))
+            #expect(wait.totalMilliseconds >= step / 2 && wait.totalMilliseconds <= step + 1, "wait \(n): \(wait)")
+        }
+        backoff.reset()
+        #expect(backoff.next(using: &generator) <= .milliseconds(101))
+    }
+
+    @Test func neverSoonerThanTheServersHint() {
+        var backoff = Backoff(initial: .milliseconds(10), maximum: .seconds(1))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let wait = backoff.next(hint: .milliseconds(1500), using: &generator)
+            #expect(wait >= .milliseconds(1500) && wait <= .milliseconds(1651))
+        }
     }
 }

@@ -74,6 +74,48 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
         }
     }
 
+    /// A server that says it is full gives a retry hint, and an idempotent call is
+    /// sent again only after waiting at least that long.
+    @Test func aFullServersHintIsHonouredBeforeTheRetry() async throws {
+        let server = try RPCServer(name: "full", bind: "tcp://127.0.0.1:*", logger: Logger(label: "test"))
+        let arrivals = Locked<[ContinuousClock.Instant]>([])
+        server.register(echo) { _, _ in
+            let n = arrivals.withLock { $0.append(.now); return $0.count }
+            if n == 1 { throw RPCError.resourceExhausted("full", retryAfter: .milliseconds(400)) }
+            return HealthResponse()
+        }
+        let serving = Task { await server.run() }
+        let client = try RPCClient(name: "test", connect: [server.endpoint], timeout: .seconds(30))
+        _ = try await client.call(echo, HealthRequest())
+        let times = arrivals.value
+        #expect(times.count == 2)
+        if times.count == 2 { #expect(times[1] - times[0] >= .milliseconds(400)) }
+        await client.close()
+        server.beginShutdown()
+        await serving.value
+    }
+
+    /// A call whose caller has already given up is dropped before its handler runs.
+    @Test func aCallPastItsDeadlineIsDroppedUnserved() async throws {
+        let server = try RPCServer(name: "late", bind: "tcp://127.0.0.1:*", logger: Logger(label: "test"))
+        let served = Locked(0)
+        server.register(echo) { _, _ in
+            served.withLock { $0 += 1 }
+            return HealthResponse()
+        }
+        let serving = Task { await server.run() }
+        let client = try RPCClient(name: "test", connect: [server.endpoint], timeout: .seconds(30))
+        // A deadline a second in the past, as a call that waited in a queue would carry.
+        _ = try? await client.rawCall(echo.name, payload: [], timeout: .milliseconds(-1000))
+        _ = try await client.call(echo, HealthRequest())
+        for _ in 0..<100 where server.counters["rpc_dropped_expired"] == nil { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(server.counters["rpc_dropped_expired"] == 1)
+        #expect(served.value == 1, "only the call in time reached its handler")
+        await client.close()
+        server.beginShutdown()
+        await serving.value
+    }
+
     @Test func concurrentCallsAreMatchedToTheirReplies() async throws {
         try await withServer { _, client in
             try await withThrowingTaskGroup(of: String.self) { group in

@@ -12,6 +12,8 @@
 //     preprocess service (ingest and preprocess running, the rest not).
 //  6. scale-out: end-to-end readings/s with 1, 2 and 3 preprocess replicas (and the
 //     preprocess stage alone), and the time to take over a killed replica's partitions.
+//  7. overload: a replay through the whole system unloaded, under a one-core CPU hog,
+//     and from 3 replayers at once: readings/s, longest stall, retries by cause.
 import Foundation
 import Ingest
 import Logging
@@ -23,6 +25,7 @@ import WaterlineCLI
 import WaterlineKit
 import WaterlineProto
 
+LineBufferedOutput.enable()
 let arguments = CommandLine.arguments.dropFirst()
 let only = arguments.first
 
@@ -250,6 +253,7 @@ if only == nil || only == "scale" {
 if only == nil || only == "takeover" {
     for ttl in [10_000, 3_000] { try await benchTakeover(ttlMs: ttl) }
 }
+if only == nil || only == "overload" { try await benchOverload() }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }

@@ -6,12 +6,14 @@ import Foundation
 /// stopping on the held-out end of each series (the parameters of the best validation
 /// epoch are kept). The windows of a batch run on all cores; each window's dropout has
 /// its own seed and gradients are summed in a fixed order, so a seed gives the same
-/// model whatever the machine.
+/// model whatever the machine and however many threads train it (`threads`: at most
+/// that many, default one per core).
 public enum DeepARTrainer {
     public static func train(
-        _ series: [DeepARSeries], config: DeepARConfig,
+        _ series: [DeepARSeries], config: DeepARConfig, threads: Int? = nil,
         progress: (DeepARTrainingReport.Epoch) -> Void = { _ in }
     ) -> (model: DeepARModel, report: DeepARTrainingReport) {
+        let threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         precondition(!series.isEmpty, "training needs at least one series")
         let splits = series.map { Int(Double($0.values.count) * (1 - config.validationShare)) }
         let scalings = zip(series, splits).map { SeriesScaling(mode: config.scaling, values: $0.values[..<$1]) }
@@ -38,7 +40,7 @@ public enum DeepARTrainer {
                         burnIn: config.burnInSteps, config: config)
                 }
                 let seedBase = config.seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batch) &* 1009
-                var (gradient, loss, count) = run(network, windows, dropoutSeed: seedBase)
+                var (gradient, loss, count) = run(network, windows, dropoutSeed: seedBase, threads: threads)
                 guard count > 0 else { continue }
                 for i in gradient.indices { gradient[i] /= Double(count) }
                 clip(&gradient, maxNorm: config.gradientClip)
@@ -46,7 +48,7 @@ public enum DeepARTrainer {
                 trainLoss += loss
                 trainCount += count
             }
-            let (_, validationLoss, validationCount) = run(network, validation, dropoutSeed: nil)
+            let (_, validationLoss, validationCount) = run(network, validation, dropoutSeed: nil, threads: threads)
             let entry = DeepARTrainingReport.Epoch(
                 epoch: epoch, trainLoss: trainLoss / Double(max(1, trainCount)),
                 validationLoss: validationLoss / Double(max(1, validationCount)))
@@ -86,11 +88,11 @@ public enum DeepARTrainer {
     /// minutes of CPU, which must not hold a thread of Swift's cooperative pool (a
     /// service's or a test runner's other work would stall behind it).
     public static func trainInBackground(
-        _ series: [DeepARSeries], config: DeepARConfig,
+        _ series: [DeepARSeries], config: DeepARConfig, threads: Int? = nil,
         progress: @escaping @Sendable (DeepARTrainingReport.Epoch) -> Void = { _ in }
     ) async -> (model: DeepARModel, report: DeepARTrainingReport) {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: train(series, config: config, progress: progress)) }
+            let thread = Thread { continuation.resume(returning: train(series, config: config, threads: threads, progress: progress)) }
             thread.name = "waterline-deepar-training"
             thread.start()
         }
@@ -115,12 +117,12 @@ public enum DeepARTrainer {
         return windows
     }
 
-    /// Runs `body(i)` for i in 0..<count on one thread per core, and waits. Threads of
+    /// Runs `body(i)` for i in 0..<count on up to `threads` threads, and waits. Threads of
     /// its own rather than `concurrentPerform`: Dispatch's worker threads are the ones
     /// Swift's cooperative pool runs on, and minutes of training on them would stall
     /// every task of the process.
-    static func parallelFor(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
+    static func parallelFor(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let workers = max(1, min(count, threads))
         guard workers > 1 else {
             for i in 0..<count { body(i) }
             return
@@ -143,11 +145,13 @@ public enum DeepARTrainer {
 
     /// Loss and summed gradient of windows, on all cores. Per-window buffers are summed
     /// in window order, so the result does not depend on scheduling.
-    static func run(_ network: DeepARNetwork, _ windows: [TrainingWindow], dropoutSeed: UInt64?) -> (gradient: [Double], loss: Double, count: Int) {
+    static func run(
+        _ network: DeepARNetwork, _ windows: [TrainingWindow], dropoutSeed: UInt64?, threads: Int
+    ) -> (gradient: [Double], loss: Double, count: Int) {
         let n = network.parameters.count
         let results = Slots<(gradient: [Double], loss: Double, count: Int)>(count: windows.count)
         defer { results.deallocate() }
-        parallelFor(windows.count) { i in
+        parallelFor(windows.count, threads: threads) { i in
             var gradient = [Double](repeating: 0, count: n)
             var dropout: SplitMix? = dropoutSeed.map { SplitMix(seed: $0 &+ UInt64(i) &* 7919) }
             let (loss, count) = gradient.withUnsafeMutableBufferPointer {

@@ -142,6 +142,11 @@ public nonisolated struct Waterline_V1_RpcError: Sendable {
 
   public var violations: [Waterline_V1_FieldViolation] = []
 
+  /// With RESOURCE_EXHAUSTED (and UNAVAILABLE while a dependency recovers): the server's
+  /// estimate of how long to wait before resending, in ms. A client waits at least this
+  /// long (plus jitter) instead of resending into a server that has said it is full.
+  public var retryAfterMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -312,7 +317,7 @@ nonisolated extension Waterline_V1_FieldViolation: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Waterline_V1_RpcError: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RpcError"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{1}violations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{1}violations\0\u{3}retry_after_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -323,6 +328,7 @@ nonisolated extension Waterline_V1_RpcError: SwiftProtobuf.Message, SwiftProtobu
       case 1: try { try decoder.decodeSingularEnumField(value: &self.code) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.violations) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.retryAfterMs) }()
       default: break
       }
     }
@@ -338,6 +344,9 @@ nonisolated extension Waterline_V1_RpcError: SwiftProtobuf.Message, SwiftProtobu
     if !self.violations.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.violations, fieldNumber: 3)
     }
+    if self.retryAfterMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.retryAfterMs, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -345,6 +354,7 @@ nonisolated extension Waterline_V1_RpcError: SwiftProtobuf.Message, SwiftProtobu
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
     if lhs.violations != rhs.violations {return false}
+    if lhs.retryAfterMs != rhs.retryAfterMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
