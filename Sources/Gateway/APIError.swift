@@ -39,6 +39,8 @@ struct APIError: Error {
         // A service at its limit (ingest with too many readings waiting for the
         // database) or down: 503 with Retry-After, and the client resends.
         case .resourceExhausted: status = .serviceUnavailable; message = "\(service) busy: \(error.message)"
+            // The service's own retry hint, in whole seconds (HTTP's unit).
+            if error.retryAfterMs > 0 { retryAfter = Int((error.retryAfterMs + 999) / 1000) }
         case .unavailable, .deadlineExceeded: status = .serviceUnavailable; message = "\(service) unavailable: \(error.message)"
         case .unimplemented: status = .notImplemented
         default: status = .internalServerError

@@ -38,7 +38,8 @@ public final class IngestService: Service {
     public init(config: IngestConfig, logger: Logger) async throws {
         self.config = config
         self.logger = logger
-        mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-ingest", threads: 4)
+        mongo = try MongoClient(
+            uri: config.mongoURI, database: config.database, appName: "waterline-ingest", threads: max(4, config.writers + 2))
         try await mongo.ping()
         try await ensureIndexes(mongo)
         let majority = try await mongo.isReplicaSet()

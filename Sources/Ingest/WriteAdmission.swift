@@ -218,7 +218,9 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
     private func dispatch() {
         while true {
             let next: (UInt64, Write)? = state.withLock { s in
-                guard s.running < settings.writers, !s.queue.isEmpty else { return nil }
+                // The probe of a database taken to be down starts even when every writer
+                // is taken: those are most likely hung in it.
+                guard let first = s.queue.first, s.running < settings.writers || s.jobs[first]!.isProbe else { return nil }
                 let id = s.queue.removeFirst()
                 s.jobs[id]!.started = true
                 s.running += 1
@@ -242,8 +244,9 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
     }
 
     private func finish(_ id: UInt64, _ result: Result<Value, any Error>, took: Duration) {
-        let job: Job? = state.withLock { s in
-            guard let job = s.jobs.removeValue(forKey: id) else { return nil }
+        let (job, refused): (Job?, [Waiter]) = state.withLock { s in
+            guard let job = s.jobs.removeValue(forKey: id) else { return (nil, []) }
+            var refused: [Waiter] = []
             s.running -= 1
             s.runningReadings -= job.count
             s.pending -= job.count
@@ -258,9 +261,11 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
                 s.lastError = "\(error)"
                 s.downSinceMs = s.downSinceMs ?? nowMs()
                 if job.isProbe { s.probing = false }
+                refused = dropQueued(&s)
             }
-            return job
+            return (job, refused)
         }
+        refuse(refused)
         guard let job else { return }
         job.watchdog?.cancel()
         for waiter in job.waiters.values {
@@ -273,8 +278,8 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
     /// The write runs past `writeTimeout`: its callers are answered UNAVAILABLE and the
     /// database is taken to be down. The write goes on.
     private func writeTimedOut(_ id: UInt64) {
-        let waiters: [Waiter] = state.withLock { s in
-            guard var job = s.jobs[id] else { return [] }
+        let (waiters, queued): ([Waiter], [Waiter]) = state.withLock { s in
+            guard var job = s.jobs[id] else { return ([], []) }
             s.downSinceMs = s.downSinceMs ?? nowMs()
             s.lastError = "no answer within \(settings.writeTimeout)"
             if job.isProbe { s.probing = false }
@@ -282,13 +287,14 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
             job.waiters.removeAll()
             job.timedOut = true
             s.jobs[id] = job
-            return waiters
+            return (waiters, dropQueued(&s))
         }
         for waiter in waiters {
             waiter.timer?.cancel()
             waiter.continuation.resume(throwing: RPCError.unavailable(
                 "the database did not confirm the write within \(settings.writeTimeout); nothing was acknowledged, resend the batch"))
         }
+        refuse(queued)
     }
 
     /// A caller's deadline passed: it is answered, and a queued write that nobody waits
@@ -315,6 +321,34 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
             started
                 ? "the caller's deadline passed while its batch was being written; the write goes on: resend the same batch for its answer"
                 : "the caller's deadline passed while its batch waited for the database; it was dropped unwritten: resend it"))
+    }
+
+    /// The database is taken to be down: the writes that have not started are dropped
+    /// (nothing of them was written) and their callers told at once, instead of waiting
+    /// behind writes that hang. Returns those callers.
+    private func dropQueued(_ s: inout State) -> [Waiter] {
+        var waiters: [Waiter] = []
+        for id in s.queue {
+            guard let job = s.jobs.removeValue(forKey: id) else { continue }
+            s.queuedReadings -= job.count
+            s.pending -= job.count
+            if let key = job.key, s.byKey[key] == id { s.byKey[key] = nil }
+            if job.isProbe { s.probing = false }
+            s.counts.refusedDown += 1
+            waiters += job.waiters.values
+        }
+        s.queue.removeAll()
+        return waiters
+    }
+
+    private func refuse(_ waiters: [Waiter]) {
+        guard !waiters.isEmpty else { return }
+        let reason = state.withLock { $0.lastError }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: RPCError.unavailable(
+                "the database is unreachable (\(reason)); nothing was stored, retry shortly"))
+        }
     }
 
     // MARK: Answers kept for resends

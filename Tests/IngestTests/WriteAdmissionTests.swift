@@ -85,6 +85,31 @@ import WaterlineBus
         #expect(try await admission.write(count: 1) { 9 } == 9)
     }
 
+    /// When the database hangs, batches queued behind the hung writes are told at once
+    /// (not held until their deadline), and the probe starts although every writer is
+    /// taken by a hung write.
+    @Test func aHungDatabaseRefusesTheQueueAndStillLetsAProbeThrough() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .milliseconds(200), writers: 1))
+        let gate = Gate()
+        let hung = Task { try await admission.write(count: 1, key: Self.key(5)) { await gate.wait(); return 1 } }
+        while admission.pending < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        let queued = Task { try await admission.write(count: 1, key: Self.key(6), deadline: .now + .seconds(30)) { 2 } }
+        let started = ContinuousClock.now
+        await #expect { _ = try await queued.value } throws: {
+            ($0 as? RPCError)?.code == .unavailable && "\($0)".contains("database is unreachable")
+        }
+        #expect(ContinuousClock.now - started < .seconds(20), "refused when the hang was noticed, not at its deadline")
+        await #expect { _ = try await hung.value } throws: { ($0 as? RPCError)?.code == .unavailable }
+        // A resend of the hung batch is refused too: its first copy still waits there.
+        await #expect { _ = try await admission.write(count: 1, key: Self.key(5)) { 9 } } throws: {
+            ($0 as? RPCError)?.code == .unavailable
+        }
+        #expect(try await admission.write(count: 1, key: Self.key(7)) { 3 } == 3, "the probe ran beside the hung write")
+        #expect(!admission.isDown)
+        gate.open()
+        while admission.pending > 0 { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
     /// A resend of a batch whose write is still running joins it: the database sees
     /// one write, and the resend gets that write's answer even though the first caller
     /// gave up; a later resend gets the same answer without a write.
