@@ -50,7 +50,9 @@ public final class IngestService: Service {
         validator = ReadingValidator(maxFutureMs: config.maxFutureMs)
         admission = WriteAdmission(.init(
             limit: config.maxPendingReadings, writeTimeout: .milliseconds(config.writeTimeoutMs),
-            writers: config.writers, maxQueueDelay: .milliseconds(config.maxQueueMs)))
+            writers: config.writers, maxQueueDelay: .milliseconds(config.maxQueueMs)),
+            // A batch sent again after it was stored: every reading is a duplicate now.
+            answerForResend: { (accepted: 0, duplicates: $0.accepted + $0.duplicates, conflicts: 0) })
         let pullSlots = PullSlots(count: 8)
         self.pullSlots = pullSlots
         partitioner = Partitioner(count: UInt32(config.partitions))

@@ -13,10 +13,12 @@ import WaterlineBus
 ///   exceeds `maxQueueDelay` or what is left of the caller's deadline: queued, it would
 ///   only be abandoned and resent, and the copies would grow the queue further;
 /// - a resend of a batch that is queued or being written joins that write instead of
-///   queueing a second copy, and a resend of a batch stored in the last
-///   `resultRetention` gets the first answer at once (``BatchKey``). So a caller whose
-///   deadline is shorter than the database's latency still gets its acknowledgement:
-///   from the write its first attempt started;
+///   queueing a second copy (and gets that write's answer), and a resend of a batch
+///   stored in the last `resultRetention` is answered at once from the first answer
+///   (`answerForResend`: for ingest, every reading a duplicate) without asking the
+///   database again (``BatchKey``). So a caller whose deadline is shorter than the
+///   database's latency is still acknowledged, thanks to the write its first attempt
+///   started;
 /// - a caller whose deadline passes is answered DEADLINE_EXCEEDED; a queued write with
 ///   no caller left is dropped before it starts;
 /// - a write not confirmed within `writeTimeout` of its start is answered UNAVAILABLE
@@ -102,10 +104,13 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
     }
 
     public let settings: Settings
+    /// What a resend of a stored batch is told, from the first answer.
+    private let answerForResend: @Sendable (Value) -> Value
     private let state = Locked(State())
 
-    public init(_ settings: Settings) {
+    public init(_ settings: Settings, answerForResend: @escaping @Sendable (Value) -> Value = { $0 }) {
         self.settings = settings
+        self.answerForResend = answerForResend
     }
 
     /// Readings waiting for the database now (queued or being written).
@@ -152,7 +157,7 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
         s.nextID += 1
         if let key, let stored = s.results[key] {
             s.counts.answeredAgain += 1
-            return .answered(stored.value)
+            return .answered(answerForResend(stored.value))
         }
         if let key, let jobID = s.byKey[key], let job = s.jobs[jobID] {
             if job.timedOut {

@@ -32,11 +32,13 @@ import WaterlineTestSupport
         #expect(stats.timeouts > 0, "no call timed out: the deadline was not shorter than the database's latency")
         #expect(stats.rejected == 0)
         // Nothing acknowledged and lost, nothing doubled: the database holds every
-        // reading once, and the acknowledgements counted each new reading once.
+        // reading once, every reading sent was acknowledged as new or as a duplicate,
+        // and none was acknowledged as new twice. (A batch whose first answer was lost
+        // and which is then resent after its write ended counts as duplicates.)
         let unique = uniqueReadings(scenario)
         #expect(try await t.count(Collections.readings) == unique)
-        #expect(stats.accepted - stats.conflicts == unique, "accepted \(stats.accepted), conflicts \(stats.conflicts), unique \(unique)")
         #expect(stats.accepted + stats.duplicates == stats.sent)
+        #expect(stats.accepted - stats.conflicts <= unique, "accepted \(stats.accepted), conflicts \(stats.conflicts), unique \(unique)")
         // Acknowledged batches kept coming.
         #expect(stats.longestStall <= .seconds(10), "no batch acknowledged for \(stats.longestStall)")
 

@@ -112,9 +112,9 @@ import WaterlineBus
 
     /// A resend of a batch whose write is still running joins it: the database sees
     /// one write, and the resend gets that write's answer even though the first caller
-    /// gave up; a later resend gets the same answer without a write.
-    @Test func aResendJoinsTheWriteInProgressAndLaterGetsTheSameAnswer() async throws {
-        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .seconds(10)))
+    /// gave up; a later resend is answered from it without a write.
+    @Test func aResendJoinsTheWriteInProgressAndALaterOneIsAnsweredWithoutAWrite() async throws {
+        let admission = WriteAdmission<Int>(.init(limit: 1000, writeTimeout: .seconds(10)), answerForResend: { -$0 })
         let writes = Locked(0)
         let gate = Gate()
         let write: @Sendable () async throws -> Int = {
@@ -130,7 +130,8 @@ import WaterlineBus
         while admission.counts.joined < 1 { try await Task.sleep(for: .milliseconds(5)) }
         gate.open()
         #expect(try await resend.value == 42)
-        #expect(try await admission.write(count: 10, key: Self.key(1), deadline: .now + .seconds(10), write) == 42)
+        #expect(try await admission.write(count: 10, key: Self.key(1), deadline: .now + .seconds(10), write) == -42,
+                "a resend after the write is answered as a resend")
         #expect(writes.value == 1, "one write for three calls")
         #expect(admission.counts.answeredAgain == 1)
         // Another batch is another write.
