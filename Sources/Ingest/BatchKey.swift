@@ -1,19 +1,13 @@
-import WaterlineProto
-
 /// A batch of readings named by its content, so that a resend of the same batch (same
 /// readings in the same order) is recognised while the first copy is still queued or
 /// being written, or shortly after it was stored. 128 bits from two independent
 /// 64-bit hashes of the request's bytes: a mistaken match among the few thousand
-/// batches kept at once is far less likely than a hardware fault.
+/// batches kept at once is far less likely than a hardware fault. Made from the bytes
+/// as received (RPC payload or PULL message), so nothing is encoded again.
 public struct BatchKey: Hashable, Sendable {
     let low: UInt64
     let high: UInt64
     let count: Int
-
-    public init(_ request: SubmitReadingsRequest) {
-        let bytes: [UInt8] = (try? request.serializedBytes()) ?? []
-        self.init(bytes: bytes)
-    }
 
     public init(bytes: [UInt8]) {
         // FNV-1a, and a multiply-xorshift hash with a different seed.

@@ -101,7 +101,9 @@ public final class IngestService: Service {
 
     private func registerHandlers() {
         rpc.register(IngestRPC.submitReadings) { request, context in
-            try await self.submit(request, source: request.source.isEmpty ? "rpc" : request.source, deadline: context.deadline)
+            try await self.submit(
+                request, key: BatchKey(bytes: context.payload), source: request.source.isEmpty ? "rpc" : request.source,
+                deadline: context.deadline)
         }
         rpc.register(IngestRPC.registerSensors) { request, _ in try await self.registerSensors(request) }
         rpc.register(IngestRPC.listSensors) { request, _ in
@@ -150,7 +152,7 @@ public final class IngestService: Service {
     /// RESOURCE_EXHAUSTED (with a retry hint) when its queue is full, and
     /// DEADLINE_EXCEEDED when `deadline` passes first (``WriteAdmission``).
     func submit(
-        _ request: SubmitReadingsRequest, source: String, deadline: ContinuousClock.Instant?
+        _ request: SubmitReadingsRequest, key: BatchKey, source: String, deadline: ContinuousClock.Instant?
     ) async throws(RPCError) -> SubmitReadingsResponse {
         let batch = request.readings
         counters.add("received", batch.count)
@@ -192,7 +194,7 @@ public final class IngestService: Service {
         guard !accepted.isEmpty || !letters.isEmpty else { return reply }
         let (rejected, acceptedReadings, documents) = (letters, accepted, acceptedDocs)
         do {
-            let stored = try await admission.write(count: batch.count, key: BatchKey(request), deadline: deadline) {
+            let stored = try await admission.write(count: batch.count, key: key, deadline: deadline) {
                 try await self.store(letters: rejected, accepted: acceptedReadings, documents: documents)
             }
             reply.accepted = UInt32(stored.accepted)
@@ -314,7 +316,7 @@ public final class IngestService: Service {
             defer { pullSlots.release() }
             do {
                 let request = try SubmitReadingsRequest(serializedBytes: payload)
-                try await submitRetrying(request)
+                try await submitRetrying(request, key: BatchKey(bytes: payload))
             } catch let error as RPCError {
                 logger.warning("ingest: pull batch failed", metadata: ["error": "\(error)"])
             } catch {
@@ -332,12 +334,12 @@ public final class IngestService: Service {
     /// A PULL batch has no caller to answer: while the database refuses it (down, slow,
     /// or ingest at its limit), it is retried after the queue's hint (a retry joins the
     /// write still in progress), and no further message is taken meanwhile.
-    private func submitRetrying(_ request: SubmitReadingsRequest) async throws(RPCError) {
+    private func submitRetrying(_ request: SubmitReadingsRequest, key: BatchKey) async throws(RPCError) {
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
         while true {
             do {
                 let deadline = ContinuousClock.now + .milliseconds(config.writeTimeoutMs)
-                _ = try await submit(request, source: request.source.isEmpty ? "pull" : request.source, deadline: deadline)
+                _ = try await submit(request, key: key, source: request.source.isEmpty ? "pull" : request.source, deadline: deadline)
                 return
             } catch where error.isRetryable && !pullSlots.isClosed {
                 counters.add("pull_retries")

@@ -88,8 +88,8 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
         var queuedReadings = 0
         var runningReadings = 0
         var running = 0
-        /// Readings queued, running, or in writes that outlived their callers.
-        var pending = 0
+        /// Readings queued or being written (also those whose callers have gone).
+        var pending: Int { queuedReadings + runningReadings }
         var downSinceMs: Int64?
         var probing = false
         var lastError = ""
@@ -189,7 +189,7 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
                 retryAfter: Self.hint(wait)))
         }
         let patience = min(settings.maxQueueDelay, deadline.map { $0 - now } ?? settings.maxQueueDelay)
-        if s.queuedReadings + s.runningReadings > 0 && wait > patience {
+        if s.pending > 0 && wait > patience {
             s.counts.refusedBusy += 1
             return .refused(RPCError.resourceExhausted(
                 "ingest's database queue is about \(Self.text(wait)) long, more than the caller's \(Self.text(patience)) (WATERLINE_INGEST_MAX_QUEUE_MS or its deadline); retry after the hint",
@@ -203,7 +203,6 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
         s.queue.append(jobID)
         if let key { s.byKey[key] = jobID }
         s.queuedReadings += count
-        s.pending += count
         if probe { s.probing = true }
         return .waiting(job: jobID, waiter: waiterID)
     }
@@ -254,7 +253,6 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
             var refused: [Waiter] = []
             s.running -= 1
             s.runningReadings -= job.count
-            s.pending -= job.count
             if let key = job.key, s.byKey[key] == id { s.byKey[key] = nil }
             switch result {
             case .success(let value):
@@ -312,7 +310,6 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
                 s.jobs[jobID] = nil
                 s.queue.removeAll { $0 == jobID }
                 s.queuedReadings -= job.count
-                s.pending -= job.count
                 if let key = job.key, s.byKey[key] == jobID { s.byKey[key] = nil }
                 if job.isProbe { s.probing = false }
                 s.counts.droppedExpired += 1
@@ -336,7 +333,6 @@ public final class WriteAdmission<Value: Sendable>: Sendable {
         for id in s.queue {
             guard let job = s.jobs.removeValue(forKey: id) else { continue }
             s.queuedReadings -= job.count
-            s.pending -= job.count
             if let key = job.key, s.byKey[key] == id { s.byKey[key] = nil }
             if job.isProbe { s.probing = false }
             s.counts.refusedDown += 1

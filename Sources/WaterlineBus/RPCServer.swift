@@ -10,6 +10,9 @@ public struct RPCContext: Sendable {
     public let requestID: UInt64
     /// Milliseconds since the epoch after which the caller has given up; 0 = none.
     public let deadlineMs: Int64
+    /// The request's payload as received, before decoding: a resend's bytes are the
+    /// same, so a handler can recognise one without encoding the request again.
+    public let payload: [UInt8]
 
     /// Whether the caller has given up already (work for it would be wasted).
     public var isExpired: Bool { deadlineMs > 0 && nowMs() > deadlineMs }
@@ -128,7 +131,8 @@ public final class RPCServer: Sendable {
 
     private func serve(_ call: Call) async {
         let request = call.request
-        let context = RPCContext(method: request.method, requestID: request.requestID, deadlineMs: request.deadlineMs)
+        let context = RPCContext(
+            method: request.method, requestID: request.requestID, deadlineMs: request.deadlineMs, payload: request.payload)
         if context.isExpired {
             // The caller has stopped waiting: its work would only delay the calls
             // behind it. (The reply is for a caller who lingers, e.g. a test.)

@@ -29,9 +29,9 @@ struct ReplayCommand: AsyncCommand {
         let started = ContinuousClock.now
         let stats = try await replayer.replay(loaded.readings, batchSize: batch, speed: speed) { bar.update($0, $1) }
         await client.close()
-        let seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).totalMilliseconds / 1000
         print(String(format: "sent %d readings in %.1f s: %d stored, %d duplicates, %d rejected, %d retries (%d busy, %d timed out); longest wait for an acknowledgement %.1f s",
                      stats.sent, seconds, stats.accepted, stats.duplicates, stats.rejected, stats.retries, stats.busy, stats.timeouts,
-                     Double(stats.longestStall.components.seconds) + Double(stats.longestStall.components.attoseconds) / 1e18))
+                     stats.longestStall.totalMilliseconds / 1000))
     }
 }
