@@ -56,6 +56,10 @@ public final class LocalCluster: @unchecked Sendable {
     /// Set when the cluster uses an existing database instead of starting one.
     public let externalMongoURI: String?
     public var extraEnvironment: [String: String] = [:]
+    /// How long a service may take to stop gracefully after SIGTERM before its guard
+    /// kills it (Docker's default is 10 s too). Tests on a starved machine allow more:
+    /// they check that a stop loses nothing, not how fast it is.
+    public var stopGrace: Duration = .seconds(10)
     /// The built web app the gateway serves at "/" (nil: the API only).
     public var webRoot: URL?
     /// How many replicas of each replicable service run (at most; see ``setReplicas(_:)``).
@@ -298,7 +302,7 @@ public final class LocalCluster: @unchecked Sendable {
         // escalation is counted in the loop rather than left to a background `sleep`: a
         // leftover process holding the guard's output would delay Foundation's notice
         // that the guard has exited.
-        let graceTicks = member == .mongo ? 10 : 50  // ticks of 0.2 s
+        let graceTicks = member == .mongo ? 10 : Int(stopGrace.totalMilliseconds / 200)  // ticks of 0.2 s
         let guardScript = """
             parent=$1; shift
             "$@" & child=$!

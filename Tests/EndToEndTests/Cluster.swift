@@ -43,6 +43,8 @@ struct TestCluster {
                 binDirectory: TestEnvironment.binDirectory, dataDirectory: directory, ports: try .free(),
                 secantusd: TestEnvironment.secantusd)
             try cluster.setReplicas(replicas)
+            // A graceful stop on two starved cores can take a database-bound while.
+            cluster.stopGrace = .seconds(60)
             // The gateway waits up to 30 s for a service: two clusters share two cores
             // while the suite runs, and SecantusDB scans a range where MongoDB would seek.
             // Training takes one core at most, leaving the other to the services.
