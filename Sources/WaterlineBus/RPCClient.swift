@@ -60,14 +60,16 @@ public final class RPCClient: Sendable {
     /// a RESOURCE_EXHAUSTED reply: never at once, but after a jittered pause that is at
     /// least the server's retry hint (``Backoff``), so a slow or full server is not
     /// handed the same work again while it is still on the first copy.
+    /// A caller with a retry loop of its own (the replayer) passes `retry: false`, so
+    /// that every resend is its own and it can count them.
     public func call<Request, Response>(
-        _ method: RPCMethod<Request, Response>, _ request: Request, timeout: Duration? = nil
+        _ method: RPCMethod<Request, Response>, _ request: Request, timeout: Duration? = nil, retry: Bool = true
     ) async throws(RPCError) -> Response {
         let payload: [UInt8]
         do { payload = try request.serializedBytes() } catch {
             throw RPCError.invalidArgument("request does not encode: \(error)")
         }
-        let attempts = method.idempotent ? 2 : 1
+        let attempts = method.idempotent && retry ? 2 : 1
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(2))
         var lastError = RPCError.unavailable("not called")
         for attempt in 0..<attempts {

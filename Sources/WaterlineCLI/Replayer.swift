@@ -42,7 +42,7 @@ public struct Replayer: Sendable {
         var request = RegisterSensorsRequest()
         request.sensors = scenario.sensors.map { Sensor($0, cadenceMs: scenario.meta.stepMs, inlets: inlets) }
         var ignored = Stats()
-        let reply = try await withRetry(&ignored) { try await client.call(IngestRPC.registerSensors, request) }
+        let reply = try await withRetry(&ignored) { try await client.call(IngestRPC.registerSensors, request, retry: false) }
         if let first = reply.rejected.first {
             throw RPCError.invalidArgument("sensor \(first.sensorID) rejected: \(first.reason)")
         }
@@ -75,7 +75,7 @@ public struct Replayer: Sendable {
                 reading.value = r.value
                 return reading
             }
-            let reply = try await withRetry(&stats) { try await client.call(IngestRPC.submitReadings, request) }
+            let reply = try await withRetry(&stats) { try await client.call(IngestRPC.submitReadings, request, retry: false) }
             let now = ContinuousClock.now
             stats.longestStall = max(stats.longestStall, now - lastAck)
             lastAck = now
