@@ -1,11 +1,11 @@
 /// The kinds of event the detector raises.
-public enum DetectedEventType: String, Sendable, CaseIterable {
+public enum DetectedEventType: String, Sendable, CaseIterable, Codable {
     case leak, burst, sensorFault = "sensor_fault", dataGap = "data_gap"
     case demandAnomaly = "demand_anomaly", tankAnomaly = "tank_anomaly"
 }
 
 /// How one sensor moved during an event.
-public struct SensorEvidence: Sendable, Equatable {
+public struct SensorEvidence: Sendable, Equatable, Codable {
     public var sensorID: String
     public var role: SensorRole
     public var firstMs: Int64
@@ -21,7 +21,7 @@ public struct SensorEvidence: Sendable, Equatable {
 }
 
 /// An event as the detector sees it: what, where, since when, how bad, and why.
-public struct DetectedEvent: Sendable, Equatable {
+public struct DetectedEvent: Sendable, Equatable, Codable {
     /// Stable: zone, type and start, so a restarted detector updates the same event.
     public var id: String
     public var type: DetectedEventType

@@ -72,8 +72,42 @@ public struct EventDetector: Sendable {
         public init() {}
     }
 
-    private struct SensorWindow: Sendable {
-        var recent: [(ts: Int64, anomalous: Bool, score: Double, relative: Double)] = []
+    /// One of a sensor's recent warmed-up points.
+    struct RecentPoint: Sendable, Codable, Equatable {
+        var ts: Int64
+        var anomalous: Bool
+        var score: Double
+        var relative: Double
+    }
+
+    /// A pressure point's residual (value − forecast), for localisation.
+    struct ResidualStep: Sendable, Codable, Equatable {
+        var ts: Int64
+        var residual: Double
+    }
+
+    /// An inlet's step, for losses counted from an event's start and the zone's net inflow.
+    struct InletStep: Sendable, Codable, Equatable {
+        var ts: Int64
+        var value: Double
+        var mean: Double
+        var lower: Double
+        var upper: Double
+        var hours: Double
+    }
+
+    struct Membership: Sendable, Codable, Equatable {
+        var zone: String
+        var role: SensorRole
+    }
+
+    struct Member: Sendable, Codable, Equatable {
+        var id: String
+        var role: SensorRole
+    }
+
+    struct SensorWindow: Sendable, Codable {
+        var recent: [RecentPoint] = []
         var firstAnomalousMs: Int64?
         /// Exponential moving average of the surprise: sustained drift shows here while
         /// single noisy points do not.
@@ -99,9 +133,9 @@ public struct EventDetector: Sendable {
     }
 
     public let config: Config
-    private var sensors: [String: SensorWindow] = [:]
+    var sensors: [String: SensorWindow] = [:]
     /// Open events by key: "zone|hydraulic", "zone|tank", "sensor|data_gap", ...
-    private var open: [String: DetectedEvent] = [:]
+    var open: [String: DetectedEvent] = [:]
 
     public init(config: Config = Config()) {
         self.config = config
@@ -109,7 +143,7 @@ public struct EventDetector: Sendable {
 
     public var openEvents: [DetectedEvent] { Array(open.values) }
     /// Zone events that ended, by key, in case their condition returns.
-    private var recentlyEnded: [String: DetectedEvent] = [:]
+    var recentlyEnded: [String: DetectedEvent] = [:]
 
     /// Feeds one point; returns what changed.
     public mutating func observe(_ p: ScoredPoint) -> [DetectionChange] {
@@ -157,7 +191,7 @@ public struct EventDetector: Sendable {
 
         if p.role == .inletFlow, let value = p.value { countLoss(p, value: value) }
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
-        w.recent.append((p.tsMs, p.anomalous, p.score, relative))
+        w.recent.append(RecentPoint(ts: p.tsMs, anomalous: p.anomalous, score: p.score, relative: relative))
         if w.recent.count > config.window { w.recent.removeFirst(w.recent.count - config.window) }
         if p.anomalous && w.recent.dropLast().last?.anomalous != true {
             // A new run of consecutive anomalous points starts here.
@@ -191,13 +225,13 @@ public struct EventDetector: Sendable {
     /// Recent residuals (value − forecast) per pressure sensor, so an event's residuals
     /// come from its own window whatever order the sensors' points arrive in (one
     /// sensor's day may arrive before another's).
-    private var pressureSteps: [String: [(ts: Int64, residual: Double)]] = [:]
+    var pressureSteps: [String: [ResidualStep]] = [:]
 
     /// Remembers a pressure point's residual and, when it falls in its zone's open leak or
     /// burst's localisation window, updates that sensor's mean residual in the event.
     private mutating func countResidual(_ p: ScoredPoint, value: Double) {
         var steps = pressureSteps[p.sensorID] ?? []
-        steps.append((p.tsMs, value - p.forecastMean))
+        steps.append(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean))
         if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
         pressureSteps[p.sensorID] = steps
         let key = "\(p.zone)|hydraulic"
@@ -234,7 +268,7 @@ public struct EventDetector: Sendable {
     // MARK: Zone fusion
 
     /// The trailing run of consecutive anomalous points of a sensor.
-    private func trailingRun(_ w: SensorWindow) -> ArraySlice<(ts: Int64, anomalous: Bool, score: Double, relative: Double)> {
+    private func trailingRun(_ w: SensorWindow) -> ArraySlice<RecentPoint> {
         let count = w.recent.reversed().prefix { $0.anomalous }.count
         return w.recent.suffix(count)
     }
@@ -431,7 +465,7 @@ public struct EventDetector: Sendable {
 
     /// Recent inlet steps per sensor, to count an event's loss from its start when it
     /// opens later (a drift is confirmed after it began).
-    private var inletSteps: [String: [(ts: Int64, value: Double, mean: Double, lower: Double, upper: Double, hours: Double)]] = [:]
+    var inletSteps: [String: [InletStep]] = [:]
     /// Inlet steps kept (a day at one-minute cadence).
     static let rememberedInletSteps = 1_440
     /// A step counts for the time since the inlet's previous one, at most this long (a
@@ -444,7 +478,7 @@ public struct EventDetector: Sendable {
     private mutating func rememberInletStep(_ p: ScoredPoint, value: Double) -> Double {
         var steps = inletSteps[p.sensorID] ?? []
         let hours = steps.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
-        steps.append((p.tsMs, value, p.forecastMean, p.forecastLower, p.forecastUpper, hours))
+        steps.append(InletStep(ts: p.tsMs, value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours))
         // Trimmed in blocks, not by one step per point: insight calls this for every inlet point.
         if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
         inletSteps[p.sensorID] = steps
@@ -462,7 +496,7 @@ public struct EventDetector: Sendable {
     }
 
     /// Per zone: its inlets' summed inflow and the inflow leak detector on it.
-    private var zoneInflow: [String: ZoneInflowTracker] = [:]
+    var zoneInflow: [String: ZoneInflowTracker] = [:]
 
     /// A leak in a zone whose inflow detector judges is costed from that detector's excess
     /// (the inflow that does not follow demand), not from the forecast: a forecast learns a
@@ -483,27 +517,27 @@ public struct EventDetector: Sendable {
         open[key] = event
     }
 
-    private var roles: [String: (zone: String, role: SensorRole)] = [:]
+    var roles: [String: Membership] = [:]
     /// The newest time seen per sensor. A zone's clock is the slowest of its reporting
     /// sensors (one silent for more than `staleSensorMs` does not hold it back), so points
     /// that arrive out of step across sensors — a batch of one sensor's hour before the
     /// others' — cannot end an event early.
-    private var lastSeen: [String: Int64] = [:]
+    var lastSeen: [String: Int64] = [:]
 
     /// Each zone's sensors, kept as sensors are learnt (asked for on every point).
-    private var members: [String: [(id: String, role: SensorRole)]] = [:]
+    var members: [String: [Member]] = [:]
 
-    private func sensorsInZone(_ zone: String) -> [(id: String, role: SensorRole)] {
+    func sensorsInZone(_ zone: String) -> [Member] {
         members[zone] ?? []
     }
 
-    private mutating func setRole(_ id: String, zone: String, role: SensorRole) {
+    mutating func setRole(_ id: String, zone: String, role: SensorRole) {
         if let known = roles[id] {
             if known.zone == zone && known.role == role { return }
             members[known.zone]?.removeAll { $0.id == id }
         }
-        roles[id] = (zone, role)
-        members[zone, default: []].append((id, role))
+        roles[id] = Membership(zone: zone, role: role)
+        members[zone, default: []].append(Member(id: id, role: role))
         members[zone]!.sort { $0.id < $1.id }
     }
 

@@ -13,8 +13,8 @@
 /// `calibrationDays` and followed slowly while no alarm is raised, with each step's pull
 /// clipped to `followClipSigmas`: a leak growing over weeks must not be learnt as normal,
 /// and during an alarm nothing is learnt at all.
-public struct InflowLeakDetector: Sendable {
-    public struct Config: Sendable, Equatable {
+public struct InflowLeakDetector: Sendable, Codable {
+    public struct Config: Sendable, Equatable, Codable {
         public var stepMs: Int64
         public var learningDays = 7
         public var calibrationDays = 7
@@ -41,7 +41,7 @@ public struct InflowLeakDetector: Sendable {
     }
 
     /// The verdict on one step.
-    public struct Verdict: Sendable, Equatable {
+    public struct Verdict: Sendable, Equatable, Codable {
         public var tsMs: Int64
         public var alarmed: Bool
         /// Inflow not following the demand shape, above its normal offset (m³/h if the
@@ -58,11 +58,33 @@ public struct InflowLeakDetector: Sendable {
     }
 
     public let config: Config
-    /// The learning days' inflows: (step since the first, slot, inflow).
-    private var learning: [(step: Int, slot: Int, inflow: Double)] = []
+    /// One of the learning days' inflows.
+    private struct LearningStep: Sendable, Codable {
+        /// Steps since the first.
+        var step: Int
+        var slot: Int
+        var inflow: Double
+    }
+    /// A window step: the shape at its slot and the inflow.
+    private struct WindowStep: Sendable, Codable {
+        var x: Double
+        var q: Double
+    }
+    private struct Fit: Sendable, Codable {
+        var level: Double
+        var intercept: Double
+    }
+    private struct ShapeStep: Sendable, Codable {
+        var slot: Int
+        var inflow: Double
+        var normal: Bool
+    }
+
+    /// The learning days' inflows.
+    private var learning: [LearningStep] = []
     private var shape: [Double]? = nil
     private var firstMs: Int64? = nil
-    private var window: [(x: Double, q: Double)] = []
+    private var window: [WindowStep] = []
     private var calibration: [Double] = []
     private var offset = 0.0
     private var calibrated = false
@@ -72,12 +94,12 @@ public struct InflowLeakDetector: Sendable {
     private var levelBeforeAlarm = 0.0
     private var interceptBeforeAlarm = 0.0
     /// Recent fitted levels: at an alarm, the level from before the leak entered the window.
-    private var recentFits: [(level: Double, intercept: Double)] = []
+    private var recentFits: [Fit] = []
     /// The trailing week of inflows since the last alarm: the shape's normaliser.
     private var week: [Double] = []
     private var weekSum = 0.0
     /// Steps waiting half a week before they teach the shape.
-    private var pendingShape: [(slot: Int, inflow: Double, normal: Bool)] = []
+    private var pendingShape: [ShapeStep] = []
     private var meanAbsoluteDeviation = 0.0
 
     public init(config: Config) {
@@ -92,12 +114,12 @@ public struct InflowLeakDetector: Sendable {
         firstMs = first
         let slot = Int((tsMs / config.stepMs) % Int64(config.slotsPerWeek))
         guard let shape else {
-            if let inflow { learning.append((Int((tsMs - first) / config.stepMs), slot, inflow)) }
+            if let inflow { learning.append(LearningStep(step: Int((tsMs - first) / config.stepMs), slot: slot, inflow: inflow)) }
             if tsMs - first >= Int64(config.learningDays) * 86_400_000 - config.stepMs { shape = learntShape() }
             return nil
         }
         guard let inflow else { return nil }
-        window.append((shape[slot], inflow))
+        window.append(WindowStep(x: shape[slot], q: inflow))
         if window.count > config.windowSteps { window.removeFirst(window.count - config.windowSteps) }
         guard window.count == config.windowSteps else { return nil }
         let (level, intercept, meanInflow) = fit()
@@ -162,7 +184,7 @@ public struct InflowLeakDetector: Sendable {
     static let truncatedMeanAbsoluteDeviation = 0.968
 
     private mutating func rememberFit(_ level: Double, _ intercept: Double) {
-        recentFits.append((level, intercept))
+        recentFits.append(Fit(level: level, intercept: intercept))
         if recentFits.count > config.windowSteps + 1 { recentFits.removeFirst() }
     }
 
@@ -178,9 +200,10 @@ public struct InflowLeakDetector: Sendable {
     /// growing slowly towards an alarm must not become part of the demand's shape.
     private mutating func learnShape(slot: Int, inflow: Double, normal: Bool = true) {
         guard shape != nil else { return }
-        pendingShape.append((slot, inflow, normal))
+        pendingShape.append(ShapeStep(slot: slot, inflow: inflow, normal: normal))
         guard pendingShape.count > config.slotsPerWeek / 2 else { return }
-        let (s, old, wasNormal) = pendingShape.removeFirst()
+        let step = pendingShape.removeFirst()
+        let (s, old, wasNormal) = (step.slot, step.inflow, step.normal)
         guard wasNormal, week.count == config.slotsPerWeek, weekSum > 0 else { return }
         shape![s] += config.shapeWeight * (old / (weekSum / Double(week.count)) - shape![s])
     }

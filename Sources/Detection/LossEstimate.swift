@@ -1,7 +1,7 @@
 /// Water lost over an event: the zone inlets' inflow above their forecast, summed over
 /// the steps (m³/h × hours), with an interval from the forecast's 90% interval (the
 /// inflow above its upper edge is the least that was lost, above its lower edge the most).
-public struct LossEstimate: Sendable, Equatable {
+public struct LossEstimate: Sendable, Equatable, Codable {
     public var volumeM3 = 0.0
     public var lowM3 = 0.0
     public var highM3 = 0.0

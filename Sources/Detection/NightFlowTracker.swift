@@ -10,8 +10,8 @@
 /// night use is not a leak): a rise above `max(spreadFactor × robust spread,
 /// minRelativeRise × baseline)` flags the night. A night flagged after `confirmNights − 1`
 /// flagged nights in a row is a leak signal.
-public struct NightFlowTracker: Sendable {
-    public struct Config: Sendable, Equatable {
+public struct NightFlowTracker: Sendable, Codable {
+    public struct Config: Sendable, Equatable, Codable {
         public var nightStartHour = 2
         public var nightEndHour = 5
         public var utcOffsetHours = 0
@@ -27,7 +27,7 @@ public struct NightFlowTracker: Sendable {
     }
 
     /// One finished night.
-    public struct Night: Sendable, Equatable {
+    public struct Night: Sendable, Equatable, Codable {
         /// Start of the night's window (epoch ms).
         public var startMs: Int64
         public var minimum: Double
@@ -47,7 +47,12 @@ public struct NightFlowTracker: Sendable {
 
     public let config: Config
     public private(set) var nights: [Night] = []
-    private var current: (startMs: Int64, minimum: Double)?
+    /// The night being watched: when it started and its smoothed minimum so far.
+    private struct CurrentNight: Sendable, Codable {
+        var startMs: Int64
+        var minimum: Double
+    }
+    private var current: CurrentNight?
     private var recent: [Double] = []
     private var flaggedInARow = 0
 
@@ -71,7 +76,7 @@ public struct NightFlowTracker: Sendable {
                 // The rolling median needs a full window inside the night before it counts.
                 if recent.count == config.smoothingPoints { current!.minimum = min(current!.minimum, smoothed) }
             } else {
-                current = (night, recent.count == config.smoothingPoints ? smoothed : .infinity)
+                current = CurrentNight(startMs: night, minimum: recent.count == config.smoothingPoints ? smoothed : .infinity)
             }
         } else if let c = current {
             ended = finish(c)
@@ -96,7 +101,7 @@ public struct NightFlowTracker: Sendable {
         return day == 2 || day == 3
     }
 
-    private mutating func finish(_ c: (startMs: Int64, minimum: Double)) -> Night? {
+    private mutating func finish(_ c: CurrentNight) -> Night? {
         current = nil
         guard c.minimum.isFinite else { return nil }
         let weekend = isWeekend(c.startMs)

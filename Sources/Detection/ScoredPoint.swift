@@ -1,5 +1,5 @@
 /// What the detector knows about a sensor.
-public enum SensorRole: Sendable, Equatable {
+public enum SensorRole: String, Sendable, Equatable, Codable {
     case pressure
     /// A flow meter on a zone's inlet.
     case inletFlow

@@ -5,8 +5,8 @@
 /// Residuals are in standard deviations. With allowance 0.5 and threshold 8, a shift of
 /// one standard deviation is signalled after about 16 steps; in-control noise (independent,
 /// normal) crosses it on either side about once in 9,000 steps (simulated).
-public struct TwoSidedCUSUM: Sendable, Equatable {
-    public enum Side: Sendable, Equatable { case up, down }
+public struct TwoSidedCUSUM: Sendable, Equatable, Codable {
+    public enum Side: Sendable, Equatable, Codable { case up, down }
 
     public var allowance: Double
     public var threshold: Double

@@ -6,9 +6,15 @@
 /// every inlet of the zone has reported it, and it is fed in time order (a step completed
 /// after a later one was fed is dropped, as a missing step). The detector's step is the
 /// spacing of the first two steps seen, its window a day.
-struct ZoneInflowTracker: Sendable {
+struct ZoneInflowTracker: Sendable, Codable {
+    /// A step's inflow so far: the inlets that reported it, summed.
+    private struct PartialStep: Sendable, Codable {
+        var sum = 0.0
+        var count = 0
+    }
+
     private var detector: InflowLeakDetector?
-    private var pending: [Int64: (sum: Double, count: Int)] = [:]
+    private var pending: [Int64: PartialStep] = [:]
     private var firstStepMs: Int64?
     private var lastFedMs: Int64?
     /// When the detector's current alarm was raised.
@@ -31,7 +37,7 @@ struct ZoneInflowTracker: Sendable {
     @discardableResult
     mutating func add(tsMs: Int64, value: Double, inlets: Int) -> InflowLeakDetector.Verdict? {
         if let last = lastFedMs, tsMs <= last { return nil }
-        var entry = pending[tsMs] ?? (0, 0)
+        var entry = pending[tsMs] ?? PartialStep()
         entry.sum += value
         entry.count += 1
         guard entry.count >= inlets else {

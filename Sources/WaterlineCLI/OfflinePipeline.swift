@@ -12,6 +12,8 @@ public struct OfflinePipeline {
     public var anomalyThreshold = 1.5
     public var detection = EventDetector.Config()
     public var maxFillSteps = 5
+    /// As insight's `WATERLINE_INSIGHT_ZONE_LATENESS_MS`.
+    public var zoneLatenessMs: Int64 = 900_000
     /// Called for every scored point of this sensor (for `waterline eval --trace`).
     public var traceSensor: String?
     public var trace: (Int64, Double?, AnomalyScorer.Result) -> Void = { _, _, _ in }
@@ -53,6 +55,12 @@ public struct OfflinePipeline {
         }
         var detector = EventDetector(config: detection)
         var events: [String: DetectedEvent] = [:]
+        // Judged in the order insight judges them: a zone's slot once all its sensors reported it.
+        var gate = ZoneSlotGate(latenessMs: zoneLatenessMs)
+        for (id, info) in roles { gate.register(sensorID: id, zone: info.zone) }
+        func judge(_ released: [ScoredPoint]) {
+            for point in released { for change in detector.observe(point) { events[change.event.id] = change.event } }
+        }
         var scored = 0
         // Feed in chunks of one hour of readings, as a stream would.
         var index = 0
@@ -84,9 +92,11 @@ public struct OfflinePipeline {
                     sensorID: id, zone: info.zone, role: info.role, tsMs: sample.tsMs, value: sample.value,
                     forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
                     warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
-                for change in detector.observe(point) { events[change.event.id] = change.event }
+                _ = gate.add(point)
             }
+            judge(gate.release())
         }
+        judge(gate.releaseAll())
         // Open events as they stand now (their last change may be older than their loss).
         for e in detector.openEvents { events[e.id] = e }
         return (events.values.sorted { ($0.startMs, $0.id) < ($1.startMs, $1.id) }, scored)
