@@ -35,7 +35,8 @@ public final class OwnedPartitions: Sendable {
 
     public let leases: PartitionLeases
     private let subscriber: StreamSubscriber
-    private let topicPrefix: String
+    /// Nil: the subscription does not follow the partitions (the whole stream is read).
+    private let topicPrefix: String?
     private let active = Locked<Set<UInt32>>([])
     private let sequences = Locked(SequenceGapDetector())
     private let progress = Locked<[UInt32: (lagMs: Int64, handled: UInt64)]>([:])
@@ -44,8 +45,9 @@ public final class OwnedPartitions: Sendable {
     /// nothing published in between is missed (libzmq does not acknowledge it).
     private let settle: Duration
 
-    /// - Parameter topicPrefix: the stream's topic before the partition, e.g. `raw.`.
-    public init(leases: PartitionLeases, subscriber: StreamSubscriber, topicPrefix: String, settle: Duration = .milliseconds(300)) {
+    /// - Parameter topicPrefix: the stream's topic before the partition, e.g. `raw.`; nil
+    ///   when the stream is not partitioned as the leases are (the whole of it is read).
+    public init(leases: PartitionLeases, subscriber: StreamSubscriber, topicPrefix: String?, settle: Duration = .milliseconds(300)) {
         self.leases = leases
         self.subscriber = subscriber
         self.topicPrefix = topicPrefix
@@ -68,15 +70,17 @@ public final class OwnedPartitions: Sendable {
         let changes = leases.takeChanges()
         if !changes.lost.isEmpty {
             active.withLock { $0.subtract(changes.lost) }
-            subscriber.unsubscribe(changes.lost.map { topicPrefix + String($0) })
+            if let topicPrefix { subscriber.unsubscribe(changes.lost.map { topicPrefix + String($0) }) }
             await drop(changes.lost)
             leases.confirmReleased(changes.lost)
         }
         if !changes.gained.isEmpty {
-            sequences.withLock { s in for p in changes.gained { s.reset(key: String(p)) } }
-            subscriber.subscribe(changes.gained.map { topicPrefix + String($0) })
             active.withLock { $0.formUnion(changes.gained) }
-            try? await Task.sleep(for: settle)
+            if let topicPrefix {
+                sequences.withLock { s in for p in changes.gained { s.reset(key: String(p)) } }
+                subscriber.subscribe(changes.gained.map { topicPrefix + String($0) })
+                try? await Task.sleep(for: settle)
+            }
             await restore(changes.gained)
         }
     }
@@ -109,14 +113,20 @@ public final class OwnedPartitions: Sendable {
     /// partition must be replayed from MongoDB.
     public func accept(partition: UInt32, publisher: String, sequence: UInt64) -> (mine: Bool, replay: Replay?) {
         guard owns(partition) else { return (false, nil) }
+        return (true, observe(partition: partition, publisher: publisher, sequence: sequence))
+    }
+
+    /// Follows a stream partition's sequence whoever holds it (a stage that reads the
+    /// whole stream): whether what came before must be replayed from MongoDB.
+    public func observe(partition: UInt32, publisher: String, sequence: UInt64) -> Replay? {
         let key = String(partition)
         return sequences.withLock { s in
             let handover = s.isHandover(publisher: publisher, key: key)
             let restart = s.isRestart(publisher: publisher, key: key, sequence: sequence)
             let gap = s.observe(publisher: publisher, key: key, sequence: sequence)
-            if let gap { return (true, .gap(gap)) }
-            if restart { return (true, .restart(publisher: publisher)) }
-            return (true, handover ? .handover(publisher: publisher) : nil)
+            if let gap { return .gap(gap) }
+            if restart { return .restart(publisher: publisher) }
+            return handover ? .handover(publisher: publisher) : nil
         }
     }
 }

@@ -73,7 +73,7 @@ import WaterlineTestSupport
 
         // No gap and no duplicate: one document per slot, every slot from first to last.
         #expect(try await t.count(Collections.clean) == expectedCount)
-        for (sensor, points) in expected {
+        for sensor in expected.keys {
             let stored = try await storedSeries(t, sensor)
             let slots = stored.map(\.tsMs)
             #expect(slots == Array(stride(from: slots.first ?? 0, through: slots.last ?? -1, by: Int(step))), "\(sensor) has holes")

@@ -65,12 +65,13 @@ private let failing = RPCMethod<HealthRequest, HealthResponse>("/test.Echo/Fail"
         }
     }
 
+    /// The call's own deadline applies, not the client's 30 s: under that, the handler's
+    /// reply (after 300 ms) would have come in time. (No wall-clock bound: on two busy
+    /// cores a timer may fire seconds late, which says nothing about the behaviour.)
     @Test func aCallWithoutReplyFailsAtItsDeadline() async throws {
         try await withServer { _, client in
-            let started = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) { try await client.call(slow, HealthRequest(), timeout: .milliseconds(50)) }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - started < .seconds(15))  // at its deadline, not at the client's 30 s
         }
     }
 

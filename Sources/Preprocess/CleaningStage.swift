@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Mongo
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Preprocess's stage: cleans the raw readings of the partitions it holds into regular
+/// series with quality flags, stores them in `clean` (one document per sensor and slot; a
+/// slot stored before is a duplicate key, never a second copy) and publishes them on the
+/// clean stream. Its log is `readings` in MongoDB, from which it catches up.
+struct CleaningStage: Stage {
+    let name = "preprocess"
+    let idleFlushMs: Int64
+    let state: CleaningState
+    let sensors: SensorDirectory
+    let partitioner: Partitioner
+    let readings: MongoCollection
+    let clean: MongoCollection
+    let latestClean: MongoCollection
+    let publisher: StreamPublisher
+    let publisherID: String
+    let sequences = SequenceCounter()
+    let counters: ServiceCounters
+    let logger: Logger
+
+
+    func items(of batch: RawReadingBatch) -> [RawReading] { batch.readings }
+
+    func receivedMs(of items: [RawReading]) -> Int64 { items.map(\.receivedMs).max() ?? 0 }
+
+    func process(_ batch: [RawReading]) async throws {
+        let known = await sensors.lookup(Set(batch.map(\.sensorID)))
+        do {
+            try await storeAndPublish(try await state.add(batch, sensors: known))
+        } catch {
+            // Rebuilt from MongoDB when the partitions are replayed.
+            await state.forget(Set(batch.map(\.sensorID)))
+            throw error
+        }
+    }
+
+    /// Nothing arrived for a tick: emit what idle sensors still hold.
+    func idle() async throws {
+        let points = await state.flushIdle(idleMs: idleFlushMs)
+        do { try await storeAndPublish(points) } catch {
+            await state.forget(Set(points.map(\.sensorID)))
+            throw error
+        }
+    }
+
+    /// What the cleaners of these partitions hold unjudged is left to whoever catches
+    /// them up next, from the stored points and readings.
+    func drop(_ partitions: Set<UInt32>) async {
+        await state.forget(Set(sensors(in: partitions).map(\.sensorID)))
+    }
+
+    private func sensors(in partitions: Set<UInt32>) -> [Sensor] { sensors.all(in: partitions, of: partitioner) }
+
+    /// Re-reads the sensors' raw readings from MongoDB from where their clean series
+    /// stands, so nothing the stream dropped (or sent while this was down) is missed.
+    func catchUp(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
+        if reason == .taken { try? await sensors.load() }  // sensors registered since the start
+        var total = 0
+        var resumedPoints = 0
+        let failed = await catchUpSensors(
+            sensors(in: partitions), stage: name, partitioner: partitioner, logger: logger, shouldStop: shouldStop,
+            failed: { await state.forget([$0.sensorID]) }
+        ) { sensor in
+            let (resumed, nextSlot) = try await state.prepare(sensor)
+            try await storeAndPublish(resumed)
+            resumedPoints += resumed.count
+            var from = nextSlot ?? 0
+            await state.caughtUp(sensor.sensorID, fromMs: from, readAtMs: nowMs())
+            while true {
+                let page = try await readings.find(
+                    seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: seriesOrder, limit: 20_000)
+                if page.isEmpty { break }
+                let raws = page.map(RawReading.init(document:))
+                total += raws.count
+                try await storeAndPublish(try await state.add(raws, sensors: [sensor.sensorID: sensor]))
+                guard page.count == 20_000, let last = raws.last else { break }
+                from = last.tsMs + 1
+            }
+        }
+        if total + resumedPoints > 0 {
+            logger.info("preprocess: caught up from MongoDB (\(reason)): \(resumedPoints) points from resumed sensors, \(total) more readings")
+        }
+        counters.add("caught_up", total)
+        return failed
+    }
+
+    /// Keeps each sensor's newest point in `latest_clean`. The filter never lets an older
+    /// point replace a newer one: it then matches nothing, the upsert's insert hits the
+    /// sensor's key, and that duplicate is the expected "already newer".
+    private func storeLatest(_ points: [CleanPoint]) async throws {
+        var newest: [String: CleanPoint] = [:]
+        for p in points where p.tsMs >= newest[p.sensorID]?.tsMs ?? .min { newest[p.sensorID] = p }
+        let writes: [MongoCollection.WriteModel] = newest.values.map { p in
+            var document = p.document
+            document["_id"] = .string(p.sensorID)
+            return .replaceOne(
+                filter: ["_id": .string(p.sensorID), "ts_ms": ["$lte": .int64(p.tsMs)]], replacement: document, upsert: true)
+        }
+        let result = try await latestClean.bulkWrite(writes, ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store latest clean") }
+    }
+
+    /// Stores new points (revision 1) and replaces stored ones with their corrections
+    /// (higher revisions), then publishes them. Keyed by (sensor, slot): a first
+    /// version stored before (a replay after a restart) is a duplicate key, counted and
+    /// not stored twice; there is never more than one live version of a point.
+    func storeAndPublish(_ produced: [CleanPoint]) async throws {
+        guard !produced.isEmpty else { return }
+        var latest: [String: Int] = [:]
+        var points: [CleanPoint] = []
+        for p in produced {
+            let key = seriesKey(p.sensorID, p.tsMs)
+            if let i = latest[key] {
+                if p.revision >= points[i].revision { points[i] = p }
+            } else {
+                latest[key] = points.count
+                points.append(p)
+            }
+        }
+        let writes: [MongoCollection.WriteModel] = points.map { p in
+            p.revision <= 1
+                ? .insert(p.document)
+                : .replaceOne(filter: ["_id": .string(seriesKey(p.sensorID, p.tsMs))], replacement: p.document, upsert: true)
+        }
+        let result = try await clean.bulkWrite(writes, ordered: false)
+        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
+        let revised = points.count { $0.revision > 1 }
+        counters.add("stored", points.count - revised - result.duplicateIndices.count)
+        counters.add("revised", revised)
+        counters.add("duplicates", result.duplicateIndices.count)
+        var byPartition: [UInt32: [CleanPoint]] = [:]
+        for p in points { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }
+        for (partition, items) in byPartition {
+            var batch = CleanBatch()
+            batch.partition = partition
+            batch.publisherID = publisherID
+            batch.sequence = sequences.next(String(partition))
+            batch.points = items
+            if (try? publisher.publish(topic: "clean.\(partition)", batch)) == true {
+                counters.add("published", items.count)
+            } else {
+                counters.add("publish_dropped", items.count)  // subscribers see the gap and replay
+            }
+        }
+        // After publishing: the current values are a convenience, and failing to keep
+        // them must not hold back the series.
+        do { try await storeLatest(points) } catch {
+            counters.add("errors")
+            logger.warning("preprocess: storing current values failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
