@@ -29,6 +29,8 @@ actor EventBook {
     }
 
     /// Feeds scores; returns the events that changed, each once, with their change.
+    /// Replayed after a restart, the same scores change the stored events in the same way
+    /// and add no history twice.
     func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange)] {
         for (id, sensor) in sensors { places[id] = SensorPlace(lat: sensor.lat, lon: sensor.lon, nodeID: sensor.nodeID) }
         var changed: [String: EventChange] = [:]
@@ -36,27 +38,59 @@ actor EventBook {
         for point in points {
             for change in detector.observe(point) {  // DetectionChange
                 let detected = change.event
-                var event = events[detected.id] ?? Event()
-                let isNew = events[detected.id] == nil
+                let known = events[detected.id]
+                var event = known ?? Event()
                 event.merge(detected, tariffPerM3: tariffPerM3, places: places, location: networkLocation(detected, current: event))
                 if case .ended = change { locatedFrom[detected.id] = nil }
                 event.updatedMs = nowMs()
-                if isNew {
+                // An opening seen again (replayed) is not a reopening: only an event that
+                // had ended reopens.
+                let reopened: Bool = if case .opened = change, let known, known.endMs != 0 { true } else { false }
+                if known == nil {
                     event.status = .open
-                    event.history.append(action("opened", actor: "insight", comment: detected.summary))
-                } else if case .opened = change {
-                    event.history.append(action("reopened", actor: "insight", comment: "the evidence returned"))
+                    event.recordOnce(action("opened", actor: "insight", comment: detected.summary))
+                } else if reopened {
+                    event.recordOnce(action("reopened", actor: "insight", comment: "the evidence returned by \(isoTimeMs(detected.lastEvidenceMs))"))
                 } else if case .ended = change {
-                    event.history.append(action("ended", actor: "insight", comment: "no evidence since \(isoTimeMs(detected.lastEvidenceMs))"))
+                    event.recordOnce(action("ended", actor: "insight", comment: "no evidence since \(isoTimeMs(detected.lastEvidenceMs))"))
                 }
                 events[detected.id] = event
                 if changed[detected.id] == nil { order.append(detected.id) }
                 // An event opened in this batch is reported as opened, whatever followed.
-                let reopened: Bool = if case .opened = change { !isNew } else { false }
-                if changed[detected.id] != .opened { changed[detected.id] = isNew || reopened ? .opened : .updated }
+                if changed[detected.id] != .opened { changed[detected.id] = known == nil || reopened ? .opened : .updated }
             }
         }
         return order.compactMap { id in events[id].map { ($0, changed[id]!) } }
+    }
+
+    // MARK: Zones
+
+    /// What the detector holds about a zone, for a checkpoint.
+    func state(ofZone zone: String) -> EventDetector.ZoneState { detector.state(ofZone: zone) }
+
+    /// Forgets a zone: given up, or about to be rebuilt.
+    func forget(zone: String) {
+        detector.forget(zone: zone)
+        for (id, event) in events where event.zone == zone {
+            events[id] = nil
+            locatedFrom[id] = nil
+        }
+    }
+
+    /// Takes up a zone's detector state (nil: none saved, it learns afresh) and the
+    /// zone's stored events that a replay may change, so that their history and the
+    /// operators' changes are kept.
+    func restore(zone: String, state: EventDetector.ZoneState?, stored: [Event]) {
+        forget(zone: zone)
+        if let state { detector.restore(state) }
+        for event in stored where event.zone == zone { events[event.eventID] = event }
+    }
+
+    /// Replaces the book's copy of an event with the stored one (another replica or an
+    /// operator changed it meanwhile).
+    func refresh(_ event: Event) {
+        guard events[event.eventID] != nil else { return }
+        events[event.eventID] = event
     }
 
     /// Where a leak or burst is on the network model, when one is configured and locates
@@ -72,11 +106,10 @@ actor EventBook {
         return located
     }
 
-    /// Applies an operator action. `stored` loads an event this process does not hold.
-    func apply(_ request: UpdateEventRequest, stored: Event?) throws(RPCError) -> (Event, EventChange) {
-        guard var event = events[request.eventID] ?? stored else {
-            throw RPCError.notFound("no event '\(request.eventID)'")
-        }
+    /// Applies an operator action to the stored event (the one authority: another
+    /// replica may own its zone). The book's own copy, if it holds one, follows.
+    func apply(_ request: UpdateEventRequest, to stored: Event) throws(RPCError) -> (Event, EventChange) {
+        var event = stored
         let change: EventChange
         switch request.action {
         case .acknowledge:
@@ -116,7 +149,6 @@ actor EventBook {
         }
         event.history.append(action(request.action.label, actor: request.actor, comment: request.comment))
         event.updatedMs = nowMs()
-        events[event.eventID] = event
         return (event, change)
     }
 
@@ -152,6 +184,15 @@ extension EventActionType {
         case .falsePositive: "false_positive"
         default: nil
         }
+    }
+}
+
+extension Event {
+    /// Adds a history entry unless the same one (action, actor, comment) is there: what
+    /// detection records is a function of the data, so a replay finds it recorded.
+    mutating func recordOnce(_ entry: EventAction) {
+        guard !history.contains(where: { $0.action == entry.action && $0.actor == entry.actor && $0.comment == entry.comment }) else { return }
+        history.append(entry)
     }
 }
 

@@ -8,6 +8,15 @@ public struct InsightConfig: Sendable {
     public var mongoURI: String
     public var database: String
     public var instanceID: String
+    /// Zone partitions: each is leased to one replica, which judges its zones.
+    public var partitions: Int
+    public var leaseTTLMs: Int64
+    /// Data time between a zone's saved detector states.
+    public var checkpointEveryMs: Int64
+    /// Wall time between a zone's saved states, at least.
+    public var checkpointMinIntervalMs: Int64
+    /// Without a saved state, a zone is rebuilt from this many days of its scores.
+    public var rebuildDays: Int
     public var scoreStream: [String]
     public var rpcBind: String
     public var insightPubBind: String
@@ -29,6 +38,12 @@ public struct InsightConfig: Sendable {
     /// How near an open leak or burst (its candidates or its zone's sensors) a public
     /// report with a position must be to count for it.
     public var reportMatchRadiusMetres: Double
+    /// How far (data time) a zone's judgement may trail its newest score while it waits
+    /// for the zone's slowest sensor...
+    public var zoneLatenessMs: Int64
+    /// ... and how long (wall time) a sensor further behind must have sent nothing before
+    /// it counts as quiet and is no longer waited for.
+    public var zoneQuietAfterMs: Int64
     /// How often settings stored by another replica are taken up.
     public var settingsRefreshSeconds: Int
 
@@ -38,6 +53,11 @@ public struct InsightConfig: Sendable {
         mongoURI = try env.mongoURI()
         database = env.mongoDatabase
         instanceID = env.instanceID
+        partitions = try env.int("WATERLINE_INSIGHT_PARTITIONS", default: 16, range: 1...4096)
+        leaseTTLMs = try env.leaseTTLMs()
+        checkpointEveryMs = Int64(try env.int("WATERLINE_INSIGHT_CHECKPOINT_MS", default: 3_600_000, range: 60_000...604_800_000))
+        checkpointMinIntervalMs = Int64(try env.int("WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS", default: 10_000, range: 0...86_400_000))
+        rebuildDays = try env.int("WATERLINE_INSIGHT_REBUILD_DAYS", default: 28, range: 0...3650)
         scoreStream = try env.endpoints("WATERLINE_SCORE_STREAM")
         rpcBind = try env.endpoint("WATERLINE_INSIGHT_RPC_BIND", default: Self.defaultRPCBind)
         insightPubBind = try env.endpoint("WATERLINE_INSIGHT_PUB_BIND", default: "tcp://0.0.0.0:7032")
@@ -47,6 +67,8 @@ public struct InsightConfig: Sendable {
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
         cusumThreshold = try env.double("WATERLINE_EVENT_CUSUM_THRESHOLD", default: EventDetector.Config().cusumThreshold, range: 0...10_000)
         tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
+        zoneLatenessMs = Int64(try env.int("WATERLINE_INSIGHT_ZONE_LATENESS_MS", default: 900_000, range: 0...86_400_000))
+        zoneQuietAfterMs = Int64(try env.int("WATERLINE_INSIGHT_QUIET_AFTER_MS", default: 120_000, range: 0...86_400_000))
         settingsRefreshSeconds = try env.int("WATERLINE_SETTINGS_REFRESH_S", default: 30, range: 1...86_400)
         reportMatchRadiusMetres = try env.double("WATERLINE_REPORT_MATCH_RADIUS_M", default: 1000, range: 1...100_000)
         let file = env.string("WATERLINE_NETWORK_FILE", default: "")

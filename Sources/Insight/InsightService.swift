@@ -8,25 +8,25 @@ import WaterlineBus
 import WaterlineKit
 import WaterlineProto
 
-/// Insight: turns the score stream into events, stores them in `events`, publishes
-/// every change on the insight stream (topic `insight.<zone>.<type>`) for the
-/// dashboard and integrators, and serves the event RPCs.
+/// Insight: judges the score stream into events (`JudgingStage`, on the zones this
+/// replica holds through leases), stores them in `events`, publishes every change on the
+/// insight stream (topic `insight.<zone>.<type>`) for the dashboard and integrators, and
+/// serves the event RPCs (any replica, whichever zone: changes are applied to the stored
+/// event with a version check).
 public final class InsightService: Service {
     public let config: InsightConfig
     public let rpc: RPCServer
     public let publisher: StreamPublisher
-    private let subscriber: StreamSubscriber
     private let mongo: MongoClient
     private let events: MongoCollection
-    private let sensors: SensorDirectory
     private let book: EventBook
+    private let store: EventStore
     private let reportDesk: ReportDesk
     private let settingsStore: SettingsStore
     private let settings: Locked<Settings>
-    private let sequences = SequenceCounter()
-    /// Held while an update is numbered and queued, and while heartbeats are queued.
-    private let publishing = NSLock()
-    private let gaps = Locked(SequenceGapDetector())
+    private let slots: Locked<ZoneSlotGate>
+    private let runtime: StageRuntime<JudgingStage>
+    private var ownership: OwnedPartitions { runtime.ownership }
     private let counters = ServiceCounters()
     private let logger: Logger
     private let startedMs = nowMs()
@@ -46,8 +46,11 @@ public final class InsightService: Service {
         try await ensureIndexes(mongo)
         let majority = try await mongo.isReplicaSet()
         events = mongo.collection(Collections.events).withMajorityWrites(majority)
-        sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
+        let sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
+        var gate = ZoneSlotGate(latenessMs: config.zoneLatenessMs, quietAfterMs: config.zoneQuietAfterMs)
+        for sensor in sensors.all { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
+        slots = Locked(gate)
         var detection = EventDetector.Config()
         detection.minPoints = config.minPoints
         detection.quietMs = config.quietMs
@@ -60,10 +63,24 @@ public final class InsightService: Service {
         reportDesk = ReportDesk(
             reports: mongo.collection(Collections.reports).withMajorityWrites(majority), events: events, sensors: sensors,
             matcher: ReportMatcher(radiusMetres: config.reportMatchRadiusMetres))
-        subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: ["score."])
+        // The whole score stream (it is partitioned by sensor, the zones by zone).
+        let subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: [], tickMs: 500)
+        let leases = PartitionLeases(
+            collection: mongo.collection(Collections.leases).withMajorityWrites(majority), group: "insight",
+            member: config.instanceID, partitions: config.partitions, ttlMs: config.leaseTTLMs, logger: logger)
         rpc = try RPCServer(name: "insight", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(
             name: "insight", bind: config.insightPubBind, highWaterMark: Int32(clamping: config.insightPubHighWaterMark))
+        store = EventStore(events: events, publisher: publisher, publisherID: config.instanceID, counters: counters)
+        let stage = JudgingStage(
+            zonePartitioner: Partitioner(count: UInt32(config.partitions)), sensors: sensors, book: book, store: store,
+            gate: slots, scores: mongo.collection(Collections.scores),
+            checkpoints: ZoneCheckpoints(collection: mongo.collection(Collections.insightCheckpoints).withMajorityWrites(majority)),
+            checkpointEveryMs: config.checkpointEveryMs, checkpointMinIntervalMs: config.checkpointMinIntervalMs, rebuildMs: Int64(config.rebuildDays) * 86_400_000,
+            counters: counters, logger: logger)
+        runtime = StageRuntime(
+            stage: stage, subscriber: subscriber, leases: leases, routing: .wholeStream(topicPrefix: "score."),
+            counters: counters, logger: logger)
         registerHandlers()
         logger.info("insight ready", metadata: ["rpc": "\(rpc.endpoint)", "insight_pub": "\(publisher.endpoint)"])
     }
@@ -72,14 +89,14 @@ public final class InsightService: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
-                group.addTask { await self.consume() }
+                group.addTask { await self.runtime.run() }
                 group.addTask { await self.followSettings() }
                 group.addTask { await self.sendHeartbeats() }
             }
         } onGracefulShutdown: {
             self.logger.info("insight: shutting down")
             self.rpc.beginShutdown()
-            Task { await self.subscriber.close() }
+            self.runtime.beginShutdown()
         }
         await publisher.close()
         mongo.close()
@@ -126,9 +143,8 @@ public final class InsightService: Service {
                 throw RPCError.invalidArgument(
                     "a comment has at most \(Self.maxCommentCharacters) characters, this one \(request.comment.count)", field: "comment")
             }
-            let stored = try await self.storedEvent(request.eventID)
-            let (event, change) = try await self.book.apply(request, stored: stored)
-            try await self.storeAndPublish([(event, change)])
+            let event = try await self.store.update(request.eventID) { stored in try await self.book.apply(request, to: stored) }
+            await self.book.refresh(event)
             if request.action.eventLabel != nil { try await self.storeLabel(event) }
             return event
         }
@@ -162,10 +178,15 @@ public final class InsightService: Service {
             return updated
         }
         rpc.register(InsightRPC.stats) { _, _ in
-            self.counters.stats(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs, rpc: self.rpc)
+            self.counters.stats(
+                service: "insight", instance: self.config.instanceID, startedMs: self.startedMs,
+                gauges: ["scores_held": Int64(self.slots.withLock { $0.heldCount })], partitions: self.ownership, rpc: self.rpc)
         }
         rpc.register(InsightRPC.health) { _, _ in
-            self.counters.health(service: "insight", instance: self.config.instanceID, startedMs: self.startedMs)
+            let ready = self.ownership.isReady
+            return self.counters.health(
+                service: "insight", instance: self.config.instanceID, startedMs: self.startedMs,
+                detail: ready ? "\(self.ownership.owned.count) zone partitions held" : "taking its first zones", serving: ready)
         }
     }
 
@@ -176,12 +197,7 @@ public final class InsightService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(self.config.heartbeatSeconds))
-                self.publishing.withLock {
-                    for (topic, latest) in self.sequences.latest {
-                        let beat = EventUpdate.heartbeat(publisher: self.config.instanceID, latest: latest)
-                        _ = try? self.publisher.publish(topic: topic, beat)
-                    }
-                }
+                self.store.sendHeartbeats()
             }
         }
     }
@@ -210,8 +226,8 @@ public final class InsightService: Service {
         update.action = .publicReport
         update.actor = "public"
         update.comment = "report \(report.reportID) from \(report.locality.prefix(120))\(report.suspectedLeak ? " (suspected leak)" : "")"
-        let (event, change) = try await book.apply(update, stored: try await storedEvent(eventID))
-        try await storeAndPublish([(event, change)])
+        let event = try await store.update(eventID) { stored in try await book.apply(update, to: stored) }
+        await book.refresh(event)
     }
 
     /// Keeps an operator's label where training reads it (one per event, the latest).
@@ -232,73 +248,5 @@ public final class InsightService: Service {
     private func storedEvent(_ id: String) async throws -> Event? {
         guard let document = try await databaseCall({ try await self.events.findOne(["_id": .string(id)]) }) else { return nil }
         return try Event(document: document)
-    }
-
-    private func consume() async {
-        while true {
-            guard let messages = await subscriber.nextBatch() else { return }
-            if messages.isEmpty { continue }
-            var scores: [Score] = []
-            for message in messages {
-                guard let decoded = try? ScoreBatch(serializedBytes: message.payload) else {
-                    counters.add("malformed_messages")
-                    continue
-                }
-                if let gap = gaps.withLock({ $0.observe(publisher: decoded.publisherID, key: String(decoded.partition), sequence: decoded.sequence) }) {
-                    logger.warning("insight: score stream gap", metadata: ["gap": "\(gap)"])
-                    counters.add("stream_gaps")
-                }
-                scores += decoded.scores
-            }
-            counters.add("received", scores.count)
-            // Events follow the live series: a corrected score (a spike judged, a late
-            // reading) updates the stored score, not an event already raised or passed.
-            let revisions = scores.count { $0.revision > 1 }
-            if revisions > 0 {
-                counters.add("revisions_not_replayed", revisions)
-                scores.removeAll { $0.revision > 1 }
-            }
-            let known = await sensors.lookup(Set(scores.map(\.sensorID)))
-            let points = scores.sorted { ($0.tsMs, $0.sensorID) < ($1.tsMs, $1.sensorID) }.compactMap { s -> ScoredPoint? in
-                guard let sensor = known[s.sensorID] else { return nil }
-                let hasValue = s.flags & 4 == 0
-                return ScoredPoint(
-                    sensorID: s.sensorID, zone: sensor.zone, role: SensorRole(sensor), tsMs: s.tsMs,
-                    value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
-                    anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
-                    forecastLower: s.lower, forecastUpper: s.upper)
-            }
-            let changes = await book.observe(points, sensors: known)
-            do { try await storeAndPublish(changes) } catch {
-                counters.add("errors")
-                logger.error("insight: storing events failed", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    private func storeAndPublish(_ changes: [(Event, EventChange)]) async throws {
-        guard !changes.isEmpty else { return }
-        let models = try changes.map { (event, _) in
-            MongoCollection.WriteModel.replaceOne(filter: ["_id": .string(event.eventID)], replacement: try event.document(), upsert: true)
-        }
-        let result = try await events.bulkWrite(models, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store events") }
-        for (event, change) in changes {
-            var update = EventUpdate()
-            // Counted per topic, so a subscriber that filters topics sees no false gaps;
-            // numbered and queued under one lock, so the stream carries them in order
-            // (calls from the score stream and from RPCs run at once) and a heartbeat
-            // never announces a sequence that is not out yet.
-            let topic = "insight.\(event.zone).\(event.type.label)"
-            update.publisherID = config.instanceID
-            update.change = change
-            update.event = event
-            if change == .opened { counters.add("events_opened") }
-            let sent = publishing.withLock {
-                update.sequence = sequences.next(topic)
-                return (try? publisher.publish(topic: topic, update)) == true
-            }
-            counters.add(sent ? "published" : "publish_dropped")
-        }
     }
 }

@@ -27,6 +27,8 @@ public enum Collections {
     public static let settings = "settings"
     /// Partition leases and live members of each replicated service (PartitionLeases).
     public static let leases = "leases"
+    /// Insight's saved detector state, one document per zone (`_id`: the zone).
+    public static let insightCheckpoints = "insight_checkpoints"
 }
 
 /// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.

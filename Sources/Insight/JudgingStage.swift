@@ -1,0 +1,253 @@
+import Detection
+import Foundation
+import Logging
+import Mongo
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
+
+/// Insight's stage: judges the scores of the zones it holds (zone partitions, leased like
+/// the other stages' partitions) into events.
+///
+/// Every zone's scores go through a `ZoneSlotGate`, so the detector sees them in one
+/// order whatever their batching or arrival. Every `checkpointEveryMs` of a zone's data
+/// time, its detector state is saved in `insight_checkpoints` with the time it is judged
+/// up to (after the events it produced are stored). A replica that takes a zone — at
+/// start, on takeover, after a stream gap or a failure — restores the checkpoint and
+/// replays the zone's scores stored since, so it holds what an undisturbed replica would.
+struct JudgingStage: Stage {
+    let name = "insight"
+    let zonePartitioner: Partitioner
+    let sensors: SensorDirectory
+    let book: EventBook
+    let store: EventStore
+    let gate: Locked<ZoneSlotGate>
+    let scores: MongoCollection
+    let checkpoints: ZoneCheckpoints
+    /// Data time between a zone's checkpoints...
+    let checkpointEveryMs: Int64
+    /// ... and wall time at least: a replay or catch-up runs through days of data in
+    /// seconds, and a checkpoint per hour of it would load the database for nothing.
+    let checkpointMinIntervalMs: Int64
+    /// Without a checkpoint, a zone is rebuilt from this much data time of scores before
+    /// its newest (the learning window).
+    let rebuildMs: Int64
+    let counters: ServiceCounters
+    let logger: Logger
+    /// Each zone's last checkpoint: its data time, and when it was saved (wall clock).
+    let lastCheckpoint = Locked<[String: (frontierMs: Int64, savedMs: Int64)]>([:])
+
+
+    func items(of batch: ScoreBatch) -> [Score] { batch.scores }
+    func receivedMs(of items: [Score]) -> Int64 { 0 }
+
+    func zonePartition(_ zone: String) -> UInt32 { zonePartitioner.partition(of: zone) }
+
+    /// The scores of the zones held (the zone the model stored with each score).
+    func select(_ items: [Score], held: Set<UInt32>) async -> [Score] {
+        items.filter { held.contains(zonePartition($0.zone)) }
+    }
+
+    func process(_ items: [Score]) async throws {
+        // Events follow the live series: a corrected score (a spike judged, a late
+        // reading) updates the stored score, not an event already raised or passed.
+        let revisions = items.count { $0.revision > 1 }
+        counters.add("revisions_not_judged", revisions)
+        try await judge(items.filter { $0.revision <= 1 })
+    }
+
+    /// Nothing arrived for a tick: a zone waiting for a sensor that has gone quiet moves on.
+    func idle() async throws { try await judge([]) }
+
+    /// Judges scores: through the gate, then the detector; stores and publishes what
+    /// changed, then saves the checkpoints that are due.
+    private func judge(_ scores: [Score]) async throws {
+        let known = scores.isEmpty ? [:] : await sensors.lookup(Set(scores.map(\.sensorID)))
+        let offered = scores.compactMap { s -> ScoredPoint? in
+            guard let sensor = known[s.sensorID] else { return nil }
+            return ScoredPoint(score: s, sensor: sensor)
+        }
+        counters.add("unknown_sensors", scores.count - offered.count)
+        let now = nowMs()
+        let (points, behind, duplicates) = gate.withLock { gate in
+            for sensor in known.values { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
+            var behind = 0
+            var duplicates = 0
+            for point in offered {
+                switch gate.add(point, nowMs: now) {
+                case .held: break
+                case .duplicate: duplicates += 1
+                case .behind: behind += 1
+                }
+            }
+            return (gate.release(nowMs: now), behind, duplicates)
+        }
+        // Judged without them: their zone's slot had passed (WATERLINE_INSIGHT_ZONE_LATENESS_MS),
+        // or they were judged already (a replay overlapping the stream).
+        counters.add("late_scores", behind)
+        counters.add("duplicate_scores", duplicates)
+        guard !points.isEmpty else { return }
+        counters.add("judged", points.count)
+        let changes = await book.observe(points, sensors: known)
+        let stored = try await store.storeDetected(changes)
+        for event in stored { await book.refresh(event) }
+        try await saveCheckpoints(zones: Set(points.map(\.zone)))
+    }
+
+    /// Saves the zones' states whose data time has passed their next checkpoint.
+    private func saveCheckpoints(zones: Set<String>) async throws {
+        for zone in zones.sorted() {
+            guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else { continue }
+            let last = lastCheckpoint.withLock { $0[zone] }
+            if let last, frontier - last.frontierMs < checkpointEveryMs || nowMs() - last.savedMs < checkpointMinIntervalMs { continue }
+            let state = await book.state(ofZone: zone)
+            try await checkpoints.save(state, frontierMs: frontier)
+            lastCheckpoint.withLock { $0[zone] = (frontier, nowMs()) }
+            counters.add("checkpoints_saved")
+        }
+    }
+
+    private func zones(in partitions: Set<UInt32>) -> [String] {
+        Set(sensors.all.map(\.zone)).filter { partitions.contains(zonePartition($0)) }.sorted()
+    }
+
+    func drop(_ partitions: Set<UInt32>) async {
+        let zones = zones(in: partitions)
+        for zone in zones {
+            await book.forget(zone: zone)
+            store.forget(zone: zone)
+            lastCheckpoint.withLock { $0[zone] = nil }
+        }
+        gate.withLock { $0.forget(zones: Set(zones)) }
+    }
+
+    /// A gap or an upstream change in the score stream: the scores it may have lost are
+    /// newer than the zone's judged time (a zone waits for every sensor's next score, and
+    /// the batch that shows the gap is left to this), so each held zone reads its sensors'
+    /// scores after it from `scores` and offers them to its gate, where the ones already
+    /// held are duplicates. Far cheaper than a rebuild, which a failure still gets.
+    func replay(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
+        guard reason == .stream else {
+            await drop(partitions)
+            return await catchUp(partitions, reason: reason, shouldStop: shouldStop)
+        }
+        var failed: Set<UInt32> = []
+        var rebuild: Set<UInt32> = []
+        for zone in zones(in: partitions) {
+            guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else {
+                rebuild.insert(zonePartition(zone))  // nothing judged yet: from the start
+                continue
+            }
+            do {
+                let missed = try await storedScores(of: sensors.all.filter { $0.zone == zone }, after: frontier, through: Int64.max / 2)
+                try await process(missed)
+                counters.add("scores_refilled", missed.count)
+            } catch {
+                failed.insert(zonePartition(zone))
+                logger.error("insight: reading missed scores failed; the zone is rebuilt next", metadata: ["zone": "\(zone)", "error": "\(error)"])
+            }
+        }
+        if !rebuild.isEmpty {
+            await drop(rebuild)
+            failed.formUnion(await catchUp(rebuild, reason: reason, shouldStop: shouldStop))
+        }
+        return failed
+    }
+
+    /// The sensors' stored scores in (after, through], in time order: each sensor's in
+    /// ranged reads through the (sensor_id, ts_ms) index (a query per sensor and day cost
+    /// 40 times as much on SecantusDB), as the stream first carried them (revision 1:
+    /// corrections are not judged live either).
+    private func storedScores(of members: [Sensor], after: Int64, through: Int64) async throws -> [Score] {
+        var all: [Score] = []
+        for m in members {
+            var start = after + 1
+            while true {
+                let documents = try await scores.find(seriesRange(m.sensorID, from: start, to: through), sort: seriesOrder, limit: Self.replayPage)
+                all += documents.map(Score.init(firstRevisionOf:))
+                guard documents.count == Self.replayPage, let last = all.last else { break }
+                start = last.tsMs + 1
+            }
+        }
+        return all.sorted { ($0.tsMs, $0.sensorID) < ($1.tsMs, $1.sensorID) }
+    }
+
+    func catchUp(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
+        if reason == .taken { try? await sensors.load() }  // sensors registered since the start
+        var failed: Set<UInt32> = []
+        for zone in zones(in: partitions) {
+            if shouldStop() {
+                logger.info("insight: stopping; the rest of the rebuild is left to the zones' next owner")
+                break
+            }
+            let started = ContinuousClock.now
+            do {
+                let replayed = try await rebuild(zone)
+                logger.info("insight: zone rebuilt (\(reason))", metadata: [
+                    "zone": "\(zone)", "scores_replayed": "\(replayed.scores)", "from_checkpoint": "\(replayed.fromCheckpoint)",
+                    "took": "\(ContinuousClock.now - started)",
+                ])
+            } catch {
+                failed.insert(zonePartition(zone))
+                counters.add("errors")
+                logger.error("insight: rebuilding a zone failed; tried again next", metadata: ["zone": "\(zone)", "error": "\(error)"])
+            }
+        }
+        return failed
+    }
+
+    /// Restores a zone from its checkpoint (if any) and replays the scores stored since,
+    /// in time order, through the gate and the detector.
+    private func rebuild(_ zone: String) async throws -> (scores: Int, fromCheckpoint: Bool) {
+        await book.forget(zone: zone)
+        store.forget(zone: zone)
+        gate.withLock { $0.forget(zones: [zone]) }
+        let members = sensors.all.filter { $0.zone == zone }
+        gate.withLock { g in for m in members { g.register(sensorID: m.sensorID, zone: zone) } }
+        // Sensor by sensor, each read through the (sensor_id, ts_ms) index.
+        var newest: Int64?
+        for m in members {
+            let last = try await scores.findOne(seriesRange(m.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
+            if let ts = last?["ts_ms"]?.int64Value { newest = max(newest ?? ts, ts) }
+        }
+        guard let newest else {
+            await book.restore(zone: zone, state: nil, stored: [])
+            return (0, false)
+        }
+        let checkpoint = try await checkpoints.load(zone: zone)
+        let from = checkpoint?.frontierMs ?? (newest - rebuildMs)
+        let stored = try await store.replayable(
+            zone: zone, fromMs: from, alsoIDs: checkpoint?.state.recentlyEndedEvents.map(\.id) ?? [])
+        await book.restore(zone: zone, state: checkpoint?.state, stored: stored)
+        if let checkpoint {
+            gate.withLock { $0.resume(zone: zone, frontierMs: checkpoint.frontierMs) }
+            lastCheckpoint.withLock { $0[zone] = (checkpoint.frontierMs, nowMs()) }
+        }
+        let all = try await storedScores(of: members, after: from, through: newest)
+        var index = 0
+        while index < all.count {
+            let end = min(all.count, index + Self.replayChunk)
+            try await process(Array(all[index..<end]))
+            index = end
+        }
+        let replayed = all.count
+        counters.add("scores_replayed", replayed)
+        return (replayed, checkpoint != nil)
+    }
+
+    /// Scores read per query, and judged at once, while a zone is replayed.
+    static let replayPage = 20_000
+    static let replayChunk = 5_000
+}
+
+extension ScoredPoint {
+    /// A score as the detector sees it, with the registry's zone and role.
+    init(score s: Score, sensor: Sensor) {
+        let hasValue = s.flags & UInt32(QualityFlag.gap.rawValue) == 0
+        self.init(
+            sensorID: s.sensorID, zone: sensor.zone, role: SensorRole(sensor), tsMs: s.tsMs,
+            value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
+            anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
+            forecastLower: s.lower, forecastUpper: s.upper)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Mongo
+import Simulation
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+import WaterlineTestSupport
+
+/// Insight's events are a function of the scores: a replay during which insight is
+/// SIGKILLed and started again stores the same events (ids, types, zones, starts, ends,
+/// status, loss within 1 %) as an insight that never stopped judges from the same stored
+/// scores. The killed insight restores each zone from its last checkpoint and replays the
+/// scores stored since; an event open at the kill goes on under its id.
+@Suite(.serialized, .timeLimit(.minutes(20))) struct InsightRestartTests {
+    /// What an event must agree on between runs.
+    struct Facts: Equatable, CustomStringConvertible {
+        var id: String
+        var type: String
+        var zone: String
+        var startMs: Int64
+        var endMs: Int64
+        var status: String
+        var lossM3: Double
+
+        var description: String { "\(id) \(type) \(zone) \(startMs)–\(endMs) \(status) \(lossM3) m³" }
+
+        func agrees(with other: Facts) -> Bool {
+            var a = self
+            var b = other
+            (a.lossM3, b.lossM3) = (0, 0)
+            return a == b && abs(lossM3 - other.lossM3) <= max(0.01 * max(abs(lossM3), abs(other.lossM3)), 1e-6)
+        }
+    }
+
+    static func facts(_ t: TestCluster) async throws -> [Facts] {
+        try await t.mongo.collection(Collections.events).find([:], sort: ["_id": 1]).map { d in
+            let e = try Event(document: d)
+            return Facts(
+                id: e.eventID, type: e.type.label, zone: e.zone, startMs: e.startMs, endMs: e.endMs, status: e.status.label,
+                lossM3: e.hasLoss ? e.loss.volumeM3 : 0)
+        }
+    }
+
+    /// Replays the scenario, calling `midway` once 40 % of the readings are stored;
+    /// returns the events once every score is in and they have stopped changing.
+    static func replay(
+        _ t: TestCluster, _ scenario: Scenario, batchSize: Int, seconds: Double, midway: (() async throws -> Void)? = nil
+    ) async throws -> [Facts] {
+        let ingest = try t.ingestClient(timeout: .seconds(5))
+        let replayer = Replayer(client: ingest)
+        _ = try await replayer.registerSensors(of: scenario)
+        let span = Double(scenario.readings.last!.tsMs - scenario.readings.first!.tsMs)
+        let replay = Task { try await replayer.replay(scenario.readings, batchSize: batchSize, speed: span / (seconds * 1000)) }
+        if let midway {
+            let total = uniqueReadings(scenario)
+            #expect(try await t.eventually(timeout: .seconds(300)) { try await t.count(Collections.readings) >= total * 2 / 5 })
+            try await midway()
+        }
+        let stats = try await replay.value
+        #expect(stats.rejected == 0)
+        await ingest.close()
+        let slots = expectedSlots(scenario)
+        let derived = try await t.waitForDerivedSeries(slots: slots, timeout: .seconds(600))
+        #expect(derived.scores == slots)
+        return try await settled(t)
+    }
+
+    /// The events once they have stopped changing: the same in three reads two seconds apart.
+    static func settled(_ t: TestCluster) async throws -> [Facts] {
+        var previous: [Facts] = []
+        var same = 0
+        _ = try await t.eventually(timeout: .seconds(180)) {
+            let now = try await facts(t)
+            same = now == previous ? same + 1 : 0
+            previous = now
+            if same < 2 { try await Task.sleep(for: .seconds(2)) }
+            return same >= 2
+        }
+        return previous
+    }
+
+    @Test func aKillNineOfInsightMidReplayChangesNoEvent() async throws {
+        let scenario = smallScenario(days: 6)
+        let environment = [
+            // Checkpoints as often as the data allows, so the kill finds some to restore.
+            "WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS": "2000",
+            // The undisturbed judge below rebuilds from every stored score.
+            "WATERLINE_INSIGHT_REBUILD_DAYS": "3650",
+            // No scheduled training: a model installed mid-run would score differently.
+            "WATERLINE_TRAIN_SCHEDULE": "off",
+        ]
+        let t = try await TestCluster.start("insight-kill", environment: environment)
+        defer { Task { await t.stop() } }
+        var checkpointsAtKill = 0
+        var openAtKill: [String] = []
+        let killed = try await Self.replay(t, scenario, batchSize: 37, seconds: 50) {
+            checkpointsAtKill = try await t.count(Collections.insightCheckpoints)
+            t.cluster.crash(.insight)
+            #expect(await t.cluster.waitForExit(.insight))
+            openAtKill = try await Self.facts(t).filter { $0.endMs == 0 }.map(\.id)
+            try await t.cluster.startService(.insight)
+        }
+        #expect(checkpointsAtKill > 0, "the kill came after the first checkpoints")
+        #expect(killed.contains { $0.type == "burst" }, "the scenario's burst is found: \(killed)")
+
+        // An insight that never stopped, on the same scores: stopped, its events,
+        // checkpoints and leases gone, started again to judge every stored score in order.
+        t.cluster.signal(.insight, SIGTERM)
+        #expect(await t.cluster.waitForExit(.insight))
+        for collection in [Collections.events, Collections.insightCheckpoints] {
+            _ = try await t.mongo.collection(collection).bulkWrite([.deleteMany(filter: [:])])
+        }
+        _ = try await t.mongo.collection(Collections.leases).bulkWrite([.deleteMany(filter: ["group": "insight"])])
+        try await t.cluster.startService(.insight)
+        var undisturbed: [Facts] = []
+        _ = try await t.eventually(timeout: .seconds(180)) {
+            undisturbed = try await Self.facts(t)
+            return undisturbed.count >= killed.count
+        }
+        undisturbed = try await Self.settled(t)
+
+        // The same events, each once: none lost, none doubled, the same ids.
+        #expect(killed.map(\.id) == undisturbed.map(\.id), "only undisturbed: \(Set(undisturbed.map(\.id)).subtracting(killed.map(\.id))); only killed: \(Set(killed.map(\.id)).subtracting(undisturbed.map(\.id)))")
+        for (x, y) in zip(undisturbed, killed) {
+            #expect(x.agrees(with: y), "undisturbed \(x), killed \(y)")
+        }
+        // Open at the kill, the event went on under its id.
+        #expect(Set(openAtKill).isSubset(of: killed.map(\.id)), "open at the kill: \(openAtKill)")
+        await t.stop()
+    }
+}
