@@ -44,8 +44,11 @@ struct CleaningStage: Stage {
     func idle() async throws {
         let points = await state.flushIdle(idleMs: idleFlushMs)
         do { try await storeAndPublish(points) } catch {
-            await state.forget(Set(points.map(\.sensorID)))
-            throw error
+            // Nothing more may come for these sensors (the end of a replay): their
+            // partitions are rebuilt from the log rather than left until their next reading.
+            let sensorIDs = Set(points.map(\.sensorID))
+            await state.forget(sensorIDs)
+            throw PartitionsFailed(Set(sensorIDs.map { partitioner.partition(of: $0) }), error)
         }
     }
 

@@ -39,7 +39,8 @@ public protocol Stage: Sendable {
     /// Processes live items of held partitions, in arrival order: compute, store, then
     /// publish. A throw leaves the items' partitions to be replayed from MongoDB.
     func process(_ items: [Item]) async throws
-    /// Nothing arrived for a tick (time to emit what idle sensors still hold).
+    /// Nothing arrived for a tick (time to emit what idle sensors still hold). Throw
+    /// ``PartitionsFailed`` to have partitions replayed from the log.
     func idle() async throws
     /// Forgets everything held about these partitions: they were given up, or are about
     /// to be replayed.
@@ -103,6 +104,19 @@ public func catchUpSensors(
         }
     }
     return failures
+}
+
+/// Work on some partitions failed: the runtime replays them from the log at its next turn.
+public struct PartitionsFailed: Error, CustomStringConvertible {
+    public var partitions: Set<UInt32>
+    public var underlying: any Error
+
+    public init(_ partitions: Set<UInt32>, _ underlying: any Error) {
+        self.partitions = partitions
+        self.underlying = underlying
+    }
+
+    public var description: String { "\(underlying) (partitions \(partitions.sorted()))" }
 }
 
 /// Where a stream batch comes from.

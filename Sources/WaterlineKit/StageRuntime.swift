@@ -91,7 +91,8 @@ public final class StageRuntime<S: Stage>: Sendable {
             if messages.isEmpty {
                 do { try await stage.idle() } catch {
                     counters.add("errors")
-                    logger.error("\(stage.name): idle work failed", metadata: ["error": "\(error)"])
+                    if let failure = error as? PartitionsFailed { failed.withLock { $0.formUnion(failure.partitions) } }
+                    logger.error("\(stage.name): idle work failed; replayed from MongoDB next", metadata: ["error": "\(error)"])
                 }
                 continue
             }
