@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
         .executableTarget(
             name: "waterline-bench",
-            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "Simulation", "Cleaning", "Forecasting"],
+            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "Simulation", "Cleaning", "Forecasting", "Detection"],
             path: "Sources/Executables/waterline-bench", swiftSettings: strict),
 
         // MARK: Tests

@@ -60,6 +60,9 @@ public final class LocalCluster: @unchecked Sendable {
     /// kills it (Docker's default is 10 s too). Tests on a starved machine allow more:
     /// they check that a stop loses nothing, not how fast it is.
     public var stopGrace: Duration = .seconds(10)
+    /// How long a starting service may take to answer its health check SERVING (insight
+    /// rebuilding zones without checkpoints from weeks of scores takes longer).
+    public var healthTimeout: Duration = .seconds(60)
     /// The built web app the gateway serves at "/" (nil: the API only).
     public var webRoot: URL?
     /// How many replicas of each replicable service run (at most; see ``setReplicas(_:)``).
@@ -349,12 +352,12 @@ public final class LocalCluster: @unchecked Sendable {
 
     private func waitForHealth(_ instance: Instance) async throws {
         let member = instance.member
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + healthTimeout
         while true {
             let running = lock.withLock { processes[instance]?.isRunning ?? false }
             if !running { throw ClusterError("\(member.rawValue) exited at start; see \(logDirectory.path)/\(logName(instance))") }
             if await isHealthy(member, replica: instance.replica) { return }
-            if ContinuousClock.now > deadline { throw ClusterError("\(member.rawValue) not healthy within 60 s; see its log") }
+            if ContinuousClock.now > deadline { throw ClusterError("\(member.rawValue) not healthy within \(healthTimeout); see its log") }
             try await Task.sleep(for: .milliseconds(200))
         }
     }

@@ -14,6 +14,9 @@
 //     preprocess stage alone), and the time to take over a killed replica's partitions.
 //  7. overload: a replay through the whole system unloaded, under a one-core CPU hog,
 //     and from 3 replayers at once: readings/s, longest stall, retries by cause.
+//  8. insight-rebuild: one zone of 100 sensors with 14 days of 5-minute scores through
+//     the zone gate and detector in-process, and rebuilt by the insight service from
+//     every score and from its checkpoint.
 import Foundation
 import Ingest
 import Logging
@@ -254,6 +257,7 @@ if only == nil || only == "takeover" {
     for ttl in [10_000, 3_000] { try await benchTakeover(ttlMs: ttl) }
 }
 if only == nil || only == "overload" { try await benchOverload() }
+if only == nil || only == "insight-rebuild" { try await benchInsightRebuild() }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }

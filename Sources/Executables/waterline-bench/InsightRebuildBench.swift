@@ -1,0 +1,101 @@
+import Detection
+import Foundation
+import Mongo
+import Simulation
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+
+/// 8. insight rebuild: one zone of 100 pressure sensors with 14 days of 5-minute scores
+/// (403,200), as insight rebuilds it.
+/// - In-process: the points through the zone gate and the event detector (the pure work).
+/// - Through the service: the scores stored in MongoDB, then insight started with no
+///   checkpoint (rebuilt from every score), then killed and started again (restored from
+///   its last checkpoint and the scores since): the time to healthy each time, which is
+///   the rebuild (insight answers NOT_SERVING until its zones are rebuilt).
+func benchInsightRebuild(sensors count: Int = 100, days: Int = 14) async throws {
+    let step: Int64 = 300_000
+    let start: Int64 = 1_704_067_200_000
+    let slots = Int(Int64(days) * 86_400_000 / step)
+    let ids = (0..<count).map { String(format: "bench-p%03d", $0) }
+    var rng = SeededGenerator(seed: 8)
+
+    var points: [ScoredPoint] = []
+    points.reserveCapacity(count * slots)
+    for slot in 0..<slots {
+        for id in ids {
+            let surprise = rng.nextGaussian() * 0.6
+            points.append(ScoredPoint(
+                sensorID: id, zone: "bench", role: .pressure, tsMs: start + Int64(slot) * step, value: 50 + surprise,
+                forecastMean: 50, score: surprise, anomalous: abs(surprise) > 1.5, warmedUp: true, flags: 0,
+                modelVersion: "bench", forecastLower: 49, forecastUpper: 51))
+        }
+    }
+    let began = ContinuousClock.now
+    var gate = ZoneSlotGate(latenessMs: 900_000)
+    var detector = EventDetector()
+    var changes = 0
+    for chunk in stride(from: 0, to: points.count, by: 5_000) {
+        for p in points[chunk..<min(points.count, chunk + 5_000)] { _ = gate.add(p) }
+        for p in gate.release() { changes += detector.observe(p).count }
+    }
+    for p in gate.releaseAll() { changes += detector.observe(p).count }
+    let pure = seconds(ContinuousClock.now - began)
+    let state = try detector.state(ofZone: "bench").encoded()
+    print(String(format: "insight rebuild, in-process: %d scores (%d sensors × %d days at 5 min) through the zone gate and detector in %.2f s, %.0f scores/s; %d changes; zone state %.1f MB encoded",
+                 points.count, count, days, pure, Double(points.count) / pure, changes, Double(state.count) / 1e6))
+
+    try await withCluster([]) { cluster in
+        let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
+        defer { mongo.close() }
+        let registry = SensorDirectory(collection: mongo.collection(Collections.sensors))
+        try await registry.register(ids.map { id in
+            var s = Sensor()
+            s.sensorID = id
+            s.kind = .pressure
+            s.unit = "bar"
+            s.zone = "bench"
+            s.minValue = 0
+            s.maxValue = 20
+            s.cadenceMs = step
+            return s
+        })
+        let scores = mongo.collection(Collections.scores)
+        try await ensureIndexes(mongo)
+        let stored = ContinuousClock.now
+        for chunk in stride(from: 0, to: points.count, by: 10_000) {
+            let documents = points[chunk..<min(points.count, chunk + 10_000)].map { p -> Document in
+                var s = Score()
+                s.sensorID = p.sensorID
+                s.tsMs = p.tsMs
+                s.value = p.value ?? 0
+                s.forecastMean = p.forecastMean
+                s.lower = p.forecastLower
+                s.upper = p.forecastUpper
+                s.anomalyScore = p.score
+                s.anomalous = p.anomalous
+                s.warmedUp = true
+                s.zone = "bench"
+                s.modelVersion = "bench"
+                s.revision = 1
+                return s.document
+            }
+            _ = try await scores.insertMany(documents, ordered: false)
+        }
+        let insertSeconds = seconds(ContinuousClock.now - stored)
+        cluster.extraEnvironment = ["WATERLINE_INSIGHT_REBUILD_DAYS": "\(days + 1)"]
+        cluster.healthTimeout = .seconds(1800)
+        var fromScratch = ContinuousClock.now
+        try await cluster.startService(.insight)
+        let scratch = seconds(ContinuousClock.now - fromScratch)
+        let checkpoints = try await mongo.collection(Collections.insightCheckpoints).count()
+        cluster.crash(.insight)
+        _ = await cluster.waitForExit(.insight)
+        fromScratch = ContinuousClock.now
+        try await cluster.startService(.insight)
+        let restored = seconds(ContinuousClock.now - fromScratch)
+        print(String(format: "insight rebuild, through the service (SecantusDB; %d scores stored in %.1f s, %.0f docs/s, for scale): from every score %.1f s (%.0f scores/s); killed and started again, from its checkpoint (%d saved) %.1f s; target ≤ 5 s",
+                     points.count, insertSeconds, Double(points.count) / insertSeconds, scratch, Double(points.count) / scratch, checkpoints, restored))
+    }
+}
