@@ -122,11 +122,14 @@ public final class StageRuntime<S: Stage>: Sendable {
                 }
                 // A partition to replay is read back from MongoDB whole, after this batch:
                 // what came now is there too, and must not get ahead of what was missed.
+                // So is a partition whose processing failed (below): its later items
+                // would be stored past the hole, where its replay would resume.
                 if replays.contains(header.partition) { continue }
                 if wholeStream {
-                    items = await stage.select(items, held: ownership.owned)
+                    items = await stage.select(items, held: ownership.owned.subtracting(failed.value))
                     if items.isEmpty { continue }
                 } else {
+                    if failed.value.contains(header.partition) { continue }
                     ownership.handled(header.partition, count: items.count, receivedMs: stage.receivedMs(of: items))
                 }
                 chunk += items
