@@ -50,12 +50,17 @@ public struct SensorCleaner: Sendable {
         return ts >= 0 ? (ts / c) * c : ((ts - c + 1) / c) * c
     }
 
-    /// Adds readings and returns the points that became final, in time order.
+    /// Adds readings in their arrival order and returns the points that became final, in
+    /// time order. Slots are emitted as each reading arrives, so whether a reading is
+    /// late depends on the order readings came in, never on how they were batched.
     public mutating func add(_ samples: [RawSample]) -> [CleanSample] {
-        for sample in samples { accept(sample) }
-        guard newestTs != .min else { return [] }
-        let watermark = newestTs - config.allowedLatenessMs
-        return emit(through: slot(of: watermark) - config.cadenceMs)
+        var out: [CleanSample] = []
+        for sample in samples {
+            accept(sample)
+            guard newestTs != .min else { continue }
+            out += emit(through: slot(of: newestTs - config.allowedLatenessMs) - config.cadenceMs)
+        }
+        return out
     }
 
     /// Emits every held slot up to the newest reading, for a sensor that went quiet.

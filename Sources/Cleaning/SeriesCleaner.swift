@@ -10,8 +10,9 @@
 /// held back by the spike window. Once the `spikeHalfWidth` slots after it are in, the
 /// Hampel judgement is made; if it changes the point (a spike: the window's median
 /// replaces the value, the raw value stays, flag `spike`), the point is returned again
-/// with the next revision. A correction made within the same call replaces the first
-/// version in place, so only one version of a point ever leaves a call.
+/// with the next revision — also when both happen within one call: what a point's first
+/// version is depends on the readings and their order only, never on how they were
+/// batched. (A rebuild, which compares with what is stored, merges them.)
 ///
 /// The smoothed value of a corrected point is recomputed; the points after it keep the
 /// smoothing they were published with (the smoothed series is for display).
@@ -29,6 +30,9 @@ public struct SeriesCleaner: Sendable {
     private var run: [Published] = []
     private var runStart: Double?
     private var runLength = 0
+    /// Whether a correction made within the call that first returned the point replaces
+    /// that version in place (a rebuild) or follows it as the next revision (the stream).
+    private var mergesCorrectionsInCall = false
 
     private struct Published: Sendable {
         var sample: CleanSample
@@ -199,7 +203,7 @@ public struct SeriesCleaner: Sendable {
         final.flags.formUnion(h.publishedFlags.intersection(.late))
         if final.sameContent(as: h.published(smoother)) { return }
         let index: Int
-        if let i = h.outputIndex {
+        if let i = h.outputIndex, mergesCorrectionsInCall {
             final.revision = output[i].revision
             output[i] = final
             index = i
@@ -229,7 +233,8 @@ public struct SeriesCleaner: Sendable {
         for entry in run {
             var flagged = entry.sample
             flagged.flags.insert(.stuck)
-            if let i = entry.outputIndex {
+            let merged = entry.outputIndex != nil && mergesCorrectionsInCall
+            if merged, let i = entry.outputIndex {
                 output[i].flags.insert(.stuck)
                 flagged = output[i]
             } else {
@@ -241,7 +246,7 @@ public struct SeriesCleaner: Sendable {
             if let h = held.firstIndex(where: { $0.tsMs == flagged.tsMs }) {
                 held[h].flags.insert(.stuck)
                 held[h].setPublished(flagged)
-                if entry.outputIndex == nil { held[h].outputIndex = output.count - 1 }
+                if !merged { held[h].outputIndex = output.count - 1 }
             }
         }
         run.removeAll()
@@ -282,14 +287,19 @@ public struct SeriesCleaner: Sendable {
         } else {
             cleaner = SeriesCleaner(config: config)
         }
+        cleaner.mergesCorrectionsInCall = true
         cleaner.begin()
-        cleaner.feed(cleaner.resampler.add(raws.filter { $0.tsMs >= startSlot }))
+        // In time order: a rebuild sees every reading at once, none of them late.
+        let ordered = raws.enumerated().filter { $0.element.tsMs >= startSlot }
+            .sorted { ($0.element.tsMs, $0.offset) < ($1.element.tsMs, $1.offset) }.map(\.element)
+        cleaner.feed(cleaner.resampler.add(ordered))
         // Slots stored beyond the watermark (a sensor flushed when it went quiet) are
         // emitted again, so they are compared rather than emitted twice later.
         if let lastStored = storedBySlot.keys.max(), let next = cleaner.nextSlot, next <= lastStored {
             cleaner.feed(cleaner.resampler.flush())
         }
         let produced = cleaner.end()
+        cleaner.mergesCorrectionsInCall = false
         _ = cleaner.resampler.takeLate()
 
         var changes: [CleanSample] = []

@@ -66,7 +66,8 @@ actor ScoringState {
     func score(_ points: [CleanPoint], zones: [String: String]) -> [Score] {
         var out: [Score] = []
         out.reserveCapacity(points.count)
-        for p in points.sorted(by: { ($0.sensorID, $0.tsMs) < ($1.sensorID, $1.tsMs) }) {
+        // Per sensor in time order; a point's versions in revision order.
+        for p in points.sorted(by: { ($0.sensorID, $0.tsMs, $0.revision) < ($1.sensorID, $1.tsMs, $1.revision) }) {
             var scorer = scorers[p.sensorID] ?? AnomalyScorer(threshold: threshold)
             let usable = p.hasValue && p.flags & Self.unfitFlags == 0
             let value = p.hasValue ? p.value : nil

@@ -12,6 +12,8 @@ import WaterlineProto
 struct CleaningStage: Stage {
     let name = "preprocess"
     let idleFlushMs: Int64
+    /// How far out of step (data time) the sensors of a partition may arrive.
+    let streamLatenessMs: Int64
     let state: CleaningState
     let sensors: SensorDirectory
     let partitioner: Partitioner
@@ -32,7 +34,10 @@ struct CleaningStage: Stage {
     func process(_ batch: [RawReading]) async throws {
         let known = await sensors.lookup(Set(batch.map(\.sensorID)))
         do {
-            try await storeAndPublish(try await state.add(batch, sensors: known))
+            let points = try await state.add(batch, sensors: known)
+            let behind = await state.flushBehind(
+                streamNewestMs: batch.map(\.tsMs).max() ?? .min, streamLatenessMs: streamLatenessMs)
+            try await storeAndPublish(points + behind)
         } catch {
             // Rebuilt from MongoDB when the partitions are replayed.
             await state.forget(Set(batch.map(\.sensorID)))
@@ -40,9 +45,9 @@ struct CleaningStage: Stage {
         }
     }
 
-    /// Nothing arrived for a tick: emit what idle sensors still hold.
+    /// Nothing arrived for a tick: emit what sensors still hold if the stream has gone quiet.
     func idle() async throws {
-        let points = await state.flushIdle(idleMs: idleFlushMs)
+        let points = await state.flushIdle(idleMs: idleFlushMs, streamLatenessMs: streamLatenessMs)
         do { try await storeAndPublish(points) } catch {
             // Nothing more may come for these sensors (the end of a replay): their
             // partitions are rebuilt from the log rather than left until their next reading.
@@ -93,6 +98,11 @@ struct CleaningStage: Stage {
         return failed
     }
 
+    private func writeRetried(_ error: MongoError) {
+        counters.add("write_retries")
+        logger.warning("preprocess: storing clean points failed; trying again", metadata: ["error": "\(error)"])
+    }
+
     /// Keeps each sensor's newest point in `latest_clean`. The filter never lets an older
     /// point replace a newer one: it then matches nothing, the upsert's insert hits the
     /// sensor's key, and that duplicate is the expected "already newer".
@@ -110,9 +120,11 @@ struct CleaningStage: Stage {
     }
 
     /// Stores new points (revision 1) and replaces stored ones with their corrections
-    /// (higher revisions), then publishes them. Keyed by (sensor, slot): a first
-    /// version stored before (a replay after a restart) is a duplicate key, counted and
-    /// not stored twice; there is never more than one live version of a point.
+    /// (higher revisions), then publishes every version, in the order produced (a
+    /// point's first version and its correction can come from one batch: downstream
+    /// sees both, whatever the batching). Keyed by (sensor, slot): a first version stored
+    /// before (a replay after a restart) is a duplicate key, counted and not stored
+    /// twice; there is never more than one live version of a point.
     func storeAndPublish(_ produced: [CleanPoint]) async throws {
         guard !produced.isEmpty else { return }
         var latest: [String: Int] = [:]
@@ -131,14 +143,17 @@ struct CleaningStage: Stage {
                 ? .insert(p.document)
                 : .replaceOne(filter: ["_id": .string(seriesKey(p.sensorID, p.tsMs))], replacement: p.document, upsert: true)
         }
-        let result = try await clean.bulkWrite(writes, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
+        let result = try await retryingWrite(onRetry: writeRetried) { () throws(MongoError) in
+            let result = try await clean.bulkWrite(writes, ordered: false)
+            if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
+            return result
+        }
         let revised = points.count { $0.revision > 1 }
         counters.add("stored", points.count - revised - result.duplicateIndices.count)
         counters.add("revised", revised)
         counters.add("duplicates", result.duplicateIndices.count)
         var byPartition: [UInt32: [CleanPoint]] = [:]
-        for p in points { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }
+        for p in produced { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }
         for (partition, items) in byPartition {
             var batch = CleanBatch()
             batch.partition = partition

@@ -15,13 +15,16 @@ import WaterlineProto
 /// affected window and returns only the points that changed, at the next revision.
 actor CleaningState {
     private var cleaners: [String: SeriesCleaner] = [:]
-    private var lastInputWallMs: [String: Int64] = [:]
+    /// When the last readings of any sensor were cleaned (wall clock).
+    private var lastAnyInputWallMs: Int64 = 0
     /// The last rebuild (or catch-up) of a sensor read every reading with a timestamp
     /// in `from...to` that ingest had received before `beforeMs`: such a reading,
     /// arriving late on the stream, is in the clean series already.
     private var reflected: [String: (from: Int64, to: Int64, beforeMs: Int64)] = [:]
     /// Per sensor, the newest receipt time of the readings cleaned so far.
     private var seenThroughMs: [String: Int64] = [:]
+    /// The newest reading's timestamp of the live stream so far.
+    private var streamWatermarkMs: Int64 = .min
     private let maxFillSteps: Int
     private let readings: MongoCollection
     private let clean: MongoCollection
@@ -78,19 +81,46 @@ actor CleaningState {
             seenThroughMs[id] = seen
             out += points.map { CleanPoint(sensorID: id, sample: $0, seenThroughMs: seen) }
             cleaners[id] = cleaner
-            lastInputWallMs[id] = now
+            lastAnyInputWallMs = now
         }
         return out
     }
 
-    /// Flushes sensors that have held readings and no input for `idleMs`.
-    func flushIdle(idleMs: Int64) -> [CleanPoint] {
+    /// Flushes what sensors hold once the whole stream has been quiet for `idleMs` (wall
+    /// clock): the end of a replay, or a network that stopped reporting. A pause shorter
+    /// than that (an upstream stall) emits nothing that readings still on their way would
+    /// have judged. Nor does a pause of a live stream between two polls: a sensor is
+    /// flushed only when its newest reading is older than its allowed lateness plus
+    /// `streamLatenessMs` by the clock, as ``flushBehind(streamNewestMs:streamLatenessMs:)``
+    /// judges against the stream (historical data always is).
+    func flushIdle(idleMs: Int64, streamLatenessMs: Int64) -> [CleanPoint] {
         let now = nowMs()
-        let idle = cleaners.filter { $0.value.hasPending && now - (lastInputWallMs[$0.key] ?? 0) >= idleMs }.map(\.key)
+        guard now - lastAnyInputWallMs >= idleMs else { return [] }
+        return flush { cleaner in now - cleaner.config.allowedLatenessMs - streamLatenessMs }
+    }
+
+    /// Flushes the sensors with held readings whose newest reading is older than
+    /// `horizon(cleaner)`.
+    private func flush(olderThan horizon: (SeriesCleaner) -> Int64) -> [CleanPoint] {
         var out: [CleanPoint] = []
-        for id in idle {
-            out += cleaners[id]!.flush().map { CleanPoint(sensorID: id, sample: $0, seenThroughMs: seenThroughMs[id] ?? 0) }
+        for (id, cleaner) in cleaners where cleaner.hasPending {
+            guard let newest = cleaner.newestReadingTs, newest < horizon(cleaner) else { continue }
+            var flushed = cleaner
+            out += flushed.flush().map { CleanPoint(sensorID: id, sample: $0, seenThroughMs: seenThroughMs[id] ?? 0) }
+            cleaners[id] = flushed
         }
+        return out
+    }
+
+    /// Flushes the sensors that have fallen behind the stream: whose newest reading is
+    /// older than the newest reading this replica has seen by more than their allowed
+    /// lateness plus `streamLatenessMs` (how far out of step sensors may arrive). Judged
+    /// in data time, so the same readings flush the same way however they were batched
+    /// or paced (the wall-clock idle flush is left for a stream gone quiet).
+    func flushBehind(streamNewestMs: Int64, streamLatenessMs: Int64) -> [CleanPoint] {
+        streamWatermarkMs = max(streamWatermarkMs, streamNewestMs)
+        let out = flush { [streamWatermarkMs] cleaner in streamWatermarkMs - cleaner.config.allowedLatenessMs - streamLatenessMs }
+        if !out.isEmpty { counters.add("flushed_behind_stream", out.count) }
         return out
     }
 

@@ -44,7 +44,7 @@ public final class PreprocessService: Service {
         rpc = try RPCServer(name: "preprocess", bind: config.rpcBind, logger: logger)
         publisher = try StreamPublisher(name: "preprocess-clean", bind: config.cleanPubBind)
         let stage = CleaningStage(
-            idleFlushMs: Int64(config.idleFlushMs), state: state, sensors: sensors,
+            idleFlushMs: Int64(config.idleFlushMs), streamLatenessMs: Int64(config.streamLatenessMs), state: state, sensors: sensors,
             partitioner: Partitioner(count: UInt32(config.partitions)), readings: readings, clean: clean,
             latestClean: latestClean, publisher: publisher, publisherID: config.instanceID, counters: counters, logger: logger)
         runtime = StageRuntime(

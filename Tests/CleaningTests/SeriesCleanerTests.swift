@@ -39,13 +39,20 @@ private func withSpike(at index: Int = 10, _ value: Double = 9) -> [Double] {
         #expect(out.joined().filter { $0.flags.contains(.spike) }.count == 1)
     }
 
-    @Test func aCorrectionWithinOneCallReplacesTheFirstVersion() {
-        var c = SeriesCleaner(config: config())
-        var out = c.add(withSpike().enumerated().map { reading(Int64($0.offset), $0.element) })
-        out += c.finish()
-        #expect(out.map(\.tsMs) == (0..<20).map { Int64($0) * minute })
-        #expect(out.allSatisfy { $0.revision == 1 })
-        #expect(out[10].flags == .spike && out[10].value == 2.02 && out[10].rawValue == 9)
+    @Test func aCorrectionFollowsAsTheNextRevisionHoweverTheReadingsWereBatched() {
+        let readings = withSpike().enumerated().map { reading(Int64($0.offset), $0.element) }
+        var whole = SeriesCleaner(config: config())
+        let inOneCall = whole.add(readings) + whole.finish()
+        var single = SeriesCleaner(config: config())
+        let oneByOne = readings.flatMap { single.add([$0]) } + single.finish()
+        // The same versions in the same order: the first version of the spike is the
+        // reading, its judgement the next revision.
+        #expect(inOneCall == oneByOne)
+        let spike = inOneCall.filter { $0.tsMs == 10 * minute }
+        #expect(spike.map(\.revision) == [1, 2])
+        #expect(spike[0].value == 9 && spike[0].flags == [])
+        #expect(spike[1].flags == .spike && spike[1].value == 2.02 && spike[1].rawValue == 9)
+        #expect(inOneCall.latestVersions().map(\.tsMs) == (0..<20).map { Int64($0) * minute })
     }
 
     @Test func aStepChangeIsNotASpike() {
@@ -87,8 +94,8 @@ private func withSpike(at index: Int = 10, _ value: Double = 9) -> [Double] {
         out += c.finish()
         let flagged = out.latestVersions().map { $0.flags.contains(.stuck) }
         #expect(flagged == [false, true, true, true, true, false, false])
-        // Within one call the earlier points of the run are flagged in place.
-        #expect(out.allSatisfy { $0.revision == 1 })
+        // The earlier points of the run follow as corrections, within one call too.
+        #expect(out.filter { $0.revision == 2 }.map(\.tsMs) == [1, 2].map { Int64($0) * minute })
     }
 
     @Test func earlierPointsOfAStuckRunAreCorrectedAsRevisions() {
