@@ -63,7 +63,7 @@ check-containers: setup
 # overload under a CPU hog)
 # time leases and outages: they run after the rest, on a quieter machine, with the C
 # client built for the Swift/C conformance test.
-FAULT_TESTS := ReplicaFaultTests|DatabaseOutageTests|IntegratorStreamTests|OverloadTests|InsightRestartTests
+FAULT_TESTS := ReplicaFaultTests|DatabaseOutageTests|IntegratorStreamTests|OverloadTests|InsightRestartTests|InsightReplicaTests
 
 test-swift: build
 	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test --skip '$(FAULT_TESTS)'

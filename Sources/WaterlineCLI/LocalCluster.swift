@@ -17,7 +17,7 @@ public final class LocalCluster: @unchecked Sendable {
         case mongo, ingest, preprocess, model, insight, gateway
 
         /// The services that run as several replicas, splitting the partitions by leases.
-        public static let replicable: [Member] = [.preprocess, .model]
+        public static let replicable: [Member] = [.preprocess, .model, .insight]
     }
 
     /// One process of a member: replica 0 is the first (and usually only) one.
@@ -86,8 +86,10 @@ public final class LocalCluster: @unchecked Sendable {
     public var insightPub: String { "tcp://127.0.0.1:\(ports.insightPub)" }
     public var modelRPC: String { endpoints(.model, \.rpc).joined(separator: ",") }
     public var preprocessRPC: String { endpoints(.preprocess, \.rpc).joined(separator: ",") }
+    /// Every insight replica's RPC endpoint.
+    public var insightRPCs: String { endpoints(.insight, \.rpc).joined(separator: ",") }
 
-    /// Sets how many replicas of preprocess and model run (each at least 1) and picks
+    /// Sets how many replicas of preprocess, model and insight run (each at least 1) and picks
     /// their ports: replica 0 keeps the ports in ``ports``; from `fixedBase`, replica i
     /// of a service uses base + 100·i + its usual offset, else free ports are picked.
     /// Call before ``start(only:log:)``: the services downstream are given every
@@ -98,7 +100,11 @@ public final class LocalCluster: @unchecked Sendable {
             guard Member.replicable.contains(member) else { throw ClusterError("\(member.rawValue) does not run as several replicas") }
             guard (1...16).contains(count) else { throw ClusterError("\(member.rawValue): 1 to 16 replicas, not \(count)") }
             replicas[member] = count
-            let offset = member == .preprocess ? 11 : 21
+            let offset = switch member {
+            case .preprocess: 11
+            case .model: 21
+            default: 31
+            }
             replicaPorts[member] = try (1..<count).map { i in
                 if let fixedBase { return ReplicaPorts(rpc: fixedBase + 100 * i + offset, pub: fixedBase + 100 * i + offset + 1) }
                 let free = try freePorts(2)
@@ -153,8 +159,8 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_SCORE_PUB_BIND"] = t + "\(own.pub)"
         case .insight:
             env["WATERLINE_SCORE_STREAM"] = endpoints(.model, \.pub).joined(separator: ",")
-            env["WATERLINE_INSIGHT_RPC_BIND"] = t + "\(ports.insightRPC)"
-            env["WATERLINE_INSIGHT_PUB_BIND"] = t + "\(ports.insightPub)"
+            env["WATERLINE_INSIGHT_RPC_BIND"] = t + "\(own.rpc)"
+            env["WATERLINE_INSIGHT_PUB_BIND"] = t + "\(own.pub)"
         case .gateway:
             env.removeValue(forKey: "WATERLINE_INSTANCE_ID")
             env["WATERLINE_HTTP_HOST"] = "127.0.0.1"
@@ -165,8 +171,8 @@ public final class LocalCluster: @unchecked Sendable {
             env["WATERLINE_INGEST_RPC"] = t + "\(ports.ingestRPC)"
             env["WATERLINE_PREPROCESS_RPC"] = preprocessRPC
             env["WATERLINE_MODEL_RPC"] = modelRPC
-            env["WATERLINE_INSIGHT_RPC"] = t + "\(ports.insightRPC)"
-            env["WATERLINE_INSIGHT_STREAM"] = t + "\(ports.insightPub)"
+            env["WATERLINE_INSIGHT_RPC"] = insightRPCs
+            env["WATERLINE_INSIGHT_STREAM"] = endpoints(.insight, \.pub).joined(separator: ",")
             env["WATERLINE_SCORE_STREAM"] = endpoints(.model, \.pub).joined(separator: ",")
         }
         return env.merging(extraEnvironment) { _, new in new }
@@ -258,6 +264,11 @@ public final class LocalCluster: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         return true
+    }
+
+    /// Whether a replica's process was started and has not exited.
+    public func isRunning(_ member: Member, replica: Int = 0) -> Bool {
+        lock.withLock { processes[Instance(member: member, replica: replica)] }?.isRunning ?? false
     }
 
     /// The exit status of a replica that has exited (nil while it runs).

@@ -8,7 +8,8 @@ import WaterlineKit
 import WaterlineProto
 import WaterlineTestSupport
 
-/// Insight's events are a function of the scores: a replay during which insight is
+/// Insight's events are a function of the readings: two replays at different paces store
+/// the same events, and a replay during which insight is
 /// SIGKILLed and started again stores the same events (ids, types, zones, starts, ends,
 /// status, loss within 1 %) as an insight that never stopped judges from the same stored
 /// scores. The killed insight restores each zone from its last checkpoint and replays the
@@ -67,6 +68,32 @@ import WaterlineTestSupport
         return try await settled(t)
     }
 
+    /// The events an insight that never stopped judges from the stored scores: with
+    /// insight stopped, its events, checkpoints and leases are removed, and one replica is
+    /// started to judge every stored score in order.
+    static func judgedFromScratch(_ t: TestCluster) async throws -> [Facts] {
+        let judged = try await facts(t)
+        for collection in [Collections.events, Collections.insightCheckpoints] {
+            _ = try await t.mongo.collection(collection).bulkWrite([.deleteMany(filter: [:])])
+        }
+        _ = try await t.mongo.collection(Collections.leases).bulkWrite([.deleteMany(filter: ["group": "insight"])])
+        try await t.cluster.startService(.insight)
+        var undisturbed: [Facts] = []
+        _ = try await t.eventually(timeout: .seconds(180)) {
+            undisturbed = try await facts(t)
+            return undisturbed.count >= judged.count
+        }
+        return try await settled(t)
+    }
+
+    /// The same events, each once: none lost, none doubled, the same ids and facts.
+    static func expectSameEvents(_ disturbed: [Facts], _ undisturbed: [Facts]) {
+        #expect(disturbed.map(\.id) == undisturbed.map(\.id), "only undisturbed: \(Set(undisturbed.map(\.id)).subtracting(disturbed.map(\.id))); only disturbed: \(Set(disturbed.map(\.id)).subtracting(undisturbed.map(\.id)))")
+        for (x, y) in zip(undisturbed, disturbed) {
+            #expect(x.agrees(with: y), "undisturbed \(x), disturbed \(y)")
+        }
+    }
+
     /// The events once they have stopped changing: the same in three reads two seconds apart.
     static func settled(_ t: TestCluster) async throws -> [Facts] {
         var previous: [Facts] = []
@@ -81,16 +108,37 @@ import WaterlineTestSupport
         return previous
     }
 
+    /// No scheduled training: a model installed mid-run would score differently.
+    static let untrained = ["WATERLINE_TRAIN_SCHEDULE": "off"]
+
+    /// Same readings, same events: the demo network's week replayed at two paces and batch
+    /// sizes, each into a cluster of its own, stores the same events.
+    @Test func twoUndisturbedReplaysAtDifferentPacesStoreTheSameEvents() async throws {
+        let scenario = smallScenario(days: 7)
+        var runs: [[Facts]] = []
+        for (name, batchSize, seconds) in [("replay-fast", 500, 25.0), ("replay-slow", 37, 50.0)] {
+            // The product's idle flush, not the test clusters' quick one: a stall of the
+            // replayer on two busy cores must not emit slots before their readings.
+            let t = try await TestCluster.start(name, environment: Self.untrained.merging(["WATERLINE_IDLE_FLUSH_MS": "10000"]) { a, _ in a })
+            runs.append(try await Self.replay(t, scenario, batchSize: batchSize, seconds: seconds))
+            await t.stop()
+        }
+        let (fast, slow) = (runs[0], runs[1])
+        #expect(fast.contains { $0.type == "burst" }, "the scenario's burst is found: \(fast)")
+        #expect(fast.map(\.id) == slow.map(\.id), "only fast: \(Set(fast.map(\.id)).subtracting(slow.map(\.id))); only slow: \(Set(slow.map(\.id)).subtracting(fast.map(\.id)))")
+        for (x, y) in zip(fast, slow) {
+            #expect(x == y, "fast \(x), slow \(y)")
+        }
+    }
+
     @Test func aKillNineOfInsightMidReplayChangesNoEvent() async throws {
         let scenario = smallScenario(days: 6)
-        let environment = [
+        let environment = Self.untrained.merging([
             // Checkpoints as often as the data allows, so the kill finds some to restore.
             "WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS": "2000",
             // The undisturbed judge below rebuilds from every stored score.
             "WATERLINE_INSIGHT_REBUILD_DAYS": "3650",
-            // No scheduled training: a model installed mid-run would score differently.
-            "WATERLINE_TRAIN_SCHEDULE": "off",
-        ]
+        ]) { a, _ in a }
         let t = try await TestCluster.start("insight-kill", environment: environment)
         defer { Task { await t.stop() } }
         var checkpointsAtKill = 0
@@ -105,27 +153,11 @@ import WaterlineTestSupport
         #expect(checkpointsAtKill > 0, "the kill came after the first checkpoints")
         #expect(killed.contains { $0.type == "burst" }, "the scenario's burst is found: \(killed)")
 
-        // An insight that never stopped, on the same scores: stopped, its events,
-        // checkpoints and leases gone, started again to judge every stored score in order.
+        // An insight that never stopped, on the same scores.
         t.cluster.signal(.insight, SIGTERM)
         #expect(await t.cluster.waitForExit(.insight))
-        for collection in [Collections.events, Collections.insightCheckpoints] {
-            _ = try await t.mongo.collection(collection).bulkWrite([.deleteMany(filter: [:])])
-        }
-        _ = try await t.mongo.collection(Collections.leases).bulkWrite([.deleteMany(filter: ["group": "insight"])])
-        try await t.cluster.startService(.insight)
-        var undisturbed: [Facts] = []
-        _ = try await t.eventually(timeout: .seconds(180)) {
-            undisturbed = try await Self.facts(t)
-            return undisturbed.count >= killed.count
-        }
-        undisturbed = try await Self.settled(t)
-
-        // The same events, each once: none lost, none doubled, the same ids.
-        #expect(killed.map(\.id) == undisturbed.map(\.id), "only undisturbed: \(Set(undisturbed.map(\.id)).subtracting(killed.map(\.id))); only killed: \(Set(killed.map(\.id)).subtracting(undisturbed.map(\.id)))")
-        for (x, y) in zip(undisturbed, killed) {
-            #expect(x.agrees(with: y), "undisturbed \(x), killed \(y)")
-        }
+        let undisturbed = try await Self.judgedFromScratch(t)
+        Self.expectSameEvents(killed, undisturbed)
         // Open at the kill, the event went on under its id.
         #expect(Set(openAtKill).isSubset(of: killed.map(\.id)), "open at the kill: \(openAtKill)")
         await t.stop()

@@ -1,0 +1,128 @@
+import Foundation
+import Mongo
+import Testing
+import WaterlineBus
+import WaterlineCLI
+import WaterlineKit
+import WaterlineProto
+
+/// Insight as several replicas, each judging the zones it holds by lease: a replica
+/// SIGKILLed mid-replay has its zones taken over within the lease time, replicas added
+/// and stopped during a replay hand their zones over, and operators acting on events
+/// meanwhile have every action applied once. Either way the stored events equal those an
+/// undisturbed insight judges from the same stored scores.
+@Suite(.serialized, .timeLimit(.minutes(20))) struct InsightReplicaTests {
+    static let leaseTTLMs: Int64 = 4000
+    static let zonePartitions = 16
+    static let environment = InsightRestartTests.untrained.merging([
+        "WATERLINE_LEASE_TTL_MS": "\(leaseTTLMs)",
+        "WATERLINE_INSIGHT_PARTITIONS": "\(zonePartitions)",
+        // Checkpoints as often as the data allows, so takeovers find some to restore.
+        "WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS": "2000",
+        // The undisturbed judge rebuilds from every stored score.
+        "WATERLINE_INSIGHT_REBUILD_DAYS": "3650",
+    ]) { a, _ in a }
+
+    @Test func killingOneOfThreeInsightReplicasMidReplayChangesNoEvent() async throws {
+        let t = try await TestCluster.start("insight-replicas-kill", environment: Self.environment, replicas: [.insight: 3])
+        defer { Task { await t.stop() } }
+        let spread = try await t.eventually(timeout: .seconds(30)) { try await t.leaseOwners("insight").count == 3 }
+        #expect(spread, "every replica holds zones")
+        let victim = "insight-local-2"
+        var killedAt: Int64 = 0
+        var victimZones: [Int64] = []
+        let killed = try await InsightRestartTests.replay(t, smallScenario(days: 6), batchSize: 37, seconds: 50) {
+            victimZones = try await t.partitions(of: victim, in: "insight")
+            t.cluster.crash(.insight, replica: 1)
+            killedAt = nowMs()
+            #expect(await t.cluster.waitForExit(.insight, replica: 1))
+            let takenOver = try await t.eventually(timeout: .seconds(30)) {
+                let owners = try await t.leaseOwners("insight")
+                return owners[victim] == nil && owners.values.reduce(0, +) == Self.zonePartitions
+            }
+            let owners = try await t.leaseOwners("insight")
+            #expect(takenOver, "zones not taken over: \(owners)")
+        }
+        #expect(!victimZones.isEmpty, "the killed replica held zones")
+        // The lease time, plus the survivors' tick to notice (a third of it), plus slack.
+        let takeoverMs = try await t.lastClaimMs("insight", victimZones) - killedAt
+        #expect(takeoverMs <= Self.leaseTTLMs + Self.leaseTTLMs / 3 + 3000, "takeover took \(takeoverMs) ms")
+        #expect(killed.contains { $0.type == "burst" }, "the scenario's burst is found: \(killed)")
+
+        let undisturbed = try await Self.judgedFromScratch(t, replicas: 3)
+        InsightRestartTests.expectSameEvents(killed, undisturbed)
+        await t.stop()
+    }
+
+    @Test func scalingInsightOneToThreeToOneWhileOperatorsActLosesNoActionAndChangesNoEvent() async throws {
+        let t = try await TestCluster.start("insight-replicas-scale", environment: Self.environment, replicas: [.insight: 3])
+        defer { Task { await t.stop() } }
+        for replica in [1, 2] { t.cluster.signal(.insight, SIGTERM, replica: replica) }
+        for replica in [1, 2] { #expect(await t.cluster.waitForExit(.insight, replica: replica)) }
+        let one = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("insight") == ["insight-local": Self.zonePartitions] }
+        #expect(one, "one replica holds every zone before the replay")
+
+        // An operator comments on every event it sees, again and again, each comment
+        // unique, while the zones move between replicas.
+        let comments = Locked<[String: [String]]>([:])
+        let operatorActs = Task {
+            var n = 0
+            while !Task.isCancelled {
+                let listed = try await t.http.get("/api/v1/events?limit=50")
+                for event in listed.json["events"] as? [[String: Any]] ?? [] {
+                    guard let id = event["event_id"] as? String else { continue }
+                    n += 1
+                    let text = "note \(n)"
+                    let reply = try await t.http.post("/api/v1/events/\(id)/comment", json: ["comment": text])
+                    if reply.status == 200 { comments.withLock { $0[id, default: []].append(text) } }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        let events = try await InsightRestartTests.replay(t, smallScenario(days: 6), batchSize: 37, seconds: 50) {
+            // 1 → 3: the zones spread over all three.
+            for replica in [1, 2] { try await t.cluster.startService(.insight, replica: replica) }
+            let spread = try await t.eventually(timeout: .seconds(20)) {
+                let owners = try await t.leaseOwners("insight")
+                return owners.count == 3 && owners.values.reduce(0, +) == Self.zonePartitions
+            }
+            let owners = try await t.leaseOwners("insight")
+            #expect(spread, "after scaling up: \(owners)")
+            try await Task.sleep(for: .seconds(6))
+            // 3 → 1: the stopped replicas free their leases on the way out.
+            for replica in [1, 2] { t.cluster.signal(.insight, SIGTERM, replica: replica) }
+            for replica in [1, 2] {
+                #expect(await t.cluster.waitForExit(.insight, replica: replica))
+                #expect(t.cluster.exitStatus(.insight, replica: replica) == 0)
+            }
+            let leftBehind = try await t.leaseOwners("insight").filter { $0.key != "insight-local" }
+            #expect(leftBehind.isEmpty, "leases still held by stopped replicas: \(leftBehind)")
+        }
+        operatorActs.cancel()
+        _ = await operatorActs.result
+
+        // Every comment answered 200 is in its event's history exactly once.
+        let sent = comments.value
+        #expect(sent.values.reduce(0) { $0 + $1.count } > 0, "the operator commented while zones moved")
+        for (id, texts) in sent {
+            let event = try await t.http.get("/api/v1/events/\(id)")
+            let history = (event.json["history"] as? [[String: Any]] ?? []).compactMap { $0["comment"] as? String }
+            for text in texts {
+                #expect(history.count { $0 == text } == 1, "\(id): '\(text)' \(history.count { $0 == text }) times in \(history)")
+            }
+        }
+        let undisturbed = try await Self.judgedFromScratch(t, replicas: 3)
+        InsightRestartTests.expectSameEvents(events, undisturbed)
+        await t.stop()
+    }
+
+    /// The events one insight replica that never stopped judges from the stored scores:
+    /// every replica stopped, events, checkpoints and insight leases removed, one started.
+    static func judgedFromScratch(_ t: TestCluster, replicas: Int) async throws -> [InsightRestartTests.Facts] {
+        for replica in 0..<replicas where t.cluster.isRunning(.insight, replica: replica) {
+            t.cluster.signal(.insight, SIGTERM, replica: replica)
+            #expect(await t.cluster.waitForExit(.insight, replica: replica))
+        }
+        return try await InsightRestartTests.judgedFromScratch(t)
+    }
+}
