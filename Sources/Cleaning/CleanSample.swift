@@ -19,6 +19,12 @@ public struct QualityFlags: OptionSet, Sendable, Hashable {
     public static let spike = QualityFlags(rawValue: 64)
     /// Two different values arrived for the same timestamp; the last one written counts.
     public static let conflict = QualityFlags(rawValue: 128)
+    /// Part of a run of repeated readings (at least ``repeatedAfter``), not yet long
+    /// enough to be stuck: a first version the detector must not take as evidence, since
+    /// the run may turn out stuck (flagged then, as corrections it does not judge).
+    public static let repeated = QualityFlags(rawValue: 256)
+    /// Readings in a run before its points are `repeated`.
+    public static let repeatedAfter = 3
 
     /// Flags that make a point unfit as model input.
     public static let unfitForModel: QualityFlags = [.gap, .outOfRange, .stuck]

@@ -4,7 +4,8 @@
 ///
 /// A stuck run is recognised when `stuckSteps` readings in a row repeat the first one
 /// (within `stuckTolerance`); then the whole run is flagged `stuck`, its earlier points
-/// as corrections.
+/// as corrections. Before that, from the third reading of a run on, points are flagged
+/// `repeated` in their first version.
 ///
 /// A point is returned as soon as its slot is final (revision 1), so scoring is never
 /// held back by the spike window. Once the `spikeHalfWidth` slots after it are in, the
@@ -228,7 +229,10 @@ public struct SeriesCleaner: Sendable {
             runLength = 1
             run.removeAll()
         }
-        guard runLength >= config.stuckSteps else { return false }
+        guard runLength >= config.stuckSteps else {
+            if runLength >= QualityFlags.repeatedAfter { p.flags.insert(.repeated) }
+            return false
+        }
         p.flags.insert(.stuck)
         for entry in run {
             var flagged = entry.sample

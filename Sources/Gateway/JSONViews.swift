@@ -65,6 +65,8 @@ extension Event {
             "location_note": locationNote,
             "label": label.isEmpty ? NSNull() : label, "labelled_by": labelledBy, "labelled_ms": labelledMs,
             "public_reports": publicReports,
+            "trace_id": traceID, "raised_ms": raisedMs == 0 ? NSNull() : raisedMs as Any,
+            "raised_wall_ms": raisedWallMs == 0 ? NSNull() : raisedWallMs as Any,
         ]
     }
 }
@@ -109,7 +111,7 @@ extension HealthResponse {
 enum QualityFlagNames {
     static let all: [(UInt32, String)] = [
         (1, "imputed"), (2, "aggregated"), (4, "gap"), (8, "out_of_range"), (16, "late"), (32, "stuck"), (64, "spike"),
-        (128, "conflict"),
+        (128, "conflict"), (256, "repeated"),
     ]
 
     static func names(_ flags: UInt32) -> [String] {

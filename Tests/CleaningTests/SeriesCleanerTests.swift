@@ -111,6 +111,15 @@ private func withSpike(at index: Int = 10, _ value: Double = 9) -> [Double] {
         #expect(third.map(\.revision) == [2, 2, 1])
     }
 
+    @Test func aRunIsRepeatedFromItsThirdReadingInItsFirstVersions() {
+        var c = SeriesCleaner(config: CleaningConfig(cadenceMs: minute, allowedLatenessMs: 0, stuckSteps: 6, spikeHalfWidth: 0))
+        // A run of 5 (not stuck), then another value.
+        let out = c.add([4, 5, 5, 5, 5, 5, 6, 7].enumerated().map { reading(Int64($0.offset), $0.element) }) + c.finish()
+        #expect(out.allSatisfy { $0.revision == 1 })
+        #expect(out.map { $0.flags.contains(.repeated) } == [false, false, false, true, true, true, false, false])
+        #expect(!out.contains { $0.flags.contains(.stuck) })
+    }
+
     @Test func nearIdenticalValuesCountAsStuckWithinTheTolerance() {
         var c = SeriesCleaner(config: stuckConfig(tolerance: 0.01))
         var out = c.add([5, 5.004, 4.995, 5.2, 5.2].enumerated().map { reading(Int64($0.offset), $0.element) })

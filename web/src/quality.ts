@@ -23,12 +23,13 @@ export const FLAG_STYLES: Partial<Record<QualityFlag, FlagStyle>> = {
   late: { label: "Late", colour: "#8C6D1F", pointStyle: "triangle", hollow: true, at: "value" },
 };
 
-export const ALL_FLAGS: QualityFlag[] = ["imputed", "spike", "stuck", "out_of_range", "conflict", "late", "gap", "aggregated"];
+export const ALL_FLAGS: QualityFlag[] = ["imputed", "spike", "stuck", "repeated", "out_of_range", "conflict", "late", "gap", "aggregated"];
 
 export const FLAG_HELP: Record<QualityFlag, string> = {
   imputed: "filled in by interpolation",
   spike: "raw reading replaced as an outlier",
   stuck: "unchanged readings for too long",
+  repeated: "repeats the readings before it (not evidence of an event)",
   out_of_range: "outside the sensor's plausible range",
   conflict: "a later reading replaced the value",
   late: "arrived after its slot was cleaned",

@@ -56,7 +56,7 @@ export interface RawReading {
   conflict: boolean;
 }
 
-export type QualityFlag = "imputed" | "aggregated" | "gap" | "out_of_range" | "late" | "stuck" | "spike" | "conflict";
+export type QualityFlag = "imputed" | "aggregated" | "gap" | "out_of_range" | "late" | "stuck" | "spike" | "conflict" | "repeated";
 
 export interface CleanPoint {
   ts_ms: number;
@@ -164,6 +164,11 @@ export interface WaterEvent {
   labelled_ms: number;
   /** Public reports matched to this event (newer gateways). */
   public_reports?: number;
+  /** The trace id of the reading that raised it ("" when it carried none). */
+  trace_id?: string;
+  /** When it was first raised: the data time of the raising point, and insight's clock. */
+  raised_ms?: number | null;
+  raised_wall_ms?: number | null;
 }
 
 export type EventAction = "acknowledge" | "resolve" | "false-positive" | "comment" | "confirm-leak" | "confirm-sensor-fault";

@@ -50,6 +50,11 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
   /// Two different values were sent for one timestamp; the last one written counts
   /// (ingest keeps the replaced one in the reading's `superseded` list).
   case conflict // = 128
+
+  /// The reading repeats the ones before it (a run of at least three, not yet long enough
+  /// to be judged stuck): set on the first version, so events never rest on a sensor that
+  /// may be frozen; the value is still the model's input.
+  case repeated // = 256
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -67,6 +72,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case 32: self = .stuck
     case 64: self = .spike
     case 128: self = .conflict
+    case 256: self = .repeated
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -82,6 +88,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     case .stuck: return 32
     case .spike: return 64
     case .conflict: return 128
+    case .repeated: return 256
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -97,6 +104,7 @@ public nonisolated enum Waterline_V1_QualityFlag: SwiftProtobuf.Enum, Swift.Case
     .stuck,
     .spike,
     .conflict,
+    .repeated,
   ]
 
 }
@@ -218,7 +226,7 @@ public nonisolated struct Waterline_V1_LatestPointsRequest: Sendable {
 fileprivate nonisolated let _protobuf_package = "waterline.v1"
 
 nonisolated extension Waterline_V1_QualityFlag: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0\u{2} QUALITY_FLAG_SPIKE\0\u{2}@\u{1}QUALITY_FLAG_CONFLICT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUALITY_FLAG_UNSPECIFIED\0\u{1}QUALITY_FLAG_IMPUTED\0\u{1}QUALITY_FLAG_AGGREGATED\0\u{2}\u{2}QUALITY_FLAG_GAP\0\u{2}\u{4}QUALITY_FLAG_OUT_OF_RANGE\0\u{2}\u{8}QUALITY_FLAG_LATE\0\u{2}\u{10}QUALITY_FLAG_STUCK\0\u{2} QUALITY_FLAG_SPIKE\0\u{2}@\u{1}QUALITY_FLAG_CONFLICT\0\u{2}@\u{2}QUALITY_FLAG_REPEATED\0")
 }
 
 nonisolated extension Waterline_V1_CleanPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
