@@ -42,6 +42,10 @@ public struct DetectedEvent: Sendable, Equatable, Codable {
     /// signature a network model locates the leak from. Early points only, as a forecast
     /// learns the lowered pressure as time goes on.
     public var pressureResiduals: [String: Double] = [:]
+    /// The data time of the point that raised the event (its start can lie before).
+    public var raisedMs: Int64?
+    /// The trace id of the reading whose point raised it.
+    public var traceID: String?
 
     public var sensorIDs: [String] { evidence.map(\.sensorID) }
 

@@ -187,7 +187,9 @@ public struct EventDetector: Sendable {
         }
         w.faultRun = 0
         changes += endHealth(.sensorFault, sensorID: p.sensorID)
-        guard p.warmedUp else { return changes }
+        // A reading that repeats the ones before it may be a frozen sensor's: no evidence
+        // (a run that goes on is flagged stuck; one that ends was little evidence anyway).
+        guard p.warmedUp, p.flags & ScoredPoint.repeatedFlag == 0 else { return changes }
 
         if p.role == .inletFlow, let value = p.value { countLoss(p, value: value) }
         let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
@@ -414,7 +416,8 @@ public struct EventDetector: Sendable {
         }
         var event = DetectedEvent(
             id: "\(p.zone)-\(type.rawValue)-\(start)", type: type, zone: p.zone, startMs: start,
-            lastEvidenceMs: p.tsMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion)
+            lastEvidenceMs: p.tsMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion,
+            raisedMs: p.tsMs, traceID: p.traceID)
         // Seed the evidence with the zone's recent anomalous points.
         for m in sensorsInZone(p.zone) {
             guard let w = sensors[m.id] else { continue }
@@ -600,7 +603,7 @@ public struct EventDetector: Sendable {
         let event = DetectedEvent(
             id: "\(p.sensorID)-\(type.rawValue)-\(since)", type: type, zone: p.zone, startMs: since,
             lastEvidenceMs: p.tsMs, endMs: nil, severity: 0.3, confidence: 0.9, evidence: [evidence],
-            modelVersion: p.modelVersion)
+            modelVersion: p.modelVersion, raisedMs: p.tsMs, traceID: p.traceID)
         open[key] = event
         return [.opened(event)]
     }

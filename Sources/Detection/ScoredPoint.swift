@@ -28,12 +28,15 @@ public struct ScoredPoint: Sendable, Equatable {
     /// Quality flag bits of the clean point (see `QualityFlag`).
     public var flags: UInt32
     public var modelVersion: String
+    /// The trace id of the reading the point comes from ("" when it carried none).
+    public var traceID: String
 
     public init(
         sensorID: String, zone: String, role: SensorRole, tsMs: Int64, value: Double?, forecastMean: Double,
         score: Double, anomalous: Bool, warmedUp: Bool, flags: UInt32, modelVersion: String,
-        forecastLower: Double? = nil, forecastUpper: Double? = nil
+        forecastLower: Double? = nil, forecastUpper: Double? = nil, traceID: String = ""
     ) {
+        self.traceID = traceID
         self.forecastLower = forecastLower ?? forecastMean
         self.forecastUpper = forecastUpper ?? forecastMean
         self.sensorID = sensorID
@@ -52,4 +55,5 @@ public struct ScoredPoint: Sendable, Equatable {
     static let gapFlag: UInt32 = 4
     static let outOfRangeFlag: UInt32 = 8
     static let stuckFlag: UInt32 = 32
+    static let repeatedFlag: UInt32 = 256
 }

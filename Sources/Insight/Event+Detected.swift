@@ -21,6 +21,8 @@ extension Event {
         confidence = d.confidence
         modelVersion = d.modelVersion
         summary = d.summary
+        traceID = d.traceID ?? ""
+        raisedMs = d.raisedMs ?? 0
         evidence = d.evidence.map { e in
             var out = Evidence()
             out.sensorID = e.sensorID

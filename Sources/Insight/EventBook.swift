@@ -31,9 +31,12 @@ actor EventBook {
     /// Feeds scores; returns the events that changed, each once, with their change.
     /// Replayed after a restart, the same scores change the stored events in the same way
     /// and add no history twice.
-    func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange)] {
+    /// Returns each changed event once, with its change and the trace id of the reading
+    /// behind its last change.
+    func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange, String)] {
         for (id, sensor) in sensors { places[id] = SensorPlace(lat: sensor.lat, lon: sensor.lon, nodeID: sensor.nodeID) }
         var changed: [String: EventChange] = [:]
+        var causes: [String: String] = [:]
         var order: [String] = []
         for point in points {
             for change in detector.observe(point) {  // DetectionChange
@@ -48,6 +51,7 @@ actor EventBook {
                 let reopened: Bool = if case .opened = change, let known, known.endMs != 0 { true } else { false }
                 if known == nil {
                     event.status = .open
+                    event.raisedWallMs = nowMs()
                     event.recordOnce(action("opened", actor: "insight", comment: detected.summary))
                 } else if reopened {
                     event.recordOnce(action("reopened", actor: "insight", comment: "the evidence returned by \(isoTimeMs(detected.lastEvidenceMs))"))
@@ -55,12 +59,13 @@ actor EventBook {
                     event.recordOnce(action("ended", actor: "insight", comment: "no evidence since \(isoTimeMs(detected.lastEvidenceMs))"))
                 }
                 events[detected.id] = event
+                causes[detected.id] = point.traceID
                 if changed[detected.id] == nil { order.append(detected.id) }
                 // An event opened in this batch is reported as opened, whatever followed.
                 if changed[detected.id] != .opened { changed[detected.id] = known == nil || reopened ? .opened : .updated }
             }
         }
-        return order.compactMap { id in events[id].map { ($0, changed[id]!) } }
+        return order.compactMap { id in events[id].map { ($0, changed[id]!, causes[id] ?? "") } }
     }
 
     // MARK: Zones

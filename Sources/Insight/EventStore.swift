@@ -70,7 +70,7 @@ final class EventStore: Sendable {
 
     /// Stores detection's changes and publishes them; returns the events as stored (with
     /// operators' changes made meanwhile taken in).
-    func storeDetected(_ changes: [(Event, EventChange)]) async throws -> [Event] {
+    func storeDetected(_ changes: [(Event, EventChange, String)]) async throws -> [Event] {
         guard !changes.isEmpty else { return [] }
         // Over the version last seen, with the operators' fields of that version.
         let base = known.withLock { k in changes.map { k[$0.0.eventID] } }
@@ -100,7 +100,7 @@ final class EventStore: Sendable {
             counters.add("event_write_conflicts")
             stored[i] = try await storeOver(stored[i]) { fresh in fresh.adoptingDetection(from: changes[i].0) }
         }
-        for (i, event) in stored.enumerated() { publish(event, change: changes[i].1) }
+        for (i, event) in stored.enumerated() { publish(event, change: changes[i].1, traceID: changes[i].2) }
         return stored
     }
 
@@ -187,8 +187,9 @@ final class EventStore: Sendable {
         known.withLock { k in k = k.filter { $0.value.event.zone != zone } }
     }
 
-    private func publish(_ event: Event, change: EventChange) {
+    private func publish(_ event: Event, change: EventChange, traceID: String = "") {
         var update = EventUpdate()
+        update.traceID = traceID
         let topic = "insight.\(event.zone).\(event.type.label)"
         update.publisherID = publisherID
         update.change = change
@@ -219,6 +220,9 @@ extension Event {
         merged.publicReports = publicReports
         merged.history = history
         for entry in detected.history { merged.recordOnce(entry) }
+        // When it was first raised stays what was first stored (a replica rebuilding the
+        // zone raises it again, later).
+        if raisedWallMs != 0 { merged.raisedWallMs = raisedWallMs }
         return merged
     }
 }

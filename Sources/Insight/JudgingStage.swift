@@ -248,6 +248,6 @@ extension ScoredPoint {
             sensorID: s.sensorID, zone: sensor.zone, role: SensorRole(sensor), tsMs: s.tsMs,
             value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
             anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
-            forecastLower: s.lower, forecastUpper: s.upper)
+            forecastLower: s.lower, forecastUpper: s.upper, traceID: s.traceID)
     }
 }

@@ -19,10 +19,13 @@ struct ReplayCommand: AsyncCommand {
     @Option(help: "Readings per SubmitReadings call.")
     var batch = 1000
 
+    @Flag(help: "Give every reading a trace id (<sensor>@<ts_ms>), which travels to its clean point, score and events.")
+    var trace = false
+
     func runAsync() async throws {
         let loaded = try ScenarioFolder.read(from: URL(fileURLWithPath: scenario))
         let client = try RPCClient(name: "replay", connect: [ingest], timeout: .seconds(10))
-        let replayer = Replayer(client: client)
+        let replayer = Replayer(client: client, traceIDs: trace)
         let registered = try await replayer.registerSensors(of: loaded)
         print("registered \(registered) sensors")
         let bar = ProgressBar(label: "replay")

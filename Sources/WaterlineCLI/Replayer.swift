@@ -30,10 +30,14 @@ public struct Replayer: Sendable {
     let client: RPCClient
     /// Give up on a batch after retrying this long.
     var retryFor: Duration
+    /// Whether each reading carries a trace id (`<sensor>@<ts_ms>`), as a forwarder that
+    /// traces its readings would: it travels to the clean point, the score and the event.
+    public var traceIDs: Bool
 
-    public init(client: RPCClient, retryFor: Duration = .seconds(120)) {
+    public init(client: RPCClient, retryFor: Duration = .seconds(120), traceIDs: Bool = false) {
         self.client = client
         self.retryFor = retryFor
+        self.traceIDs = traceIDs
     }
 
     /// Registers the scenario's sensors. Returns how many were registered.
@@ -73,6 +77,7 @@ public struct Replayer: Sendable {
                 reading.sensorID = r.sensorId
                 reading.tsMs = r.tsMs
                 reading.value = r.value
+                if traceIDs { reading.traceID = "\(r.sensorId)@\(r.tsMs)" }
                 return reading
             }
             let reply = try await withRetry(&stats) { try await client.call(IngestRPC.submitReadings, request, retry: false) }

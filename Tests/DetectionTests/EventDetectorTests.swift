@@ -11,6 +11,7 @@ private let t0: Int64 = 1_704_067_200_000
 /// Quality flag bits as cleaning sets them.
 private let gapFlag: UInt32 = 4
 private let stuckFlag: UInt32 = 32
+private let repeatedFlag: UInt32 = 256
 
 /// What one sensor shows at one minute.
 private struct Reading {
@@ -290,6 +291,31 @@ private struct ZoneHarness {
         t = z.quiet(from: t, minutes: 1)
         #expect(z.ended.count == 2)
         #expect(z.ended.allSatisfy { $0.event.endMs == first + 29 * minute })
+    }
+
+    @Test func repeatedReadingsAreNoEvidenceUnflaggedTheyAreALeak() {
+        // Two pressure sensors reading low and flat: while the run is only `repeated`
+        // (not yet judged stuck), nothing opens; the same points without the flag are a
+        // pressure leak.
+        for (flags, leak) in [(repeatedFlag, false), (UInt32(0), true)] {
+            var z = ZoneHarness()
+            var t = z.quiet(from: t0, minutes: 30)
+            for _ in 0..<20 {
+                z.tick(t, pressure: { k in k < 2 ? Reading(score: -8, relative: -0.3, anomalous: true, flags: flags) : .normal })
+                t += minute
+            }
+            #expect(z.events.contains { $0.type == .leak } == leak, "flags \(flags): \(z.events.map(\.id))")
+            if !leak { #expect(z.events.isEmpty) }
+        }
+    }
+
+    @Test func eventsRecordThePointThatRaisedThem() throws {
+        var z = ZoneHarness()
+        let t = z.quiet(from: t0, minutes: 30)
+        _ = z.burst(from: t, minutes: 10)
+        let burst = try #require(z.opened.first { $0.type == .burst })
+        let raisedAt = try #require(z.changes.first { if case .opened = $0.change { true } else { false } }?.ts)
+        #expect(burst.raisedMs == raisedAt && burst.raisedMs! >= burst.startMs)
     }
 
     @Test func healthEventsDoNotEndByTheQuietPeriod() {

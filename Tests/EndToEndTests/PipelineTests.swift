@@ -16,7 +16,8 @@ import WaterlineTestSupport
         defer { Task { await t.stop() } }
         let scenario = smallScenario()
         let ingest = try t.ingestClient(timeout: .seconds(5))
-        let replayer = Replayer(client: ingest)
+        // Readings with trace ids, which travel to the events.
+        let replayer = Replayer(client: ingest, traceIDs: true)
         #expect(try await replayer.registerSensors(of: scenario) == scenario.sensors.count)
 
         // The integrator's view: subscribe before anything happens.
@@ -77,6 +78,8 @@ import WaterlineTestSupport
         #expect((series.json["clean"] as? [Any])?.count == 13)
         #expect((series.json["scores"] as? [[String: Any]])?.first?["model_version"] as? String == "seasonal-profile-1")
 
+        func ms(_ value: Any?) -> Int64 { value as? Int64 ?? (value as? Int).map(Int64.init) ?? 0 }
+
         // 4. The injected burst is an event on the REST API and on the ZeroMQ stream.
         let burstLabel = try #require(scenario.labels.first { $0.type == "burst" })
         var burst: [String: Any]?
@@ -111,13 +114,21 @@ import WaterlineTestSupport
             return mine.contains { $0.change == .opened } && mine.contains { $0.event.type == .burst }
         }
         #expect(streamed, "the burst was not seen on the insight stream")
+        // Lineage: it records the reading that raised it and when (data time, between its
+        // start and its latest evidence, and insight's clock); each update on the stream
+        // names the reading behind it.
+        let raised = ms(event["raised_ms"])
+        #expect(raised >= start && raised <= lastEvidence, "raised_ms \(raised), start \(start), last evidence \(lastEvidence)")
+        #expect(ms(event["raised_wall_ms"]) > 0)
+        #expect((event["trace_id"] as? String)?.hasSuffix("@\(raised)") == true, "trace_id \(event["trace_id"] ?? "-")")
+        let opened = updates.value.filter { $0.event.eventID == id && $0.change == .opened }
+        #expect(!opened.isEmpty && opened.allSatisfy { $0.traceID.contains("@") }, "\(opened.map(\.traceID))")
 
         // 4b. The slow leak is one leak event in its zone (not a flood), with a loss and
         // candidates; the stuck sensor is a sensor fault, and no leak or burst rests on it.
         func events(_ query: String) async throws -> [[String: Any]] {
             (try await t.http.get("/api/v1/events?\(query)").json["events"] as? [[String: Any]]) ?? []
         }
-        func ms(_ value: Any?) -> Int64 { value as? Int64 ?? (value as? Int).map(Int64.init) ?? 0 }
         let leakLabel = try #require(scenario.labels.first { $0.type == "leak" })
         let leaks = try await events("type=leak&zone=\(leakLabel.zone ?? "")").filter {
             ms($0["start_ms"]) >= leakLabel.startMs - 3_600_000 && ms($0["start_ms"]) < leakLabel.endMs

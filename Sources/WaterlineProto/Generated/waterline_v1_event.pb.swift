@@ -428,6 +428,26 @@ public nonisolated struct Waterline_V1_Event: @unchecked Sendable {
     set {_uniqueStorage()._publicReports = newValue}
   }
 
+  /// The trace id of the reading whose score raised the event (empty when the reading
+  /// carried none), for following a detection back through the pipeline.
+  public var traceID: String {
+    get {_storage._traceID}
+    set {_uniqueStorage()._traceID = newValue}
+  }
+
+  /// When the event was first raised: the data time of the point that raised it (epoch ms)
+  /// and the wall-clock time insight first stored it. Beside `start_ms` (where the evidence
+  /// begins, which can lie before), they measure the detection delay.
+  public var raisedMs: Int64 {
+    get {_storage._raisedMs}
+    set {_uniqueStorage()._raisedMs = newValue}
+  }
+
+  public var raisedWallMs: Int64 {
+    get {_storage._raisedWallMs}
+    set {_uniqueStorage()._raisedWallMs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -510,6 +530,8 @@ public nonisolated struct Waterline_V1_EventUpdate: Sendable {
   /// Clears the value of `event`. Subsequent reads from it will return its default value.
   public mutating func clearEvent() {self._event = nil}
 
+  /// The trace id of the reading whose score caused this update (empty when it carried
+  /// none, and for operators' updates and heartbeats).
   public var traceID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -770,7 +792,7 @@ nonisolated extension Waterline_V1_EventAction: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0\u{3}public_reports\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0\u{3}public_reports\0\u{3}trace_id\0\u{3}raised_ms\0\u{3}raised_wall_ms\0")
 
   fileprivate class _StorageClass {
     var _eventID: String = String()
@@ -799,6 +821,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
     var _labelledBy: String = String()
     var _labelledMs: Int64 = 0
     var _publicReports: UInt32 = 0
+    var _traceID: String = String()
+    var _raisedMs: Int64 = 0
+    var _raisedWallMs: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -835,6 +860,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       _labelledBy = source._labelledBy
       _labelledMs = source._labelledMs
       _publicReports = source._publicReports
+      _traceID = source._traceID
+      _raisedMs = source._raisedMs
+      _raisedWallMs = source._raisedWallMs
     }
   }
 
@@ -879,6 +907,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         case 24: try { try decoder.decodeSingularStringField(value: &_storage._labelledBy) }()
         case 25: try { try decoder.decodeSingularInt64Field(value: &_storage._labelledMs) }()
         case 26: try { try decoder.decodeSingularUInt32Field(value: &_storage._publicReports) }()
+        case 27: try { try decoder.decodeSingularStringField(value: &_storage._traceID) }()
+        case 28: try { try decoder.decodeSingularInt64Field(value: &_storage._raisedMs) }()
+        case 29: try { try decoder.decodeSingularInt64Field(value: &_storage._raisedWallMs) }()
         default: break
         }
       }
@@ -969,6 +1000,15 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._publicReports != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._publicReports, fieldNumber: 26)
       }
+      if !_storage._traceID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._traceID, fieldNumber: 27)
+      }
+      if _storage._raisedMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._raisedMs, fieldNumber: 28)
+      }
+      if _storage._raisedWallMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._raisedWallMs, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1004,6 +1044,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._labelledBy != rhs_storage._labelledBy {return false}
         if _storage._labelledMs != rhs_storage._labelledMs {return false}
         if _storage._publicReports != rhs_storage._publicReports {return false}
+        if _storage._traceID != rhs_storage._traceID {return false}
+        if _storage._raisedMs != rhs_storage._raisedMs {return false}
+        if _storage._raisedWallMs != rhs_storage._raisedWallMs {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -89,6 +89,14 @@ export function EventDetailPage({ id }: { id: string }) {
               <dt>Started</dt>
               <dd>{formatDateTime(e.start_ms)}</dd>
             </div>
+            {e.raised_ms ? (
+              <div>
+                <dt>Raised</dt>
+                <dd title={e.trace_id ? `trace ${e.trace_id}` : undefined}>
+                  {formatDateTime(e.raised_ms)} ({formatDuration(e.raised_ms - e.start_ms)} after its start)
+                </dd>
+              </div>
+            ) : null}
             <div>
               <dt>{e.end_ms ? "Ended" : "Last evidence"}</dt>
               <dd>
