@@ -63,20 +63,24 @@ import WaterlineProto
         #expect(one, "one replica holds every zone before the replay")
 
         // An operator comments on every event it sees, again and again, each comment
-        // unique, while the zones move between replicas.
+        // unique, while the zones move between replicas. A call that fails (a timeout on
+        // busy cores) is left out: only comments answered 200 are checked, and a comment
+        // whose answer was lost may or may not be in (never twice).
         let comments = Locked<[String: [String]]>([:])
+        let attempts = Locked(0)
         let operatorActs = Task {
             var n = 0
             while !Task.isCancelled {
-                let listed = try await t.http.get("/api/v1/events?limit=50")
-                for event in listed.json["events"] as? [[String: Any]] ?? [] {
-                    guard let id = event["event_id"] as? String else { continue }
+                let listed = try? await t.http.get("/api/v1/events?limit=50")
+                for event in listed?.json["events"] as? [[String: Any]] ?? [] {
+                    guard let id = event["event_id"] as? String, !Task.isCancelled else { continue }
                     n += 1
                     let text = "note \(n)"
-                    let reply = try await t.http.post("/api/v1/events/\(id)/comment", json: ["comment": text])
-                    if reply.status == 200 { comments.withLock { $0[id, default: []].append(text) } }
+                    attempts.withLock { $0 += 1 }
+                    let reply = try? await t.http.post("/api/v1/events/\(id)/comment", json: ["comment": text])
+                    if reply?.status == 200 { comments.withLock { $0[id, default: []].append(text) } }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                try? await Task.sleep(for: .milliseconds(300))
             }
         }
         let events = try await InsightRestartTests.replay(t, smallScenario(days: 6), batchSize: 37, seconds: 50) {
@@ -103,7 +107,7 @@ import WaterlineProto
 
         // Every comment answered 200 is in its event's history exactly once.
         let sent = comments.value
-        #expect(sent.values.reduce(0) { $0 + $1.count } > 0, "the operator commented while zones moved")
+        #expect(sent.values.reduce(0) { $0 + $1.count } > 0, "the operator commented while zones moved (\(attempts.value) attempts)")
         for (id, texts) in sent {
             let event = try await t.http.get("/api/v1/events/\(id)")
             let history = (event.json["history"] as? [[String: Any]] ?? []).compactMap { $0["comment"] as? String }

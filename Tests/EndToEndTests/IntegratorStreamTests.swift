@@ -22,7 +22,7 @@ import WaterlineTestSupport
         "event_id", "type", "status", "zone", "sensor_ids", "start_ms", "last_evidence_ms", "end_ms", "severity",
         "confidence", "evidence", "model_version", "acknowledged_by", "acknowledged_ms", "resolved_by", "resolved_ms",
         "history", "updated_ms", "summary", "loss", "candidates", "location_note", "label", "labelled_by", "labelled_ms",
-        "public_reports",
+        "public_reports", "trace_id", "raised_ms", "raised_wall_ms",
     ]
 
     @Test func theCClientDecodesEveryUpdateFieldByFieldAsPublished() async throws {
@@ -44,7 +44,8 @@ import WaterlineTestSupport
         try await Task.sleep(for: .seconds(1))
 
         let scenario = smallScenario()
-        let replayer = Replayer(client: try t.ingestClient(timeout: .seconds(5)))
+        // With trace ids, so the events' trace_id is set too.
+        let replayer = Replayer(client: try t.ingestClient(timeout: .seconds(5)), traceIDs: true)
         _ = try await replayer.registerSensors(of: scenario)
         _ = try await replayer.replay(scenario.readings, batchSize: 1000)
         let label = try #require(scenario.labels.first { $0.type == "burst" })
