@@ -17,6 +17,8 @@
 //  8. insight-rebuild: one zone of 100 sensors with 14 days of 5-minute scores through
 //     the zone gate and detector in-process, and rebuilt by the insight service from
 //     every score and from its checkpoint.
+//  9. insight-scale: the insight stage alone, fed by the bench as the model would: scores/s
+//     judged with 1 and 3 replicas, and the takeover of a killed replica's zones.
 import Foundation
 import Ingest
 import Logging
@@ -258,6 +260,10 @@ if only == nil || only == "takeover" {
 }
 if only == nil || only == "overload" { try await benchOverload() }
 if only == nil || only == "insight-rebuild" { try await benchInsightRebuild() }
+if only == nil || only == "insight-scale" {
+    for replicas in [1, 3] { try await benchInsightScale(replicas: replicas, killOne: false) }
+    try await benchInsightScale(replicas: 3, killOne: true)
+}
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }
