@@ -76,8 +76,7 @@ final class EventStore: Sendable {
         let base = known.withLock { k in changes.map { k[$0.0.eventID] } }
         var stored = zip(changes, base).map { change, base in base.map { $0.event.adoptingDetection(from: change.0) } ?? change.0 }
         let writes = try zip(stored, base).map { event, base in try write(event, over: base?.version) }
-        let result = try await events.bulkWrite(writes, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store events") }
+        let result = try await events.bulkWrite(writes, ordered: false).checked("store events")
         var conflicted: [Int] = []
         if result.matched + result.inserted == changes.count {
             for (event, base) in zip(stored, base) { remember(event, version: (base?.version ?? 0) + 1) }

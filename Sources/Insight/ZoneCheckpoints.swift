@@ -24,8 +24,8 @@ struct ZoneCheckpoints: Sendable {
             "_id": .string(state.zone), "frontier_ms": .int64(frontierMs), "format": .int64(Self.format),
             "state": .binary(Array(try state.encoded())), "saved_ms": .int64(nowMs()),
         ]
-        let result = try await collection.bulkWrite([.replaceOne(filter: ["_id": .string(state.zone)], replacement: document, upsert: true)])
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "save checkpoint") }
+        _ = try await collection.bulkWrite([.replaceOne(filter: ["_id": .string(state.zone)], replacement: document, upsert: true)])
+            .checked("save checkpoint")
     }
 
     func load(zone: String) async throws -> Checkpoint? {

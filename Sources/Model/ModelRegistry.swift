@@ -59,8 +59,7 @@ public struct ModelRegistry: Sendable {
     public func register(_ entry: Entry, model: DeepARModel) async throws {
         var document = try entry.document()
         document["artifact"] = .binary(Array(try JSONEncoder().encode(model)))
-        let result = try await collection.insertMany([document], ordered: true)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "register model") }
+        let result = try await collection.insertMany([document], ordered: true).checked("register model")
         if !result.duplicateIndices.isEmpty { throw RegistryError("model version \(entry.version) exists already") }
     }
 

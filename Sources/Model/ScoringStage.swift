@@ -126,14 +126,18 @@ struct ScoringStage: Stage {
         var duplicates: Set<Int> = []
         if !firsts.isEmpty {
             let writes = firsts.map { MongoCollection.WriteModel.insert($0.element.document) }
-            let result = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in try await write(writes) }
+            let result = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in
+                try await scores.bulkWrite(writes, ordered: false).checked("store scores")
+            }
             counters.add("stored", result.inserted)
             counters.add("duplicates", result.duplicateIndices.count)
             duplicates = Set(result.duplicateIndices.map { firsts[$0].offset })
         }
         if !corrections.isEmpty {
             let writes = corrections.values.map(\.correctionUpdate)
-            _ = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in try await write(writes) }
+            _ = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in
+                try await scores.bulkWrite(writes, ordered: false).checked("store score corrections")
+            }
             counters.add("rescored", corrections.count)
         }
         counters.add("anomalous", items.filter(\.anomalous).count)
@@ -157,11 +161,5 @@ struct ScoringStage: Stage {
                 counters.add("publish_dropped", group.count)  // subscribers see the gap and replay
             }
         }
-    }
-
-    private func write(_ writes: [MongoCollection.WriteModel]) async throws(MongoError) -> WriteResult {
-        let result = try await scores.bulkWrite(writes, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store scores") }
-        return result
     }
 }

@@ -37,4 +37,11 @@ public struct WriteResult: Sendable, Equatable {
             }
         }
     }
+
+    /// This result, or a write error for its first per-operation failure (duplicates are
+    /// not failures): for writes that count only when every operation stood.
+    public func checked(_ operation: String) throws(MongoError) -> WriteResult {
+        if let failure = errors.first { throw MongoError(kind: .write, message: failure.message, operation: operation) }
+        return self
+    }
 }

@@ -115,8 +115,7 @@ struct CleaningStage: Stage {
             return .replaceOne(
                 filter: ["_id": .string(p.sensorID), "ts_ms": ["$lte": .int64(p.tsMs)]], replacement: document, upsert: true)
         }
-        let result = try await latestClean.bulkWrite(writes, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store latest clean") }
+        _ = try await latestClean.bulkWrite(writes, ordered: false).checked("store latest clean")
     }
 
     /// Stores new points (revision 1) and replaces stored ones with their corrections
@@ -144,9 +143,7 @@ struct CleaningStage: Stage {
                 : .replaceOne(filter: ["_id": .string(seriesKey(p.sensorID, p.tsMs))], replacement: p.document, upsert: true)
         }
         let result = try await retryingWrite(onRetry: writeRetried) { () throws(MongoError) in
-            let result = try await clean.bulkWrite(writes, ordered: false)
-            if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "store clean") }
-            return result
+            try await clean.bulkWrite(writes, ordered: false).checked("store clean")
         }
         let revised = points.count { $0.revision > 1 }
         counters.add("stored", points.count - revised - result.duplicateIndices.count)

@@ -224,8 +224,7 @@ public final class PartitionLeases: Sendable {
              "owner": "", "expires_ms": .int64(0), "epoch": .int64(0)]
         }
         // Existing ones are duplicates, which is what a second replica expects.
-        let result = try await collection.insertMany(documents, ordered: false)
-        if let failure = result.errors.first { throw MongoError(kind: .write, message: failure.message, operation: "create leases") }
+        _ = try await collection.insertMany(documents, ordered: false).checked("create leases")
         state.withLock { $0.documentsMade = true }
     }
 

@@ -50,17 +50,7 @@ func benchInsightRebuild(sensors count: Int = 100, days: Int = 14) async throws 
         let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
         defer { mongo.close() }
         let registry = SensorDirectory(collection: mongo.collection(Collections.sensors))
-        try await registry.register(ids.map { id in
-            var s = Sensor()
-            s.sensorID = id
-            s.kind = .pressure
-            s.unit = "bar"
-            s.zone = "bench"
-            s.minValue = 0
-            s.maxValue = 20
-            s.cadenceMs = step
-            return s
-        })
+        try await registry.register(ids.map { benchSensor($0, cadenceMs: step) })
         let scores = mongo.collection(Collections.scores)
         try await ensureIndexes(mongo)
         let stored = ContinuousClock.now

@@ -31,16 +31,8 @@ func benchInsightScale(replicas: Int, killOne: Bool) async throws {
     try await cluster.start(only: [])
     let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
     try await ensureIndexes(mongo)
-    try await SensorDirectory(collection: mongo.collection(Collections.sensors)).register(ids.map { id in
-        var s = Sensor()
-        s.sensorID = id
-        s.kind = .pressure
-        s.unit = "bar"
-        s.zone = String(id.prefix { $0 != "-" })
-        s.minValue = 0
-        s.maxValue = 20
-        s.cadenceMs = step
-        return s
+    try await SensorDirectory(collection: mongo.collection(Collections.sensors)).register(ids.map {
+        benchSensor($0, zone: String($0.prefix { $0 != "-" }), cadenceMs: step)
     })
     // The bench is the model: it publishes on the model's score port.
     let publisher = try StreamPublisher(name: "bench-scores", bind: "tcp://127.0.0.1:\(cluster.replicaPorts(.model, 0).pub)")

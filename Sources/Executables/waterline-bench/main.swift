@@ -126,18 +126,21 @@ func withCluster(
 
 func register(_ sensors: [String], ingest: RPCClient) async throws {
     var request = RegisterSensorsRequest()
-    request.sensors = sensors.map { id in
-        var s = Sensor()
-        s.sensorID = id
-        s.kind = .pressure
-        s.unit = "bar"
-        s.zone = "bench"
-        s.minValue = 0
-        s.maxValue = 20
-        s.cadenceMs = 60_000
-        return s
-    }
+    request.sensors = sensors.map { benchSensor($0) }
     _ = try await ingest.call(IngestRPC.registerSensors, request)
+}
+
+/// A pressure sensor (bar, 0–20) as the benches register it.
+func benchSensor(_ id: String, zone: String = "bench", cadenceMs: Int64 = 60_000) -> Sensor {
+    var s = Sensor()
+    s.sensorID = id
+    s.kind = .pressure
+    s.unit = "bar"
+    s.zone = zone
+    s.minValue = 0
+    s.maxValue = 20
+    s.cadenceMs = cadenceMs
+    return s
 }
 
 func benchStore(_ cluster: LocalCluster) async throws {
