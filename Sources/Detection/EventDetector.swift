@@ -169,7 +169,7 @@ public struct EventDetector: Sendable {
         // event for the sensor).
         if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0 {
             if config.zoneInflow {
-                let inlets = sensorsInZone(p.zone).count { $0.role == .inletFlow }
+                let inlets = roster(p.zone).inlets.count
                 if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets) {
                     countInflowLoss(zone: p.zone, verdict)
                 }
@@ -232,10 +232,11 @@ public struct EventDetector: Sendable {
     /// Remembers a pressure point's residual and, when it falls in its zone's open leak or
     /// burst's localisation window, updates that sensor's mean residual in the event.
     private mutating func countResidual(_ p: ScoredPoint, value: Double) {
-        var steps = pressureSteps[p.sensorID] ?? []
-        steps.append(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean))
-        if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
-        pressureSteps[p.sensorID] = steps
+        // In place: a copy out of the dictionary and back would copy the whole window per point.
+        pressureSteps[p.sensorID, default: []].append(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean))
+        if let count = pressureSteps[p.sensorID]?.count, count > 2 * Self.rememberedInletSteps {
+            pressureSteps[p.sensorID]!.removeFirst(count - Self.rememberedInletSteps)
+        }
         let key = "\(p.zone)|hydraulic"
         guard var event = open[key], event.type == .leak || event.type == .burst,
             p.tsMs >= event.startMs, p.tsMs < event.startMs + config.localisationWindowMs,
@@ -261,8 +262,8 @@ public struct EventDetector: Sendable {
     /// An opening leak's residuals: each of its zone's pressure sensors over the window so far.
     private func residuals(zone: String, from start: Int64) -> [String: Double] {
         var out: [String: Double] = [:]
-        for m in sensorsInZone(zone) where m.role == .pressure {
-            if let mean = meanResidual(m.id, from: start) { out[m.id] = mean }
+        for id in roster(zone).pressures {
+            if let mean = meanResidual(id, from: start) { out[id] = mean }
         }
         return out
     }
@@ -326,17 +327,15 @@ public struct EventDetector: Sendable {
 
     /// The event type the zone's sensors show now, with its likely start.
     private func zoneCondition(_ zone: String, level: Bool) -> (DetectedEventType, Int64)? {
-        let members = sensorsInZone(zone)
+        let roster = roster(zone)
         if level {
-            for m in members where m.role == .level {
-                if let d = drift(m.id), abs(d.smoothed) >= config.demandSurprise { return (.tankAnomaly, d.since) }
+            for id in roster.levels {
+                if let d = drift(id), abs(d.smoothed) >= config.demandSurprise { return (.tankAnomaly, d.since) }
             }
             return nil
         }
-        let inlets = members.filter { $0.role == .inletFlow }.map(\.id)
-        let pressureIDs = members.filter { $0.role == .pressure && drift($0.id) != nil }.map(\.id)
-        let pressures = pressureIDs.compactMap { drift($0) }
-        let meters = members.filter { $0.role == .meter }.compactMap { m in drift(m.id)?.relative }
+        let inlets = roster.inlets
+        let meters = roster.meters.compactMap { drift($0)?.relative }
         let netRise = zoneInflowRises(inlets, by: 0.5 * config.burstRelativeExcess)
         for inlet in inlets where netRise {
             if let burst = burstSignal(inlet) { return (.burst, burst.since) }
@@ -357,22 +356,37 @@ public struct EventDetector: Sendable {
         let netExcess = zoneInflowRises(inlets, by: 0)
         for inlet in inlets {
             guard let d = drift(inlet) else { continue }
-            let support = pressures.filter { $0.smoothed <= config.pressureSupport }
             // Consumed by customers, or moved between inlets: not lost.
             let consumed = consumed(inlet: inlet, meters: meters) || !netExcess
-            if !consumed && (d.smoothed >= config.strongSurprise || (d.smoothed >= config.leakSurprise && !support.isEmpty)) {
-                return (.leak, ([d.since] + support.map(\.since)).min()!)
+            // The pressure sensors are read only when an inlet rule needs them (a zone has
+            // many, and this runs for every point).
+            if !consumed && d.smoothed >= config.leakSurprise {
+                let support = roster.pressures.compactMap { drift($0) }.filter { $0.smoothed <= config.pressureSupport }
+                if d.smoothed >= config.strongSurprise || !support.isEmpty {
+                    return (.leak, ([d.since] + support.map(\.since)).min()!)
+                }
             }
             if !consumed, let since = cusumShift(inlet, .up) {
-                let falling = pressures.indices.compactMap { i in cusumShift(pressureIDs[i], .down) }
+                let falling = roster.pressures.compactMap { cusumShift($0, .down) }
                 if let first = falling.min() { return (.leak, min(since, first)) }
             }
             if !consumed, let since = nightFlowLeak(inlet) { return (.leak, since) }
             if d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
         }
-        let drops = pressures.filter { $0.smoothed <= -config.strongSurprise }
-        if drops.count >= 2 { return (.leak, drops.map(\.since).min()!) }
+        if let since = pressureDropSince(roster.pressures) { return (.leak, since) }
         return nil
+    }
+
+    /// Two or more pressure sensors dropped by `strongSurprise`: the earliest drop's start.
+    private func pressureDropSince(_ pressures: [String]) -> Int64? {
+        var count = 0
+        var since = Int64.max
+        for id in pressures {
+            guard let w = sensors[id], w.smoothed <= -config.strongSurprise else { continue }
+            count += 1
+            since = min(since, w.driftSinceMs ?? w.recent.last?.ts ?? 0)
+        }
+        return count >= 2 ? since : nil
     }
 
     /// Water balance: when the customer meters rise with the inlet, the extra water is
@@ -436,8 +450,8 @@ public struct EventDetector: Sendable {
                     loss.add(value: v.excess, mean: 0, lower: -half, upper: half, hours: tracker.stepHours)
                 }
             } else {
-                for m in sensorsInZone(p.zone) where m.role == .inletFlow {
-                    for step in inletSteps[m.id] ?? [] where step.ts >= start {
+                for id in roster(p.zone).inlets {
+                    for step in inletSteps[id] ?? [] where step.ts >= start {
                         loss.add(value: step.value, mean: step.mean, lower: step.lower, upper: step.upper, hours: step.hours)
                     }
                 }
@@ -459,7 +473,7 @@ public struct EventDetector: Sendable {
             let last = previous.endMs, last > previous.startMs
         else { return false }
         let meanExcess = loss.volumeM3 / (Double(last - previous.startMs) / 3_600_000)
-        let excessNow = sensorsInZone(zone).filter { $0.role == .inletFlow }.compactMap { inletSteps[$0.id]?.last }
+        let excessNow = roster(zone).inlets.compactMap { inletSteps[$0]?.last }
             .reduce(0) { $0 + $1.value - $1.mean }
         return meanExcess > 0 && excessNow <= 2 * meanExcess
     }
@@ -479,12 +493,13 @@ public struct EventDetector: Sendable {
     /// summed inflow); returns the hours it stands for.
     @discardableResult
     private mutating func rememberInletStep(_ p: ScoredPoint, value: Double) -> Double {
-        var steps = inletSteps[p.sensorID] ?? []
-        let hours = steps.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
-        steps.append(InletStep(ts: p.tsMs, value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours))
-        // Trimmed in blocks, not by one step per point: insight calls this for every inlet point.
-        if steps.count > 2 * Self.rememberedInletSteps { steps.removeFirst(steps.count - Self.rememberedInletSteps) }
-        inletSteps[p.sensorID] = steps
+        let hours = inletSteps[p.sensorID]?.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
+        // In place (see countResidual), and trimmed in blocks, not by one step per point.
+        inletSteps[p.sensorID, default: []].append(
+            InletStep(ts: p.tsMs, value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours))
+        if let count = inletSteps[p.sensorID]?.count, count > 2 * Self.rememberedInletSteps {
+            inletSteps[p.sensorID]!.removeFirst(count - Self.rememberedInletSteps)
+        }
         return hours
     }
 
@@ -528,11 +543,40 @@ public struct EventDetector: Sendable {
     var lastSeen: [String: Int64] = [:]
 
     /// Each zone's sensors, kept as sensors are learnt (asked for on every point).
-    var members: [String: [Member]] = [:]
+    var members: [String: [Member]] = [:] {
+        didSet { rosters = members.mapValues(Roster.init) }
+    }
 
     func sensorsInZone(_ zone: String) -> [Member] {
         members[zone] ?? []
     }
+
+    /// A zone's sensor ids by role, in id order: the zone rules ask for them on every
+    /// point, so they are split once per change of membership, not filtered per point.
+    struct Roster: Sendable {
+        var inlets: [String] = []
+        var pressures: [String] = []
+        var meters: [String] = []
+        var levels: [String] = []
+
+        init(_ members: [Member]) {
+            for m in members {
+                switch m.role {
+                case .inletFlow: inlets.append(m.id)
+                case .pressure: pressures.append(m.id)
+                case .meter: meters.append(m.id)
+                case .level: levels.append(m.id)
+                default: break
+                }
+            }
+        }
+    }
+
+    /// Derived from `members`, split again whenever they change (sensors are learnt
+    /// rarely, points arrive all the time).
+    private var rosters: [String: Roster] = [:]
+
+    func roster(_ zone: String) -> Roster { rosters[zone] ?? Roster([]) }
 
     mutating func setRole(_ id: String, zone: String, role: SensorRole) {
         if let known = roles[id] {
@@ -628,9 +672,12 @@ public struct EventDetector: Sendable {
     }
 
     private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
-        guard let now = zoneNow(zone) else { return [] }
+        // A zone's events are kept under these two keys (sensor health under the sensor's).
+        let keys = ["\(zone)|hydraulic", "\(zone)|tank"].filter { open[$0] != nil }
+        guard !keys.isEmpty, let now = zoneNow(zone) else { return [] }
         var changes: [DetectionChange] = []
-        for (key, event) in open where event.zone == zone && event.type != .dataGap && event.type != .sensorFault {
+        for key in keys {
+            guard let event = open[key] else { continue }
             if now - event.lastEvidenceMs > config.quietMs {
                 var ended = event
                 ended.endMs = event.lastEvidenceMs

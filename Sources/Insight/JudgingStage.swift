@@ -94,12 +94,14 @@ struct JudgingStage: Stage {
         try await saveCheckpoints(zones: Set(points.map(\.zone)))
     }
 
-    /// Saves the zones' states whose data time has passed their next checkpoint.
-    private func saveCheckpoints(zones: Set<String>) async throws {
+    /// Saves the zones' states whose data time has passed their next checkpoint (with
+    /// `force`, every one that moved since its last).
+    private func saveCheckpoints(zones: Set<String>, force: Bool = false) async throws {
         for zone in zones.sorted() {
             guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else { continue }
             let last = lastCheckpoint.withLock { $0[zone] }
-            if let last, frontier - last.frontierMs < checkpointEveryMs || nowMs() - last.savedMs < checkpointMinIntervalMs { continue }
+            if let last, force ? frontier <= last.frontierMs :
+                frontier - last.frontierMs < checkpointEveryMs || nowMs() - last.savedMs < checkpointMinIntervalMs { continue }
             let state = await book.state(ofZone: zone)
             try await checkpoints.save(state, frontierMs: frontier)
             lastCheckpoint.withLock { $0[zone] = (frontier, nowMs()) }
@@ -232,6 +234,8 @@ struct JudgingStage: Stage {
         }
         let replayed = all.count
         counters.add("scores_replayed", replayed)
+        // A rebuild's result is saved at once: a restart soon after must not redo it.
+        if replayed > 0 { try await saveCheckpoints(zones: [zone], force: true) }
         return (replayed, checkpoint != nil)
     }
 
