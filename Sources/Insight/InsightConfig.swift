@@ -23,6 +23,9 @@ public struct InsightConfig: Sendable {
     /// Updates queued for a subscriber that does not keep up; beyond, the stream drops for
     /// it (the subscriber sees the sequence gap and catches up through the REST API).
     public var insightPubHighWaterMark: Int
+    /// Score batches queued in the subscription while insight is not reading (a stall);
+    /// beyond, ZeroMQ drops them and insight replays the gap from `scores`.
+    public var scoreHighWaterMark: Int
     /// How often the latest sequence of each topic is sent as a heartbeat.
     public var heartbeatSeconds: Int
     public var minPoints: Int
@@ -62,6 +65,7 @@ public struct InsightConfig: Sendable {
         rpcBind = try env.endpoint("WATERLINE_INSIGHT_RPC_BIND", default: Self.defaultRPCBind)
         insightPubBind = try env.endpoint("WATERLINE_INSIGHT_PUB_BIND", default: "tcp://0.0.0.0:7032")
         insightPubHighWaterMark = try env.int("WATERLINE_INSIGHT_PUB_HWM", default: 100_000, range: 1...10_000_000)
+        scoreHighWaterMark = try env.int("WATERLINE_INSIGHT_SCORE_HWM", default: 100_000, range: 1...10_000_000)
         heartbeatSeconds = try env.int("WATERLINE_INSIGHT_HEARTBEAT_S", default: 5, range: 1...3600)
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))

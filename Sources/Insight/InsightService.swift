@@ -64,7 +64,8 @@ public final class InsightService: Service {
             reports: mongo.collection(Collections.reports).withMajorityWrites(majority), events: events, sensors: sensors,
             matcher: ReportMatcher(radiusMetres: config.reportMatchRadiusMetres))
         // The whole score stream (it is partitioned by sensor, the zones by zone).
-        let subscriber = try StreamSubscriber(name: "insight-score", connect: config.scoreStream, topics: [], tickMs: 500)
+        let subscriber = try StreamSubscriber(
+            name: "insight-score", connect: config.scoreStream, topics: [], highWaterMark: Int32(clamping: config.scoreHighWaterMark), tickMs: 500)
         let leases = PartitionLeases(
             collection: mongo.collection(Collections.leases).withMajorityWrites(majority), group: "insight",
             member: config.instanceID, partitions: config.partitions, ttlMs: config.leaseTTLMs, logger: logger)

@@ -10,6 +10,9 @@ public struct ModelConfig: Sendable {
     public var cleanStream: [String]
     public var rpcBind: String
     public var scorePubBind: String
+    /// Score batches queued per subscriber that does not keep up; beyond, the stream
+    /// drops for it (it sees the sequence gap and replays from MongoDB).
+    public var scorePubHighWaterMark: Int
     /// |score| above which a point is anomalous (1 = the 90% interval's edge).
     public var anomalyThreshold: Double
     /// Days of clean history used to warm the profiles at start.
@@ -32,6 +35,7 @@ public struct ModelConfig: Sendable {
         cleanStream = try env.endpoints("WATERLINE_CLEAN_STREAM")
         rpcBind = try env.endpoint("WATERLINE_MODEL_RPC_BIND", default: Self.defaultRPCBind)
         scorePubBind = try env.endpoint("WATERLINE_SCORE_PUB_BIND", default: "tcp://0.0.0.0:7022")
+        scorePubHighWaterMark = try env.int("WATERLINE_SCORE_PUB_HWM", default: 100_000, range: 1...10_000_000)
         let permille = try env.int("WATERLINE_ANOMALY_THRESHOLD_PERMILLE", default: 1500, range: 100...100_000)
         anomalyThreshold = Double(permille) / 1000
         warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 8, range: 0...60)

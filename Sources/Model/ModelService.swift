@@ -49,7 +49,8 @@ public final class ModelService: Service {
             collection: mongo.collection(Collections.leases).withMajorityWrites(try await mongo.isReplicaSet()),
             group: "model", member: config.instanceID, partitions: config.partitions, ttlMs: config.leaseTTLMs, logger: logger)
         rpc = try RPCServer(name: "model", bind: config.rpcBind, logger: logger)
-        publisher = try StreamPublisher(name: "model-score", bind: config.scorePubBind)
+        publisher = try StreamPublisher(
+            name: "model-score", bind: config.scorePubBind, highWaterMark: Int32(clamping: config.scorePubHighWaterMark))
         let stage = ScoringStage(
             warmupDays: config.warmupDays, state: state, sensors: sensors, partitioner: Partitioner(count: UInt32(config.partitions)),
             clean: clean, scores: scores, publisher: publisher, publisherID: config.instanceID, counters: counters, logger: logger)

@@ -62,23 +62,32 @@ import WaterlineProto
         let one = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("insight") == ["insight-local": Self.zonePartitions] }
         #expect(one, "one replica holds every zone before the replay")
 
-        // An operator comments on every event it sees, again and again, each comment
-        // unique, while the zones move between replicas. A call that fails (a timeout on
-        // busy cores) is left out: only comments answered 200 are checked, and a comment
-        // whose answer was lost may or may not be in (never twice).
-        let comments = Locked<[String: [String]]>([:])
+        // An operator acts on every event it sees while the zones move between replicas:
+        // acknowledges it once (while open), labels it once (what the crew found), and
+        // comments on it again and again; every action carries a unique note. A call
+        // that fails (a timeout on busy cores) is left out: only actions answered 200 are
+        // checked, and one whose answer was lost may or may not be in (never twice).
+        let done = Locked<[String: [(action: String, note: String)]]>([:])
         let attempts = Locked(0)
         let operatorActs = Task {
             var n = 0
+            var tried: Set<String> = []  // "id|path": acknowledge and label are tried once
             while !Task.isCancelled {
                 let listed = try? await t.http.get("/api/v1/events?limit=50")
                 for event in listed?.json["events"] as? [[String: Any]] ?? [] {
-                    guard let id = event["event_id"] as? String, !Task.isCancelled else { continue }
-                    n += 1
-                    let text = "note \(n)"
-                    attempts.withLock { $0 += 1 }
-                    let reply = try? await t.http.post("/api/v1/events/\(id)/comment", json: ["comment": text])
-                    if reply?.status == 200 { comments.withLock { $0[id, default: []].append(text) } }
+                    guard let id = event["event_id"] as? String, let type = event["type"] as? String, !Task.isCancelled else { continue }
+                    let label = ["data_gap", "sensor_fault"].contains(type) ? "confirm-sensor-fault" : "confirm-leak"
+                    var actions = ["comment"]
+                    for once in ["acknowledge", label] where tried.insert("\(id)|\(once)").inserted { actions.append(once) }
+                    for path in actions {
+                        n += 1
+                        let note = "\(path) \(n)"
+                        attempts.withLock { $0 += 1 }
+                        let reply = try? await t.http.post("/api/v1/events/\(id)/\(path)", json: ["comment": note])
+                        if reply?.status == 200 {
+                            done.withLock { $0[id, default: []].append((path.replacingOccurrences(of: "-", with: "_"), note)) }
+                        }
+                    }
                 }
                 try? await Task.sleep(for: .milliseconds(300))
             }
@@ -105,18 +114,47 @@ import WaterlineProto
         operatorActs.cancel()
         _ = await operatorActs.result
 
-        // Every comment answered 200 is in its event's history exactly once.
-        let sent = comments.value
-        #expect(sent.values.reduce(0) { $0 + $1.count } > 0, "the operator commented while zones moved (\(attempts.value) attempts)")
-        for (id, texts) in sent {
-            let event = try await t.http.get("/api/v1/events/\(id)")
-            let history = (event.json["history"] as? [[String: Any]] ?? []).compactMap { $0["comment"] as? String }
-            for text in texts {
-                #expect(history.count { $0 == text } == 1, "\(id): '\(text)' \(history.count { $0 == text }) times in \(history)")
+        // Every action answered 200 is in its event's history exactly once, and its
+        // effect stands: the detector's updates on whichever replica held the zone kept
+        // the operator's status and label.
+        let acted = done.value
+        let kinds = Set(acted.values.joined().map(\.action))
+        #expect(kinds.isSuperset(of: ["comment", "acknowledge"]) && kinds.contains { $0.hasPrefix("confirm_") },
+                "the operator acknowledged, labelled and commented while zones moved: \(kinds) (\(attempts.value) attempts)")
+        // Read from the one replica left (the gateway still lists the stopped ones, and a
+        // call it sends to one of them waits out its deadline).
+        let insight = try RPCClient(name: "e2e", connect: [t.cluster.insightRPC], timeout: .seconds(30))
+        var acknowledged: Set<String> = []
+        for (id, actions) in acted {
+            var get = GetEventRequest()
+            get.eventID = id
+            let stored = try await insight.call(InsightRPC.getEvent, get)
+            let event: [String: Any] = ["status": stored.status.label, "label": stored.label]
+            let history = stored.history.map { ($0.action, $0.comment) }
+            for (action, note) in actions {
+                let times = history.count { $0 == (action, note) }
+                #expect(times == 1, "\(id): \(action) '\(note)' \(times) times in \(history)")
+                if action == "acknowledge" {
+                    acknowledged.insert(id)
+                    #expect(event["status"] as? String == "acknowledged", "\(id) acknowledged, now \(event["status"] ?? "none")")
+                    #expect(history.count { $0.0 == "acknowledge" } == 1, "\(id): acknowledged more than once: \(history)")
+                }
+                if action.hasPrefix("confirm_") {
+                    let label = action == "confirm_leak" ? "leak" : "sensor_fault"
+                    #expect(event["label"] as? String == label, "\(id) labelled \(label), now \(event["label"] ?? "none")")
+                }
             }
         }
+        await insight.close()
+        // The detector's part of the events is the undisturbed run's; the status an
+        // operator set is not the detector's.
+        let judged = events.map { e in
+            var e = e
+            if acknowledged.contains(e.id) { e.status = "open" }
+            return e
+        }
         let undisturbed = try await Self.judgedFromScratch(t, replicas: 3)
-        InsightRestartTests.expectSameEvents(events, undisturbed)
+        InsightRestartTests.expectSameEvents(judged, undisturbed)
         await t.stop()
     }
 

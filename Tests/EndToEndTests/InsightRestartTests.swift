@@ -44,10 +44,11 @@ import WaterlineTestSupport
         }
     }
 
-    /// Replays the scenario, calling `midway` once 40 % of the readings are stored;
-    /// returns the events once every score is in and they have stopped changing.
+    /// Replays the scenario, calling `midway` once `midwayShare` of the readings are
+    /// stored; returns the events once every score is in and they have stopped changing.
     static func replay(
-        _ t: TestCluster, _ scenario: Scenario, batchSize: Int, seconds: Double, midway: (() async throws -> Void)? = nil
+        _ t: TestCluster, _ scenario: Scenario, batchSize: Int, seconds: Double, midwayShare: Double = 0.4,
+        midway: (() async throws -> Void)? = nil
     ) async throws -> [Facts] {
         let ingest = try t.ingestClient(timeout: .seconds(5))
         let replayer = Replayer(client: ingest)
@@ -56,7 +57,8 @@ import WaterlineTestSupport
         let replay = Task { try await replayer.replay(scenario.readings, batchSize: batchSize, speed: span / (seconds * 1000)) }
         if let midway {
             let total = uniqueReadings(scenario)
-            #expect(try await t.eventually(timeout: .seconds(300)) { try await t.count(Collections.readings) >= total * 2 / 5 })
+            let share = Int(Double(total) * midwayShare)
+            #expect(try await t.eventually(timeout: .seconds(600)) { try await t.count(Collections.readings) >= share })
             try await midway()
         }
         let stats = try await replay.value
@@ -131,27 +133,34 @@ import WaterlineTestSupport
         }
     }
 
+    /// Checkpoints as often as the data allows, so the kill finds some to restore; the
+    /// undisturbed judge (`judgedFromScratch`) rebuilds from every stored score.
+    static let killEnvironment = untrained.merging([
+        "WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS": "2000", "WATERLINE_INSIGHT_REBUILD_DAYS": "3650",
+    ]) { a, _ in a }
+
     @Test func aKillNineOfInsightMidReplayChangesNoEvent() async throws {
-        let scenario = smallScenario(days: 6)
-        let environment = Self.untrained.merging([
-            // Checkpoints as often as the data allows, so the kill finds some to restore.
-            "WATERLINE_INSIGHT_CHECKPOINT_MIN_INTERVAL_MS": "2000",
-            // The undisturbed judge below rebuilds from every stored score.
-            "WATERLINE_INSIGHT_REBUILD_DAYS": "3650",
-        ]) { a, _ in a }
-        let t = try await TestCluster.start("insight-kill", environment: environment)
+        let t = try await TestCluster.start("insight-kill", environment: Self.killEnvironment)
         defer { Task { await t.stop() } }
+        let killed = try await Self.killMidReplay(t, smallScenario(days: 6), seconds: 50, at: 0.4)
+        #expect(killed.contains { $0.type == "burst" }, "the scenario's burst is found: \(killed)")
+        await t.stop()
+    }
+
+    /// Replays `scenario`, SIGKILLs insight once `share` of the readings are stored,
+    /// starts it again, and compares the events with those an insight that never stopped
+    /// judges from the same scores. Returns the killed run's events.
+    static func killMidReplay(_ t: TestCluster, _ scenario: Scenario, seconds: Double, at share: Double) async throws -> [Facts] {
         var checkpointsAtKill = 0
         var openAtKill: [String] = []
-        let killed = try await Self.replay(t, scenario, batchSize: 37, seconds: 50) {
-            checkpointsAtKill = try await t.count(Collections.insightCheckpoints)
+        let killed = try await Self.replay(t, scenario, batchSize: 37, seconds: seconds, midwayShare: share) {
             t.cluster.crash(.insight)
             #expect(await t.cluster.waitForExit(.insight))
+            checkpointsAtKill = try await t.count(Collections.insightCheckpoints)
             openAtKill = try await Self.facts(t).filter { $0.endMs == 0 }.map(\.id)
             try await t.cluster.startService(.insight)
         }
         #expect(checkpointsAtKill > 0, "the kill came after the first checkpoints")
-        #expect(killed.contains { $0.type == "burst" }, "the scenario's burst is found: \(killed)")
 
         // An insight that never stopped, on the same scores.
         t.cluster.signal(.insight, SIGTERM)
@@ -160,6 +169,42 @@ import WaterlineTestSupport
         Self.expectSameEvents(killed, undisturbed)
         // Open at the kill, the event went on under its id.
         #expect(Set(openAtKill).isSubset(of: killed.map(\.id)), "open at the kill: \(openAtKill)")
+        return killed
+    }
+
+    /// Score batches lost on the way to insight: insight is frozen (SIGSTOP) while the
+    /// model goes on publishing into one-message queues, so ZeroMQ drops the batches that
+    /// find them full. The next batch after the thaw shows the sequence gap; insight reads
+    /// the missed scores back from `scores`, and its events are those of an insight that
+    /// saw every score.
+    @Test func aScoreStreamGapIsReplayedAndChangesNoEvent() async throws {
+        let environment = Self.killEnvironment.merging([
+            "WATERLINE_SCORE_PUB_HWM": "1", "WATERLINE_INSIGHT_SCORE_HWM": "1",
+            // Frozen longer than a lease lasts by default: here the leases outlive the
+            // freeze, so what is tested is the gap's replay, not a takeover.
+            "WATERLINE_LEASE_TTL_MS": "300000",
+        ]) { a, _ in a }
+        let t = try await TestCluster.start("insight-gap", environment: environment)
+        defer { Task { await t.stop() } }
+        let scenario = smallScenario(days: 6)
+        let slots = expectedSlots(scenario)
+        let gapped = try await Self.replay(t, scenario, batchSize: 37, seconds: 50, midwayShare: 0.3) {
+            t.cluster.freeze(.insight, true)
+            // Enough scores published meanwhile (megabytes) to overflow the socket buffers.
+            let published = try await t.eventually(timeout: .seconds(300)) { try await t.count(Collections.scores) >= slots * 7 / 10 }
+            #expect(published, "the model went on storing scores while insight was frozen")
+            t.cluster.freeze(.insight, false)
+        }
+        let insight = try RPCClient(name: "e2e", connect: [t.cluster.insightRPC], timeout: .seconds(30))
+        let counters = try await insight.call(InsightRPC.stats, StatsRequest()).counters
+        await insight.close()
+        #expect(counters["stream_gaps", default: 0] > 0, "no gap seen: \(counters)")
+        #expect(counters["scores_refilled", default: 0] > 0, "no missed score read back: \(counters)")
+        #expect(gapped.contains { $0.type == "burst" }, "the scenario's burst is found: \(gapped)")
+
+        t.cluster.signal(.insight, SIGTERM)
+        #expect(await t.cluster.waitForExit(.insight))
+        Self.expectSameEvents(gapped, try await Self.judgedFromScratch(t))
         await t.stop()
     }
 }
