@@ -59,7 +59,7 @@ import WaterlineProto
         defer { Task { await t.stop() } }
         for replica in [1, 2] { t.cluster.signal(.insight, SIGTERM, replica: replica) }
         for replica in [1, 2] { #expect(await t.cluster.waitForExit(.insight, replica: replica)) }
-        let one = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("insight") == ["insight-local": Self.zonePartitions] }
+        let one = try await t.eventually(timeout: .seconds(120)) { try await t.leaseOwners("insight") == ["insight-local": Self.zonePartitions] }
         #expect(one, "one replica holds every zone before the replay")
 
         // An operator acts on every event it sees while the zones move between replicas:
@@ -95,7 +95,7 @@ import WaterlineProto
         let events = try await InsightRestartTests.replay(t, smallScenario(days: 6), batchSize: 37, seconds: 50) {
             // 1 → 3: the zones spread over all three.
             for replica in [1, 2] { try await t.cluster.startService(.insight, replica: replica) }
-            let spread = try await t.eventually(timeout: .seconds(20)) {
+            let spread = try await t.eventually(timeout: .seconds(120)) {
                 let owners = try await t.leaseOwners("insight")
                 return owners.count == 3 && owners.values.reduce(0, +) == Self.zonePartitions
             }

@@ -80,7 +80,7 @@ import WaterlineTestSupport
             let exited = await t.cluster.waitForExit(.preprocess, replica: replica)
             #expect(exited)
         }
-        let one = try await t.eventually(timeout: .seconds(20)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
+        let one = try await t.eventually(timeout: .seconds(120)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
         #expect(one)
 
         let scenario = smallScenario(days: 2)
