@@ -137,6 +137,9 @@ public struct EventDetector: Sendable {
     /// Open events by key: "zone|hydraulic", "zone|tank", "sensor|data_gap", ...
     var open: [String: DetectedEvent] = [:]
 
+    /// The key of a zone's hydraulic (leak, burst, demand) or tank event in `open`.
+    static func zoneKey(_ zone: String, tank: Bool = false) -> String { "\(zone)|\(tank ? "tank" : "hydraulic")" }
+
     public init(config: Config = Config()) {
         self.config = config
     }
@@ -232,12 +235,8 @@ public struct EventDetector: Sendable {
     /// Remembers a pressure point's residual and, when it falls in its zone's open leak or
     /// burst's localisation window, updates that sensor's mean residual in the event.
     private mutating func countResidual(_ p: ScoredPoint, value: Double) {
-        // In place: a copy out of the dictionary and back would copy the whole window per point.
-        pressureSteps[p.sensorID, default: []].append(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean))
-        if let count = pressureSteps[p.sensorID]?.count, count > 2 * Self.rememberedInletSteps {
-            pressureSteps[p.sensorID]!.removeFirst(count - Self.rememberedInletSteps)
-        }
-        let key = "\(p.zone)|hydraulic"
+        Self.remember(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean), of: p.sensorID, in: &pressureSteps)
+        let key = Self.zoneKey(p.zone)
         guard var event = open[key], event.type == .leak || event.type == .burst,
             p.tsMs >= event.startMs, p.tsMs < event.startMs + config.localisationWindowMs,
             let mean = meanResidual(p.sensorID, from: event.startMs)
@@ -382,9 +381,9 @@ public struct EventDetector: Sendable {
         var count = 0
         var since = Int64.max
         for id in pressures {
-            guard let w = sensors[id], w.smoothed <= -config.strongSurprise else { continue }
+            guard let d = drift(id), d.smoothed <= -config.strongSurprise else { continue }
             count += 1
-            since = min(since, w.driftSinceMs ?? w.recent.last?.ts ?? 0)
+            since = min(since, d.since)
         }
         return count >= 2 ? since : nil
     }
@@ -398,7 +397,7 @@ public struct EventDetector: Sendable {
 
     private mutating func evaluateZone(after p: ScoredPoint) -> [DetectionChange] {
         let isLevel = p.role == .level
-        let key = "\(p.zone)|\(isLevel ? "tank" : "hydraulic")"
+        let key = Self.zoneKey(p.zone, tank: isLevel)
         let condition = zoneCondition(p.zone, level: isLevel)
         if var event = open[key] {
             // The event lives while its condition holds; anomalous points are evidence but
@@ -494,19 +493,24 @@ public struct EventDetector: Sendable {
     @discardableResult
     private mutating func rememberInletStep(_ p: ScoredPoint, value: Double) -> Double {
         let hours = inletSteps[p.sensorID]?.last.map { min(Self.longestStepHours, Double(max(0, p.tsMs - $0.ts)) / 3_600_000) } ?? 0
-        // In place (see countResidual), and trimmed in blocks, not by one step per point.
-        inletSteps[p.sensorID, default: []].append(
-            InletStep(ts: p.tsMs, value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours))
-        if let count = inletSteps[p.sensorID]?.count, count > 2 * Self.rememberedInletSteps {
-            inletSteps[p.sensorID]!.removeFirst(count - Self.rememberedInletSteps)
-        }
+        Self.remember(
+            InletStep(ts: p.tsMs, value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours),
+            of: p.sensorID, in: &inletSteps)
         return hours
+    }
+
+    /// Appends a step to a sensor's remembered window, in place (a copy out of the
+    /// dictionary and back would copy the whole window on every point), trimmed to the
+    /// newest `rememberedInletSteps` in blocks rather than one step per point.
+    private static func remember<Step>(_ step: Step, of id: String, in windows: inout [String: [Step]]) {
+        windows[id, default: []].append(step)
+        if let count = windows[id]?.count, count > 2 * rememberedInletSteps { windows[id]!.removeFirst(count - rememberedInletSteps) }
     }
 
     /// Adds an inlet's step to its zone's open leak or burst.
     private mutating func countLoss(_ p: ScoredPoint, value: Double) {
         let hours = rememberInletStep(p, value: value)
-        let key = "\(p.zone)|hydraulic"
+        let key = Self.zoneKey(p.zone)
         guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event) else { return }
         loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
         event.loss = loss
@@ -525,7 +529,7 @@ public struct EventDetector: Sendable {
 
     /// Adds a judged step's excess to its zone's open leak (interval: ±1.645 spreads).
     private mutating func countInflowLoss(zone: String, _ v: InflowLeakDetector.Verdict) {
-        let key = "\(zone)|hydraulic"
+        let key = Self.zoneKey(zone)
         guard var event = open[key], inflowCountsLoss(event), var loss = event.loss, v.tsMs >= event.startMs,
             let hours = zoneInflow[zone]?.stepHours
         else { return }
@@ -584,8 +588,8 @@ public struct EventDetector: Sendable {
             members[known.zone]?.removeAll { $0.id == id }
         }
         roles[id] = Membership(zone: zone, role: role)
-        members[zone, default: []].append(Member(id: id, role: role))
-        members[zone]!.sort { $0.id < $1.id }
+        // One write, so the rosters are split again once.
+        members[zone] = ((members[zone] ?? []) + [Member(id: id, role: role)]).sorted { $0.id < $1.id }
     }
 
     /// Registers a sensor's zone and role (the detector learns them from points too).
@@ -672,8 +676,8 @@ public struct EventDetector: Sendable {
     }
 
     private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
-        // A zone's events are kept under these two keys (sensor health under the sensor's).
-        let keys = ["\(zone)|hydraulic", "\(zone)|tank"].filter { open[$0] != nil }
+        // A zone's events are kept under its two keys (sensor health under the sensor's).
+        let keys = [Self.zoneKey(zone), Self.zoneKey(zone, tank: true)].filter { open[$0] != nil }
         guard !keys.isEmpty, let now = zoneNow(zone) else { return [] }
         var changes: [DetectionChange] = []
         for key in keys {

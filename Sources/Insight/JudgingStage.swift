@@ -99,9 +99,11 @@ struct JudgingStage: Stage {
     private func saveCheckpoints(zones: Set<String>, force: Bool = false) async throws {
         for zone in zones.sorted() {
             guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else { continue }
-            let last = lastCheckpoint.withLock { $0[zone] }
-            if let last, force ? frontier <= last.frontierMs :
-                frontier - last.frontierMs < checkpointEveryMs || nowMs() - last.savedMs < checkpointMinIntervalMs { continue }
+            if let last = lastCheckpoint.withLock({ $0[zone] }) {
+                let moved = frontier - last.frontierMs
+                let due = force ? moved > 0 : moved >= checkpointEveryMs && nowMs() - last.savedMs >= checkpointMinIntervalMs
+                if !due { continue }
+            }
             let state = await book.state(ofZone: zone)
             try await checkpoints.save(state, frontierMs: frontier)
             lastCheckpoint.withLock { $0[zone] = (frontier, nowMs()) }

@@ -25,20 +25,24 @@ import WaterlineCLI
 
     /// Children of this process running `yes` (not zombies).
     private func busyChildren() -> Set<Int32> {
-        let me = getpid()
+        let me = String(getpid())
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return Set(entries.compactMap(Int32.init).filter { pid in
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
-            let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
-                guard let colon = line.firstIndex(of: ":") else { return nil }
-                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-            }, uniquingKeysWith: { a, _ in a })
-            return fields["Name"] == "yes" && fields["PPid"] == String(me) && fields["State"]?.hasPrefix("Z") == false
+            guard let status = status(of: pid) else { return false }
+            return status["Name"] == "yes" && status["PPid"] == me && status["State"]?.hasPrefix("Z") == false
         })
     }
 
     private func isAlive(_ pid: Int32) -> Bool {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
-        return !status.contains("State:\tZ")
+        status(of: pid).map { $0["State"]?.hasPrefix("Z") == false } ?? false
+    }
+
+    /// The fields of /proc/<pid>/status (nil: no such process).
+    private func status(of pid: Int32) -> [String: String]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return Dictionary(text.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -59,8 +59,8 @@ import WaterlineProto
         defer { Task { await t.stop() } }
         for replica in [1, 2] { t.cluster.signal(.insight, SIGTERM, replica: replica) }
         for replica in [1, 2] { #expect(await t.cluster.waitForExit(.insight, replica: replica)) }
-        let one = try await t.eventually(timeout: .seconds(120)) { try await t.leaseOwners("insight") == ["insight-local": Self.zonePartitions] }
-        #expect(one, "one replica holds every zone before the replay")
+        let one = try await t.leasesSettle("insight") { $0 == ["insight-local": Self.zonePartitions] }
+        #expect(one.settled, "one replica holds every zone before the replay: \(one.owners)")
 
         // An operator acts on every event it sees while the zones move between replicas:
         // acknowledges it once (while open), labels it once (what the crew found), and
@@ -95,12 +95,10 @@ import WaterlineProto
         let events = try await InsightRestartTests.replay(t, smallScenario(days: 6), batchSize: 37, seconds: 50) {
             // 1 → 3: the zones spread over all three.
             for replica in [1, 2] { try await t.cluster.startService(.insight, replica: replica) }
-            let spread = try await t.eventually(timeout: .seconds(120)) {
-                let owners = try await t.leaseOwners("insight")
-                return owners.count == 3 && owners.values.reduce(0, +) == Self.zonePartitions
+            let up = try await t.leasesSettle("insight") { owners in
+                owners.count == 3 && owners.values.reduce(0, +) == Self.zonePartitions
             }
-            let owners = try await t.leaseOwners("insight")
-            #expect(spread, "after scaling up: \(owners)")
+            #expect(up.settled, "after scaling up: \(up.owners)")
             try await Task.sleep(for: .seconds(6))
             // 3 → 1: the stopped replicas free their leases on the way out.
             for replica in [1, 2] { t.cluster.signal(.insight, SIGTERM, replica: replica) }
@@ -128,20 +126,19 @@ import WaterlineProto
         for (id, actions) in acted {
             var get = GetEventRequest()
             get.eventID = id
-            let stored = try await insight.call(InsightRPC.getEvent, get)
-            let event: [String: Any] = ["status": stored.status.label, "label": stored.label]
-            let history = stored.history.map { ($0.action, $0.comment) }
+            let event = try await insight.call(InsightRPC.getEvent, get)
+            let history = event.history.map { ($0.action, $0.comment) }
             for (action, note) in actions {
                 let times = history.count { $0 == (action, note) }
                 #expect(times == 1, "\(id): \(action) '\(note)' \(times) times in \(history)")
                 if action == "acknowledge" {
                     acknowledged.insert(id)
-                    #expect(event["status"] as? String == "acknowledged", "\(id) acknowledged, now \(event["status"] ?? "none")")
+                    #expect(event.status.label == "acknowledged", "\(id) acknowledged, now \(event.status.label)")
                     #expect(history.count { $0.0 == "acknowledge" } == 1, "\(id): acknowledged more than once: \(history)")
                 }
                 if action.hasPrefix("confirm_") {
                     let label = action == "confirm_leak" ? "leak" : "sensor_fault"
-                    #expect(event["label"] as? String == label, "\(id) labelled \(label), now \(event["label"] ?? "none")")
+                    #expect(event.label == label, "\(id) labelled \(label), now '\(event.label)'")
                 }
             }
         }

@@ -80,8 +80,8 @@ import WaterlineTestSupport
             let exited = await t.cluster.waitForExit(.preprocess, replica: replica)
             #expect(exited)
         }
-        let one = try await t.eventually(timeout: .seconds(120)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
-        #expect(one)
+        let one = try await t.leasesSettle("preprocess") { $0 == ["preprocess-local": 64] }
+        #expect(one.settled, "\(one.owners)")
 
         let scenario = smallScenario(days: 2)
         let ingest = try t.ingestClient(timeout: .seconds(2))
@@ -89,17 +89,13 @@ import WaterlineTestSupport
         _ = try await replayer.registerSensors(of: scenario)
         let replay = Task { try await replayer.replay(scenario.readings, batchSize: 100, speed: Double(2 * 86_400_000) / 24_000) }
 
-        // 1 → 3: the partitions are spread over all three. The bound is a hang guard, not
-        // a speed target: on a busy machine (another cluster's suite beside this one) a
-        // new replica took more than 20 s to claim its first partition.
+        // 1 → 3: the partitions are spread over all three.
         try await Task.sleep(for: .seconds(5))
         for replica in [1, 2] { try await t.cluster.startService(.preprocess, replica: replica) }
-        let spread = try await t.eventually(timeout: .seconds(120)) {
-            let owners = try await t.leaseOwners("preprocess")
-            return owners.count == 3 && owners.values.allSatisfy { $0 >= 20 } && owners.values.reduce(0, +) == 64
+        let up = try await t.leasesSettle("preprocess") { owners in
+            owners.count == 3 && owners.values.allSatisfy { $0 >= 20 } && owners.values.reduce(0, +) == 64
         }
-        let afterUp = try await t.leaseOwners("preprocess")
-        #expect(spread, "after scaling up: \(afterUp)")
+        #expect(up.settled, "after scaling up: \(up.owners)")
         // /metrics shows every replica, what it holds (once each has taken up its new
         // partitions between two batches) and how far behind it is.
         var metrics = try await t.http.get("/metrics")
@@ -126,9 +122,8 @@ import WaterlineTestSupport
         // Freed on the way out, not left to expire.
         let leftBehind = try await t.leaseOwners("preprocess").filter { $0.key != "preprocess-local" }
         #expect(leftBehind.isEmpty, "leases still held by stopped replicas: \(leftBehind)")
-        let back = try await t.eventually(timeout: .seconds(120)) { try await t.leaseOwners("preprocess") == ["preprocess-local": 64] }
-        let afterDown = try await t.leaseOwners("preprocess")
-        #expect(back, "after scaling down: \(afterDown)")
+        let down = try await t.leasesSettle("preprocess") { $0 == ["preprocess-local": 64] }
+        #expect(down.settled, "after scaling down: \(down.owners)")
 
         let stats = try await replay.value
         #expect(stats.rejected == 0)
@@ -174,6 +169,20 @@ extension TestCluster {
     /// Partitions held (unexpired) per replica of a service.
     func leaseOwners(_ group: String) async throws -> [String: Int] {
         try await PartitionLeases.holders(mongo.collection(Collections.leases), group: group)
+    }
+
+    /// Waits until a service's lease owners satisfy `settled`; returns whether they did and
+    /// the owners last read (for the failure message). Leases move on the replicas'
+    /// renewal ticks, and a replica just started must first come up: the bound is a hang
+    /// guard, not a speed target (on a busy machine a new replica has taken more than
+    /// 20 s to claim its first partition).
+    func leasesSettle(_ group: String, _ settled: ([String: Int]) -> Bool) async throws -> (settled: Bool, owners: [String: Int]) {
+        var owners: [String: Int] = [:]
+        let held = try await eventually {
+            owners = try await leaseOwners(group)
+            return settled(owners)
+        }
+        return (held, owners)
     }
 
     /// The partitions a replica holds (unexpired) in a service's group.
