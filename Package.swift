@@ -159,7 +159,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport", "Detection"],
             swiftSettings: strict),
     ]
 )

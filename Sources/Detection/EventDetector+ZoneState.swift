@@ -22,6 +22,8 @@ extension EventDetector {
         public var openEvents: [DetectedEvent] { open.values.sorted { $0.id < $1.id } }
         /// The zone events that ended and may still reopen.
         public var recentlyEndedEvents: [DetectedEvent] { recentlyEnded.values.sorted { $0.id < $1.id } }
+        /// Whether the zone inflow detector has learnt the zone and judges its leaks.
+        public var inflowIsJudging: Bool { inflow?.isJudging ?? false }
     }
 
     /// The zones the detector has state for.

@@ -36,7 +36,9 @@ struct JudgingStage: Stage {
     let logger: Logger
     /// Each zone's last checkpoint: its data time, and when it was saved (wall clock).
     let lastCheckpoint = Locked<[String: (frontierMs: Int64, savedMs: Int64)]>([:])
-
+    /// Each rebuilt zone's newest stored score when it was rebuilt: the stream's copies of
+    /// scores up to it (queued while the zone was rebuilt) were judged from the database.
+    let rebuiltThrough = Locked<[String: Int64]>([:])
 
     func items(of batch: ScoreBatch) -> [Score] { batch.scores }
     func receivedMs(of items: [Score]) -> Int64 { 0 }
@@ -62,14 +64,21 @@ struct JudgingStage: Stage {
     /// Judges scores: through the gate, then the detector; stores and publishes what
     /// changed, then saves the checkpoints that are due.
     private func judge(_ scores: [Score]) async throws {
+        let registered = sensors.count
         let known = scores.isEmpty ? [:] : await sensors.lookup(Set(scores.map(\.sensorID)))
+        // Sensors registered since the last look (a miss reloads the registry): their
+        // zones wait for them from now on, so a zone's first slot is not judged on the
+        // first of its sensors to report (that slot would then differ from a replay's).
+        let joined = sensors.count != registered ? sensors.all : []
         let offered = scores.compactMap { s -> ScoredPoint? in
             guard let sensor = known[s.sensorID] else { return nil }
             return ScoredPoint(score: s, sensor: sensor)
         }
         counters.add("unknown_sensors", scores.count - offered.count)
         let now = nowMs()
+        let rebuilt = rebuiltThrough.withLock { $0 }
         let (points, behind, duplicates) = gate.withLock { gate in
+            for sensor in joined { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
             for sensor in known.values { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
             var behind = 0
             var duplicates = 0
@@ -77,13 +86,14 @@ struct JudgingStage: Stage {
                 switch gate.add(point, nowMs: now) {
                 case .held: break
                 case .duplicate: duplicates += 1
-                case .behind: behind += 1
+                case .behind:
+                    if point.tsMs <= rebuilt[point.zone] ?? .min { duplicates += 1 } else { behind += 1 }
                 }
             }
             return (gate.release(nowMs: now), behind, duplicates)
         }
-        // Judged without them: their zone's slot had passed (WATERLINE_INSIGHT_ZONE_LATENESS_MS),
-        // or they were judged already (a replay overlapping the stream).
+        // Judged without them: their zone's slot had passed (WATERLINE_INSIGHT_ZONE_LATENESS_MS).
+        // Judged already: a replay or a rebuild from the database overlapping the stream.
         counters.add("late_scores", behind)
         counters.add("duplicate_scores", duplicates)
         guard !points.isEmpty else { return }
@@ -121,6 +131,7 @@ struct JudgingStage: Stage {
             await book.forget(zone: zone)
             store.forget(zone: zone)
             lastCheckpoint.withLock { $0[zone] = nil }
+            rebuiltThrough.withLock { $0[zone] = nil }
         }
         gate.withLock { $0.forget(zones: Set(zones)) }
     }
@@ -218,6 +229,7 @@ struct JudgingStage: Stage {
             await book.restore(zone: zone, state: nil, stored: [])
             return (0, false)
         }
+        rebuiltThrough.withLock { $0[zone] = newest }
         let checkpoint = try await checkpoints.load(zone: zone)
         let from = checkpoint?.frontierMs ?? (newest - rebuildMs)
         let stored = try await store.replayable(

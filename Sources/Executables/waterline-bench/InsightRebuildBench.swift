@@ -42,9 +42,14 @@ func benchInsightRebuild(sensors count: Int = 100, days: Int = 14) async throws 
     }
     for p in gate.releaseAll() { changes += detector.observe(p).count }
     let pure = seconds(ContinuousClock.now - began)
+    let encoding = ContinuousClock.now
     let state = try detector.state(ofZone: "bench").encoded()
-    print(String(format: "insight rebuild, in-process: %d scores (%d sensors × %d days at 5 min) through the zone gate and detector in %.2f s, %.0f scores/s; %d changes; zone state %.1f MB encoded",
-                 points.count, count, days, pure, Double(points.count) / pure, changes, Double(state.count) / 1e6))
+    let encoded = seconds(ContinuousClock.now - encoding)
+    let decoding = ContinuousClock.now
+    _ = try EventDetector.ZoneState(encoded: state)
+    let decoded = seconds(ContinuousClock.now - decoding)
+    print(String(format: "insight rebuild, in-process: %d scores (%d sensors × %d days at 5 min) through the zone gate and detector in %.2f s, %.0f scores/s; %d changes; zone state %.1f MB encoded in %.2f s, decoded in %.2f s",
+                 points.count, count, days, pure, Double(points.count) / pure, changes, Double(state.count) / 1e6, encoded, decoded))
 
     try await withCluster([]) { cluster in
         let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 2)
