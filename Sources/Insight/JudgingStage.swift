@@ -36,9 +36,12 @@ struct JudgingStage: Stage {
     let logger: Logger
     /// Each zone's last checkpoint: its data time, and when it was saved (wall clock).
     let lastCheckpoint = Locked<[String: (frontierMs: Int64, savedMs: Int64)]>([:])
-    /// Each rebuilt zone's newest stored score when it was rebuilt: the stream's copies of
-    /// scores up to it (queued while the zone was rebuilt) were judged from the database.
-    let rebuiltThrough = Locked<[String: Int64]>([:])
+    /// Per sensor, the newest of its scores judged from the database (a zone's rebuild or
+    /// a gap's refill): the stream's copies of scores up to it were judged already.
+    let readBackThrough = Locked<[String: Int64]>([:])
+    /// How many registered sensors the gate has been told of: when the registry has grown
+    /// (a lookup miss or a takeover reloads it), every zone waits for its new sensors.
+    let gateKnows = Locked(0)
 
     func items(of batch: ScoreBatch) -> [Score] { batch.scores }
     func receivedMs(of items: [Score]) -> Int64 { 0 }
@@ -64,19 +67,22 @@ struct JudgingStage: Stage {
     /// Judges scores: through the gate, then the detector; stores and publishes what
     /// changed, then saves the checkpoints that are due.
     private func judge(_ scores: [Score]) async throws {
-        let registered = sensors.count
         let known = scores.isEmpty ? [:] : await sensors.lookup(Set(scores.map(\.sensorID)))
-        // Sensors registered since the last look (a miss reloads the registry): their
-        // zones wait for them from now on, so a zone's first slot is not judged on the
-        // first of its sensors to report (that slot would then differ from a replay's).
-        let joined = sensors.count != registered ? sensors.all : []
+        // Sensors registered since the gate last heard: their zones wait for them from now
+        // on, so a zone's first slot is not judged on the first of its sensors to report
+        // (that slot would then differ from a replay's).
+        let registered = sensors.count
+        let joined = gateKnows.withLock { told in
+            defer { told = registered }
+            return told != registered ? sensors.all : []
+        }
         let offered = scores.compactMap { s -> ScoredPoint? in
             guard let sensor = known[s.sensorID] else { return nil }
             return ScoredPoint(score: s, sensor: sensor)
         }
         counters.add("unknown_sensors", scores.count - offered.count)
         let now = nowMs()
-        let rebuilt = rebuiltThrough.withLock { $0 }
+        let readBack = readBackThrough.withLock { $0 }
         let (points, behind, duplicates) = gate.withLock { gate in
             for sensor in joined { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
             for sensor in known.values { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
@@ -87,13 +93,14 @@ struct JudgingStage: Stage {
                 case .held: break
                 case .duplicate: duplicates += 1
                 case .behind:
-                    if point.tsMs <= rebuilt[point.zone] ?? .min { duplicates += 1 } else { behind += 1 }
+                    if point.tsMs <= readBack[point.sensorID] ?? .min { duplicates += 1 } else { behind += 1 }
                 }
             }
             return (gate.release(nowMs: now), behind, duplicates)
         }
         // Judged without them: their zone's slot had passed (WATERLINE_INSIGHT_ZONE_LATENESS_MS).
-        // Judged already: a replay or a rebuild from the database overlapping the stream.
+        // Judged already: read back from the database (a rebuild or a refill) and then
+        // offered again by the stream.
         counters.add("late_scores", behind)
         counters.add("duplicate_scores", duplicates)
         guard !points.isEmpty else { return }
@@ -131,8 +138,9 @@ struct JudgingStage: Stage {
             await book.forget(zone: zone)
             store.forget(zone: zone)
             lastCheckpoint.withLock { $0[zone] = nil }
-            rebuiltThrough.withLock { $0[zone] = nil }
         }
+        let members = Set(sensors.all.filter { zones.contains($0.zone) }.map(\.sensorID))
+        readBackThrough.withLock { $0 = $0.filter { !members.contains($0.key) } }
         gate.withLock { $0.forget(zones: Set(zones)) }
     }
 
@@ -156,6 +164,7 @@ struct JudgingStage: Stage {
             do {
                 let missed = try await storedScores(of: sensors.all.filter { $0.zone == zone }, after: frontier, through: Int64.max / 2)
                 try await process(missed)
+                readBack(missed)
                 counters.add("scores_refilled", missed.count)
             } catch {
                 failed.insert(zonePartition(zone))
@@ -167,6 +176,14 @@ struct JudgingStage: Stage {
             failed.formUnion(await catchUp(rebuild, reason: reason, shouldStop: shouldStop))
         }
         return failed
+    }
+
+    /// Remembers the newest of each sensor's scores judged from the database.
+    private func readBack(_ scores: [Score]) {
+        guard !scores.isEmpty else { return }
+        readBackThrough.withLock { through in
+            for s in scores { through[s.sensorID] = max(through[s.sensorID] ?? s.tsMs, s.tsMs) }
+        }
     }
 
     /// The sensors' stored scores in (after, through], in time order: each sensor's in
@@ -234,7 +251,6 @@ struct JudgingStage: Stage {
             from = newest - rebuildMs
             all = try await storedScores(of: members, after: from, through: newest)
         }
-        rebuiltThrough.withLock { $0[zone] = all.last?.tsMs ?? from }
         let stored = try await store.replayable(
             zone: zone, fromMs: from, alsoIDs: checkpoint?.state.recentlyEndedEvents.map(\.id) ?? [])
         await book.restore(zone: zone, state: checkpoint?.state, stored: stored)
@@ -248,6 +264,7 @@ struct JudgingStage: Stage {
             try await process(Array(all[index..<end]))
             index = end
         }
+        readBack(all)
         let replayed = all.count
         counters.add("scores_replayed", replayed)
         // A rebuild's result is saved at once: a restart soon after must not redo it.
