@@ -48,9 +48,8 @@ public final class InsightService: Service {
         events = mongo.collection(Collections.events).withMajorityWrites(majority)
         let sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
-        var gate = ZoneSlotGate(latenessMs: config.zoneLatenessMs, quietAfterMs: config.zoneQuietAfterMs)
-        for sensor in sensors.all { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
-        slots = Locked(gate)
+        // The registry's sensors reach the gate with the stage's first batch or tick.
+        slots = Locked(ZoneSlotGate(latenessMs: config.zoneLatenessMs, quietAfterMs: config.zoneQuietAfterMs))
         var detection = EventDetector.Config()
         detection.minPoints = config.minPoints
         detection.quietMs = config.quietMs

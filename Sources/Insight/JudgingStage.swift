@@ -84,8 +84,8 @@ struct JudgingStage: Stage {
         let now = nowMs()
         let readBack = readBackThrough.withLock { $0 }
         let (points, behind, duplicates) = gate.withLock { gate in
+            // A sensor that moved zones is moved by `add` (its point carries the new zone).
             for sensor in joined { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
-            for sensor in known.values { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
             var behind = 0
             var duplicates = 0
             for point in offered {
