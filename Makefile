@@ -58,12 +58,12 @@ check-protos: setup
 check-containers: setup
 	scripts/validate-containers.sh
 
-# The fault tests (replicas killed and scaled, insight killed mid-replay, the database
-# stopped, a slow integrator,
+# The fault tests (replicas killed and scaled, insight killed mid-replay, an import
+# stopped halfway with a stage killed, the database stopped, a slow integrator,
 # overload under a CPU hog)
 # time leases and outages: they run after the rest, on a quieter machine, with the C
 # client built for the Swift/C conformance test.
-FAULT_TESTS := ReplicaFaultTests|DatabaseOutageTests|IntegratorStreamTests|OverloadTests|InsightRestartTests|InsightReplicaTests
+FAULT_TESTS := ReplicaFaultTests|DatabaseOutageTests|IntegratorStreamTests|OverloadTests|InsightRestartTests|InsightReplicaTests|ImportFaultTests
 
 test-swift: build
 	WATERLINE_BIN_DIR="$$(swift build --show-bin-path)" swift test --skip '$(FAULT_TESTS)'

@@ -8,7 +8,8 @@ import WaterlineProto
 import ZeroMQ
 
 /// Ingest: validates readings against the sensor registry, stores them durably and
-/// idempotently in `readings` before acknowledging, records rejected ones in
+/// idempotently in `readings` (``SeriesStore``: a resent reading is a duplicate, a
+/// different value for a stored time replaces it and keeps the old one) before acknowledging, records rejected ones in
 /// `dead_letters` with the reason, and publishes what it stored on the raw stream.
 /// What one batch's write stored: readings new, already stored, and replacing a
 /// different stored value.
@@ -22,7 +23,7 @@ public final class IngestService: Service {
     private let pullContinuation: AsyncStream<[UInt8]>.Continuation
     public let publisher: StreamPublisher
     private let mongo: MongoClient
-    private let readings: MongoCollection
+    private let readings: SeriesStore
     private let deadLetters: MongoCollection
     private let registry: SensorDirectory
     private let validator: ReadingValidator
@@ -43,7 +44,7 @@ public final class IngestService: Service {
         try await mongo.ping()
         try await ensureIndexes(mongo)
         let majority = try await mongo.isReplicaSet()
-        readings = mongo.collection(Collections.readings).withMajorityWrites(majority)
+        readings = SeriesStore(mongo.collection(Collections.readings).withMajorityWrites(majority), rule: .readings)
         deadLetters = mongo.collection(Collections.deadLetters)
         registry = SensorDirectory(collection: mongo.collection(Collections.sensors).withMajorityWrites(majority))
         try await registry.load()
@@ -117,7 +118,7 @@ public final class IngestService: Service {
         }
         rpc.register(IngestRPC.getRawSeries) { request, _ in
             let documents = try await self.mongoCall {
-                try await self.readings.findSeries(request)
+                try await self.readings.find(request)
             }
             var reply = RawSeriesResponse()
             reply.readings = documents.map(RawReading.init(document:))
@@ -217,70 +218,36 @@ public final class IngestService: Service {
     private func store(letters: [Document], accepted: [RawReading], documents: [Document]) async throws(RPCError) -> StoredCounts {
         if !letters.isEmpty { _ = try await mongoCall { try await self.deadLetters.insertMany(letters) } }
         guard !accepted.isEmpty else { return (0, 0, 0) }
-        let result = try await mongoCall { try await self.readings.insertMany(documents, ordered: false) }
-        if let failure = result.errors.first {
+        let write = try await mongoCall { try await self.readings.write(documents) }
+        var fresh: [RawReading] = []
+        var duplicates = 0
+        var conflicts = 0
+        fresh.reserveCapacity(accepted.count)
+        for (reading, outcome) in zip(accepted, write.outcomes) {
+            switch outcome {
+            case .stored?: fresh.append(reading)
+            case .replaced?:
+                var replacing = reading
+                replacing.conflict = true
+                fresh.append(replacing)
+                conflicts += 1
+            case .duplicate?: duplicates += 1
+            case nil: break
+            }
+        }
+        if let failure = write.failures.first {
             // Some readings were not stored: fail the call so the client resends
             // (idempotent). Those stored now go out first: the resend finds them as
             // duplicates, which are not published again.
-            let unstored = Set(result.errors.map(\.index)).union(result.duplicateIndices)
-            publish(accepted.enumerated().filter { !unstored.contains($0.offset) }.map(\.element))
-            throw RPCError(.unavailable, "\(result.errors.count) readings not stored (first: \(failure.message)); resend the batch")
+            publish(fresh)
+            let unstored = write.outcomes.count { $0 == nil }
+            throw RPCError(.unavailable, "\(unstored) readings not stored (first: \(failure)); resend the batch")
         }
-        var duplicates = Set(result.duplicateIndices)
-        var fresh = duplicates.isEmpty ? accepted : accepted.enumerated().filter { !duplicates.contains($0.offset) }.map(\.element)
-        var conflictCount = 0
-        if !duplicates.isEmpty {
-            let positions = duplicates.sorted()
-            let conflicts = try await resolveConflicts(positions.map { accepted[$0] })
-            for (index, reading) in conflicts {
-                duplicates.remove(positions[index])
-                fresh.append(reading)
-            }
-            conflictCount = conflicts.count
-            counters.add("conflicts", conflicts.count)
-        }
-        counters.add("stored", accepted.count - duplicates.count)
-        counters.add("duplicates", duplicates.count)
+        counters.add("conflicts", conflicts)
+        counters.add("stored", accepted.count - duplicates)
+        counters.add("duplicates", duplicates)
         publish(fresh)
-        return (accepted.count - duplicates.count, duplicates.count, conflictCount)
-    }
-
-    /// Readings whose (sensor, timestamp) was stored before: the same value is a plain
-    /// duplicate; a different one replaces the stored value (last writer wins) and the
-    /// replaced value is kept in the document's `superseded` list. Returns the replacing
-    /// readings (flagged `conflict`) with their positions in `candidates`.
-    private func resolveConflicts(_ candidates: [RawReading]) async throws(RPCError) -> [(Int, RawReading)] {
-        let ids = candidates.map { BSON.string(seriesKey($0.sensorID, $0.tsMs)) }
-        let stored = try await mongoCall { try await self.readings.find(["_id": ["$in": .array(ids)]]) }
-        var storedByID: [String: RawReading] = [:]
-        for d in stored { storedByID[d["_id"]?.stringValue ?? ""] = RawReading(document: d) }
-        var conflicts: [(Int, RawReading)] = []
-        var updates: [MongoCollection.WriteModel] = []
-        for (index, reading) in candidates.enumerated() {
-            let id = seriesKey(reading.sensorID, reading.tsMs)
-            guard let old = storedByID[id], old.value != reading.value else { continue }
-            var replacing = reading
-            replacing.conflict = true
-            conflicts.append((index, replacing))
-            storedByID[id] = replacing  // a third value in the same batch is compared with this one
-            updates.append(.updateOne(
-                filter: ["_id": .string(id)],
-                update: [
-                    "$set": [
-                        "value": .double(reading.value), "received_ms": .int64(reading.receivedMs),
-                        "trace_id": .string(reading.traceID), "conflict": .bool(true),
-                    ],
-                    "$push": ["superseded": ["value": .double(old.value), "received_ms": .int64(old.receivedMs)]],
-                ],
-                upsert: false))
-        }
-        guard !updates.isEmpty else { return [] }
-        let models = updates
-        let result = try await mongoCall { try await self.readings.bulkWrite(models, ordered: true) }
-        if let failure = result.errors.first {
-            throw RPCError(.unavailable, "conflicting readings not stored (first: \(failure.message)); resend the batch")
-        }
-        return conflicts
+        return (accepted.count - duplicates, duplicates, conflicts)
     }
 
     private func publish(_ readings: [RawReading]) {

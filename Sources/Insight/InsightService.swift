@@ -74,7 +74,7 @@ public final class InsightService: Service {
         store = EventStore(events: events, publisher: publisher, publisherID: config.instanceID, counters: counters)
         let stage = JudgingStage(
             zonePartitioner: Partitioner(count: UInt32(config.partitions)), sensors: sensors, book: book, store: store,
-            gate: slots, scores: mongo.collection(Collections.scores),
+            gate: slots, scores: SeriesStore(mongo.collection(Collections.scores), rule: .scores),
             checkpoints: ZoneCheckpoints(collection: mongo.collection(Collections.insightCheckpoints).withMajorityWrites(majority)),
             checkpointEveryMs: config.checkpointEveryMs, checkpointMinIntervalMs: config.checkpointMinIntervalMs, rebuildMs: Int64(config.rebuildDays) * 86_400_000,
             counters: counters, logger: logger)

@@ -22,7 +22,7 @@ struct JudgingStage: Stage {
     let book: EventBook
     let store: EventStore
     let gate: Locked<ZoneSlotGate>
-    let scores: MongoCollection
+    let scores: SeriesStore
     let checkpoints: ZoneCheckpoints
     /// Data time between a zone's checkpoints...
     let checkpointEveryMs: Int64
@@ -187,15 +187,14 @@ struct JudgingStage: Stage {
     }
 
     /// The sensors' stored scores in (after, through], in time order: each sensor's in
-    /// ranged reads through the (sensor_id, ts_ms) index (a query per sensor and day cost
-    /// 40 times as much on SecantusDB), as the stream first carried them (revision 1:
+    /// ranged reads of its buckets, as the stream first carried them (revision 1:
     /// corrections are not judged live either).
     private func storedScores(of members: [Sensor], after: Int64, through: Int64) async throws -> [Score] {
         var all: [Score] = []
         for m in members {
             var start = after + 1
             while true {
-                let documents = try await scores.find(seriesRange(m.sensorID, from: start, to: through), sort: seriesOrder, limit: Self.replayPage)
+                let documents = try await scores.find(m.sensorID, from: start, to: through, limit: Self.replayPage)
                 all += documents.map(Score.init(firstRevisionOf:))
                 guard documents.count == Self.replayPage, let last = all.last else { break }
                 start = last.tsMs + 1
@@ -272,14 +271,13 @@ struct JudgingStage: Stage {
         return (replayed, checkpoint != nil)
     }
 
-    /// The newest stored score's time among the sensors, each read through the
-    /// (sensor_id, ts_ms) index. Only a zone without a checkpoint needs it (a newest-first
-    /// read cost 146 ms per sensor on SecantusDB, 15 s for a zone of 100: a restart from a
-    /// checkpoint reads forward from its frontier instead).
+    /// The newest stored score's time among the sensors (each sensor's newest bucket).
+    /// Only a zone without a checkpoint needs it: a restart from a checkpoint reads
+    /// forward from its frontier instead.
     private func newestScore(of members: [Sensor]) async throws -> Int64? {
         var newest: Int64?
         for m in members {
-            let last = try await scores.findOne(seriesRange(m.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
+            let last = try await scores.newest(m.sensorID)
             if let ts = last?["ts_ms"]?.int64Value { newest = max(newest ?? ts, ts) }
         }
         return newest

@@ -63,9 +63,9 @@ extension ModelService {
             let since = nowMs() - weekMs
             var history: [CleanPoint] = []
             for id in model.sensors {
-                let latest = try await clean.findOne(seriesRange(id, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
+                let latest = try await clean.newest(id)
                 let end = latest.map { CleanPoint(document: $0).tsMs } ?? since
-                history += try await clean.find(seriesRange(id, from: end - weekMs, to: end), sort: seriesOrder).map(CleanPoint.init(document:))
+                history += try await clean.find(id, from: end - weekMs, to: end).map(CleanPoint.init(document:))
             }
             await state.install(model, version: entry.version, history: history)
             logger.info("model: \(entry.version) in production (\(reason)); \(model.sensors.count) sensors warmed on \(history.count) clean points")

@@ -14,8 +14,8 @@ public final class ModelService: Service {
     public let rpc: RPCServer
     public let publisher: StreamPublisher
     private let mongo: MongoClient
-    let clean: MongoCollection
-    private let scores: MongoCollection
+    let clean: SeriesStore
+    private let scores: SeriesStore
     let sensors: SensorDirectory
     let state: ScoringState
     let registry: ModelRegistry
@@ -33,8 +33,8 @@ public final class ModelService: Service {
         self.logger = logger
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-model", threads: 4)
         try await mongo.ping()
-        clean = mongo.collection(Collections.clean)
-        scores = mongo.collection(Collections.scores)
+        clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean)
+        scores = SeriesStore(mongo.collection(Collections.scores), rule: .scores)
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
         state = ScoringState(threshold: config.anomalyThreshold)
@@ -85,7 +85,7 @@ public final class ModelService: Service {
 
     private func registerHandlers() {
         rpc.register(ModelRPC.getScoreSeries) { request, _ in
-            let documents = try await databaseCall { try await self.scores.findSeries(request) }
+            let documents = try await databaseCall { try await self.scores.find(request) }
             var reply = ScoreSeriesResponse()
             reply.scores = documents.map(Score.init(document:))
             return reply

@@ -15,8 +15,8 @@ struct ScoringStage: Stage {
     let state: ScoringState
     let sensors: SensorDirectory
     let partitioner: Partitioner
-    let clean: MongoCollection
-    let scores: MongoCollection
+    let clean: SeriesStore
+    let scores: SeriesStore
     let publisher: StreamPublisher
     let publisherID: String
     let sequences = SequenceCounter()
@@ -54,14 +54,13 @@ struct ScoringStage: Stage {
             sensors.all(in: partitions, of: partitioner), stage: name, partitioner: partitioner, logger: logger,
             shouldStop: shouldStop, failed: { await state.forget([$0.sensorID]) }
         ) { sensor in
-            let lastScore = try await scores.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
+            let lastScore = try await scores.newest(sensor.sensorID)
             let lastScoredTs = lastScore.map { Score(document: $0).tsMs } ?? .min
             var from: Int64 = 0
             if lastScoredTs != .min { from = max(0, lastScoredTs - Int64(warmupDays) * 86_400_000) }
             let scored = lastScoredTs == .min ? [] : try await scoredSlots(of: sensor.sensorID, from: from, through: lastScoredTs)
             while true {
-                let page = try await clean.find(
-                    seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: seriesOrder, limit: 20_000)
+                let page = try await clean.find(sensor.sensorID, from: from, to: Int64.max / 2, limit: 20_000)
                 if page.isEmpty { break }
                 let points = page.map(CleanPoint.init(document:))
                 // Runs of points already scored (warming) and not (scored now), in order.
@@ -92,54 +91,31 @@ struct ScoringStage: Stage {
 
     /// The slots of a sensor that have a stored score in `from...through`.
     private func scoredSlots(of sensorID: String, from: Int64, through: Int64) async throws -> Set<Int64> {
-        var slots: Set<Int64> = []
-        var start = from
-        while true {
-            let page = try await scores.find(
-                seriesRange(sensorID, from: start, to: through), sort: seriesOrder, limit: 50_000, projection: ["ts_ms": 1])
-            for d in page { if let ts = d["ts_ms"]?.int64Value { slots.insert(ts) } }
-            guard page.count == 50_000, let last = page.last?["ts_ms"]?.int64Value else { break }
-            start = last + 1
-        }
-        return slots
+        Set(try await scores.find(sensorID, from: from, to: through).compactMap { $0["ts_ms"]?.int64Value })
     }
 
     func storeAndPublish(_ items: [Score]) async throws {
         guard !items.isEmpty else { return }
         // Keyed by (sensor, ts): a score already stored (replay after a restart) is a
-        // duplicate key, counted and not stored twice. First revisions are written
-        // before corrections, which a point's first version and its correction from one
-        // batch need (a correction finding no first stores itself as one); of several
-        // corrections of a point, the newest is written.
-        var corrections: [String: Score] = [:]
-        for s in items where s.revision > 1 {
-            let key = seriesKey(s.sensorID, s.tsMs)
-            if s.revision >= corrections[key]?.revision ?? 0 { corrections[key] = s }
-        }
-        let firsts = items.enumerated().filter { $0.element.revision <= 1 }
+        // duplicate, counted and not stored twice. Written in the order produced, so a
+        // point's first version and its correction from one batch meet in that order (a
+        // correction finding no first stands in for it; an older correction than the one
+        // stored changes nothing).
         var retried = false
         let onRetry = { (error: MongoError) in
             retried = true
             counters.add("write_retries")
             logger.warning("model: storing scores failed; trying again", metadata: ["error": "\(error)"])
         }
+        let documents = items.map(\.document)
+        let result = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in
+            try await scores.write(documents).checked("store scores")
+        }
         var duplicates: Set<Int> = []
-        if !firsts.isEmpty {
-            let writes = firsts.map { MongoCollection.WriteModel.insert($0.element.document) }
-            let result = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in
-                try await scores.bulkWrite(writes, ordered: false).checked("store scores")
-            }
-            counters.add("stored", result.inserted)
-            counters.add("duplicates", result.duplicateIndices.count)
-            duplicates = Set(result.duplicateIndices.map { firsts[$0].offset })
-        }
-        if !corrections.isEmpty {
-            let writes = corrections.values.map(\.correctionUpdate)
-            _ = try await retryingWrite(onRetry: onRetry) { () throws(MongoError) in
-                try await scores.bulkWrite(writes, ordered: false).checked("store score corrections")
-            }
-            counters.add("rescored", corrections.count)
-        }
+        for (i, outcome) in result.outcomes.enumerated() where outcome == .duplicate && items[i].revision <= 1 { duplicates.insert(i) }
+        counters.add("stored", result.count(.stored))
+        counters.add("duplicates", duplicates.count)
+        counters.add("rescored", items.count { $0.revision > 1 })
         counters.add("anomalous", items.filter(\.anomalous).count)
         // Only what was stored now goes out: a score already stored was published then,
         // unless an attempt that failed stored it (then everything goes out: a score

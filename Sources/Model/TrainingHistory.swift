@@ -20,7 +20,7 @@ struct TrainingHistory {
     static let hydraulicTypes: Set<String> = ["leak", "burst", "demand_anomaly", "tank_anomaly"]
 
     static func load(
-        sensors: [Sensor], from: Int64, to: Int64, clean: MongoCollection, events: MongoCollection
+        sensors: [Sensor], from: Int64, to: Int64, clean: SeriesStore, events: MongoCollection
     ) async throws -> TrainingHistory {
         var history = TrainingHistory()
         let cadences = Dictionary(grouping: sensors, by: \.cadenceMs).mapValues(\.count)
@@ -37,7 +37,7 @@ struct TrainingHistory {
                 continue
             }
             var series = [Double?](repeating: nil, count: steps)
-            for d in try await clean.find(seriesRange(sensor.sensorID, from: history.startMs, to: to), sort: seriesOrder) {
+            for d in try await clean.find(sensor.sensorID, from: history.startMs, to: to) {
                 let p = CleanPoint(document: d)
                 let i = Int((p.tsMs - history.startMs) / cadence)
                 guard i >= 0, i < steps, p.hasValue, p.flags & ScoringState.unfitFlags == 0 else { continue }

@@ -24,13 +24,13 @@ public actor TrainingOrchestrator {
     }
 
     private let settings: Settings
-    private let clean: MongoCollection
+    private let clean: SeriesStore
     private let events: MongoCollection
     private let runs: MongoCollection
     private let registry: ModelRegistry
     private let logger: Logger
 
-    public init(settings: Settings, clean: MongoCollection, events: MongoCollection, runs: MongoCollection, registry: ModelRegistry, logger: Logger) {
+    public init(settings: Settings, clean: SeriesStore, events: MongoCollection, runs: MongoCollection, registry: ModelRegistry, logger: Logger) {
         self.settings = settings
         self.clean = clean
         self.events = events
@@ -79,7 +79,7 @@ public actor TrainingOrchestrator {
         // that data), never after now.
         var newest: Int64?
         for sensor in sensors {
-            if let d = try await clean.findOne(seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst) {
+            if let d = try await clean.newest(sensor.sensorID) {
                 newest = max(newest ?? .min, CleanPoint(document: d).tsMs)
             }
         }

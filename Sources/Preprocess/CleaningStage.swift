@@ -6,8 +6,8 @@ import WaterlineKit
 import WaterlineProto
 
 /// Preprocess's stage: cleans the raw readings of the partitions it holds into regular
-/// series with quality flags, stores them in `clean` (one document per sensor and slot; a
-/// slot stored before is a duplicate key, never a second copy) and publishes them on the
+/// series with quality flags, stores them in `clean` (``SeriesStore``: a slot stored
+/// before is a duplicate, never a second copy) and publishes them on the
 /// clean stream. Its log is `readings` in MongoDB, from which it catches up.
 struct CleaningStage: Stage {
     let name = "preprocess"
@@ -17,8 +17,8 @@ struct CleaningStage: Stage {
     let state: CleaningState
     let sensors: SensorDirectory
     let partitioner: Partitioner
-    let readings: MongoCollection
-    let clean: MongoCollection
+    let readings: SeriesStore
+    let clean: SeriesStore
     let latestClean: MongoCollection
     let publisher: StreamPublisher
     let publisherID: String
@@ -81,8 +81,7 @@ struct CleaningStage: Stage {
             var from = nextSlot ?? 0
             await state.caughtUp(sensor.sensorID, fromMs: from, readAtMs: nowMs())
             while true {
-                let page = try await readings.find(
-                    seriesRange(sensor.sensorID, from: from, to: Int64.max / 2), sort: seriesOrder, limit: 20_000)
+                let page = try await readings.find(sensor.sensorID, from: from, to: Int64.max / 2, limit: 20_000)
                 if page.isEmpty { break }
                 let raws = page.map(RawReading.init(document:))
                 total += raws.count
@@ -122,8 +121,8 @@ struct CleaningStage: Stage {
     /// (higher revisions), then publishes every version, in the order produced (a
     /// point's first version and its correction can come from one batch: downstream
     /// sees both, whatever the batching). Keyed by (sensor, slot): a first version stored
-    /// before (a replay after a restart) is a duplicate key, counted and not stored
-    /// twice; there is never more than one live version of a point.
+    /// before (a replay after a restart) is a duplicate, counted and not stored twice;
+    /// there is never more than one live version of a point.
     func storeAndPublish(_ produced: [CleanPoint]) async throws {
         guard !produced.isEmpty else { return }
         var latest: [String: Int] = [:]
@@ -137,18 +136,13 @@ struct CleaningStage: Stage {
                 points.append(p)
             }
         }
-        let writes: [MongoCollection.WriteModel] = points.map { p in
-            p.revision <= 1
-                ? .insert(p.document)
-                : .replaceOne(filter: ["_id": .string(seriesKey(p.sensorID, p.tsMs))], replacement: p.document, upsert: true)
-        }
+        let documents = points.map(\.document)
         let result = try await retryingWrite(onRetry: writeRetried) { () throws(MongoError) in
-            try await clean.bulkWrite(writes, ordered: false).checked("store clean")
+            try await clean.write(documents).checked("store clean")
         }
-        let revised = points.count { $0.revision > 1 }
-        counters.add("stored", points.count - revised - result.duplicateIndices.count)
-        counters.add("revised", revised)
-        counters.add("duplicates", result.duplicateIndices.count)
+        counters.add("stored", result.count(.stored))
+        counters.add("revised", result.count(.replaced))
+        counters.add("duplicates", result.count(.duplicate))
         var byPartition: [UInt32: [CleanPoint]] = [:]
         for p in produced { byPartition[partitioner.partition(of: p.sensorID), default: []].append(p) }
         for (partition, items) in byPartition {

@@ -26,8 +26,8 @@ actor CleaningState {
     /// The newest reading's timestamp of the live stream so far.
     private var streamWatermarkMs: Int64 = .min
     private let maxFillSteps: Int
-    private let readings: MongoCollection
-    private let clean: MongoCollection
+    private let readings: SeriesStore
+    private let clean: SeriesStore
     private let counters: ServiceCounters
     private let logger: Logger
 
@@ -35,7 +35,7 @@ actor CleaningState {
     /// published after: it triggers one more (harmless) rebuild rather than none.
     static let reflectionMarginMs: Int64 = 2_000
 
-    init(maxFillSteps: Int, readings: MongoCollection, clean: MongoCollection, counters: ServiceCounters, logger: Logger) {
+    init(maxFillSteps: Int, readings: SeriesStore, clean: SeriesStore, counters: ServiceCounters, logger: Logger) {
         self.logger = logger
         self.maxFillSteps = maxFillSteps
         self.readings = readings
@@ -168,15 +168,14 @@ actor CleaningState {
     /// with no clean point yet starts afresh (catching up reads its readings).
     private func resume(_ sensor: Sensor) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
-        let last = try await clean.findOne(
-            seriesRange(sensor.sensorID, from: 0, to: Int64.max / 2), sort: seriesNewestFirst)
+        let last = try await clean.newest(sensor.sensorID)
         guard let last else { return (SeriesCleaner(config: config), []) }
         let lastSlot = CleanPoint(document: last).tsMs
         let compareFrom = lastSlot + config.cadenceMs
         let startSlot = compareFrom - Int64(config.rebuildLeadInSlots) * config.cadenceMs
         let readAt = nowMs()
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: Int64.max / 2), sort: seriesOrder)
-        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot), sort: seriesOrder)
+        let raws = try await readings.find(sensor.sensorID, from: startSlot, to: Int64.max / 2)
+        let stored = try await clean.find(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot)
         reflected[sensor.sensorID] = (startSlot, .max, readAt - Self.reflectionMarginMs)
         // Nothing before `compareFrom` is compared: the stored points stand.
         let result = SeriesCleaner.rebuild(
@@ -189,10 +188,7 @@ actor CleaningState {
         // the resume leaves standing: late readings, cleaned in now. (Points stored
         // before `seen_through_ms` existed say nothing: no search then.)
         guard storedSeen > 0 else { return (result.cleaner, result.changes) }
-        let missed = try await readings.find([
-            "sensor_id": .string(sensor.sensorID), "received_ms": ["$gt": .int64(storedSeen - Self.reflectionMarginMs)],
-            "ts_ms": ["$lt": .int64(compareFrom)],
-        ])
+        let missed = try await readings.received(sensor.sensorID, after: storedSeen - Self.reflectionMarginMs, before: compareFrom)
         guard !missed.isEmpty else { return (result.cleaner, result.changes) }
         counters.add("late", missed.count)
         let (rebuilt, changes) = try await rebuild(
@@ -212,8 +208,8 @@ actor CleaningState {
         // their way and will arrive in order, not as late readings.
         let newest = max(live.newestReadingTs ?? .min, late.map(\.tsMs).max()!)
         let readAt = nowMs()
-        let raws = try await readings.find(seriesRange(sensor.sensorID, from: startSlot, to: newest), sort: seriesOrder)
-        let stored = try await clean.find(seriesRange(sensor.sensorID, from: startSlot - cadence, to: Int64.max / 2), sort: seriesOrder)
+        let raws = try await readings.find(sensor.sensorID, from: startSlot, to: newest)
+        let stored = try await clean.find(sensor.sensorID, from: startSlot - cadence, to: Int64.max / 2)
         counters.add("rebuilds")
         reflected[sensor.sensorID] = (startSlot, newest, readAt - Self.reflectionMarginMs)
         let result = SeriesCleaner.rebuild(

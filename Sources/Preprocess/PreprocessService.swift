@@ -14,7 +14,7 @@ public final class PreprocessService: Service {
     public let rpc: RPCServer
     public let publisher: StreamPublisher
     private let mongo: MongoClient
-    private let clean: MongoCollection
+    private let clean: SeriesStore
     private let latestClean: MongoCollection
     private let state: CleaningState
     private let runtime: StageRuntime<CleaningStage>
@@ -28,8 +28,8 @@ public final class PreprocessService: Service {
         self.logger = logger
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-preprocess", threads: 4)
         try await mongo.ping()
-        let readings = mongo.collection(Collections.readings)
-        clean = mongo.collection(Collections.clean)
+        let readings = SeriesStore(mongo.collection(Collections.readings), rule: .readings)
+        clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean)
         latestClean = mongo.collection(Collections.latestClean)
         let sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
@@ -72,7 +72,7 @@ public final class PreprocessService: Service {
 
     private func registerHandlers() {
         rpc.register(PreprocessRPC.getCleanSeries) { request, _ in
-            let documents = try await databaseCall { try await self.clean.findSeries(request) }
+            let documents = try await databaseCall { try await self.clean.find(request) }
             var reply = CleanSeriesResponse()
             reply.points = documents.map(CleanPoint.init(document:))
             return reply

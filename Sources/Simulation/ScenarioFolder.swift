@@ -33,14 +33,22 @@ public enum ScenarioFolder {
     /// Reads the scenario in `dir`. A missing `labels.json` means no labels.
     /// - Throws: ``ScenarioError`` naming the file (and line, for a malformed CSV row).
     public static func read(from dir: URL) throws -> Scenario {
+        var scenario = try readWithoutReadings(from: dir)
+        scenario.readings = try load(ScenarioCSV.readingsFile, in: dir).withUnsafeBytes {
+            try ScenarioCSV.decodeReadings($0)
+        }
+        return scenario
+    }
+
+    /// The scenario in `dir` without its readings (`waterline import` streams those from
+    /// `readings.csv` or `readings.csv.gz`).
+    public static func readWithoutReadings(from dir: URL) throws -> Scenario {
         let decoder = JSONDecoder()
         let meta = try decoder.decodeFile(ScenarioMeta.self, metaFile, in: dir)
         let sensors = try load(ScenarioCSV.sensorsFile, in: dir).withUnsafeBytes {
             try ScenarioCSV.decodeSensors($0)
         }
-        let readings = try load(ScenarioCSV.readingsFile, in: dir).withUnsafeBytes {
-            try ScenarioCSV.decodeReadings($0)
-        }
+        let readings: [ScenarioReading] = []
         let labelsURL = dir.appendingPathComponent(labelsFile)
         let labels = FileManager.default.fileExists(atPath: labelsURL.path)
             ? try decoder.decodeFile([ScenarioLabel].self, labelsFile, in: dir)

@@ -63,7 +63,7 @@ struct DemoCommand: AsyncCommand {
         let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 1)
         defer { mongo.close() }
         let scored = try await waitUntilSettled(mongo)
-        let readings = try await mongo.collection(Collections.readings).count()
+        let readings = try await SeriesStore(mongo.collection(Collections.readings), rule: .readings).countPoints()
 
         let insight = try RPCClient(name: "demo-insight", connect: [cluster.insightRPC])
         var list = ListEventsRequest()
@@ -79,8 +79,8 @@ struct DemoCommand: AsyncCommand {
         var lastProgress = ContinuousClock.now
         var last = -1
         while true {
-            let clean = try await mongo.collection(Collections.clean).count()
-            let scored = try await mongo.collection(Collections.scores).count()
+            let clean = try await SeriesStore(mongo.collection(Collections.clean), rule: .clean).countPoints()
+            let scored = try await SeriesStore(mongo.collection(Collections.scores), rule: .scores).countPoints()
             FileHandle.standardError.write(Data("\rscoring: \(scored) of \(clean) clean points scored   ".utf8))
             if scored != last { last = scored; lastProgress = .now }
             if scored >= clean && clean > 0 {

@@ -79,7 +79,12 @@ public final class LocalCluster: @unchecked Sendable {
         self.externalMongoURI = mongoURI
     }
 
-    public var mongoURI: String { externalMongoURI ?? "mongodb://127.0.0.1:\(ports.mongo)/?directConnection=true" }
+    /// The database the services use. The local SecantusDB is reached with retryable
+    /// writes off: it keeps a record of every retryable write for 30 minutes and, past
+    /// 10,000 of them, sorts them all on every write, which made long runs crawl (the
+    /// services' writes are idempotent and retried by the services themselves, so they
+    /// do not need the driver's single retry).
+    public var mongoURI: String { externalMongoURI ?? "mongodb://127.0.0.1:\(ports.mongo)/?directConnection=true&retryWrites=false" }
     public var ingestRPC: String { "tcp://127.0.0.1:\(ports.ingestRPC)" }
     public var ingestPull: String { "tcp://127.0.0.1:\(ports.ingestPull)" }
     public var insightRPC: String { "tcp://127.0.0.1:\(ports.insightRPC)" }

@@ -25,6 +25,22 @@ public struct Replayer: Sendable {
         public var batches = 0
         /// The longest stretch with no acknowledged batch, from the start of the replay.
         public var longestStall: Duration = .zero
+
+        public init() {}
+
+        /// Adds another replay's counts (the longer of the two stalls).
+        public mutating func add(_ other: Stats) {
+            sent += other.sent
+            accepted += other.accepted
+            duplicates += other.duplicates
+            conflicts += other.conflicts
+            rejected += other.rejected
+            retries += other.retries
+            busy += other.busy
+            timeouts += other.timeouts
+            batches += other.batches
+            longestStall = max(longestStall, other.longestStall)
+        }
     }
 
     let client: RPCClient
@@ -33,11 +49,14 @@ public struct Replayer: Sendable {
     /// Whether each reading carries a trace id (`<sensor>@<ts_ms>`), as a forwarder that
     /// traces its readings would: it travels to the clean point, the score and the event.
     public var traceIDs: Bool
+    /// The `source` of every batch (dead letters name it).
+    public var source: String
 
-    public init(client: RPCClient, retryFor: Duration = .seconds(120), traceIDs: Bool = false) {
+    public init(client: RPCClient, retryFor: Duration = .seconds(120), traceIDs: Bool = false, source: String = "replay") {
         self.client = client
         self.retryFor = retryFor
         self.traceIDs = traceIDs
+        self.source = source
     }
 
     /// Registers the scenario's sensors. Returns how many were registered.
@@ -71,7 +90,7 @@ public struct Replayer: Sendable {
                 if due > .now { try await Task.sleep(until: due) }
             }
             var request = SubmitReadingsRequest()
-            request.source = "replay"
+            request.source = source
             request.readings = slice.map { r in
                 var reading = Reading()
                 reading.sensorID = r.sensorId

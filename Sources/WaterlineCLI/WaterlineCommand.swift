@@ -9,7 +9,7 @@ public struct WaterlineCommand: ParsableCommand {
         abstract: "Real-time anomaly detection for water distribution networks.",
         subcommands: [
             SimulateCommand.self, SensorsCommand.self, ReplayCommand.self, TailCommand.self,
-            UpCommand.self, DemoCommand.self, EvalCommand.self, TrainCommand.self, UsersCommand.self,
+            UpCommand.self, DemoCommand.self, EvalCommand.self, TrainCommand.self, UsersCommand.self, ImportCommand.self,
         ])
 
     public init() {}

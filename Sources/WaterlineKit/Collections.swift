@@ -31,33 +31,15 @@ public enum Collections {
     public static let insightCheckpoints = "insight_checkpoints"
 }
 
-/// The `_id` of a point of a sensor's series: `<sensor_id>|<ts_ms, 13 digits>`.
-///
-/// Keying by `_id` makes storage idempotent by (sensor_id, ts_ms) with the unique index
-/// every collection has anyway: a resent batch, or a replay after a restart, hits duplicate
-/// keys instead of storing twice, so there is never more than one document per point.
-/// Zero-padding keeps the string order
-/// equal to time order. (A
-/// MongoDB time-series collection cannot hold a unique index, so it cannot give this.)
-/// Sensor ids may not contain `|` (ingest rejects them).
+/// The key of a point of a sensor's series, `<sensor_id>|<ts_ms, 13 digits>`, and of the
+/// bucket starting at a time (``SeriesBucket``): the bucket's `_id` makes it unique per
+/// sensor and hour, as a MongoDB time-series collection (which holds no unique index)
+/// could not. Zero-padding keeps the string order equal to time order. Sensor ids may
+/// not contain `|` (ingest rejects them).
 public func seriesKey(_ sensorID: String, _ tsMs: Int64) -> String {
     let digits = String(max(0, tsMs))
     return sensorID + "|" + String(repeating: "0", count: max(0, 13 - digits.count)) + digits
 }
-
-/// The filter selecting a sensor's points in [from, to], served by the `sensor_ts`
-/// index (sensor_id, ts_ms) every series collection has. (The `_id` range would do on
-/// MongoDB, but a compound index is the usual layout and SecantusDB, which tests and
-/// local runs use, scans a range of `_id` instead of seeking: 40 times slower on a
-/// 5-day scenario.)
-public func seriesRange(_ sensorID: String, from: Int64, to: Int64) -> Document {
-    ["sensor_id": .string(sensorID), "ts_ms": ["$gte": .int64(from), "$lte": .int64(to)]]
-}
-
-/// Time order within one sensor's series (the `sensor_ts` index's order).
-public let seriesOrder: Document = ["ts_ms": 1]
-/// Newest first.
-public let seriesNewestFirst: Document = ["ts_ms": -1]
 
 /// Creates the indexes the services rely on. Safe to call at every start.
 public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
@@ -65,20 +47,10 @@ public func ensureIndexes(_ client: MongoClient) async throws(MongoError) {
     try await client.collection(Collections.events).createIndex(["updated_ms": 1], name: "updated")
     try await client.collection(Collections.events).createIndex(["start_ms": -1], name: "start")
     try await client.collection(Collections.deadLetters).createIndex(["received_ms": -1], name: "received")
-    // Every series is read by sensor and time range (`seriesRange`).
+    // Every series is read by sensor and time range, and a bucket's segments by its key
+    // (`SeriesStore`).
     for collection in [Collections.readings, Collections.clean, Collections.scores] {
-        try await client.collection(collection).createIndex(["sensor_id": 1, "ts_ms": 1], name: "sensor_ts")
-    }
-    // Preprocess finds readings that arrived while it was down for slots it had cleaned.
-    try await client.collection(Collections.readings).createIndex(["sensor_id": 1, "received_ms": 1], name: "sensor_received")
-}
-
-extension MongoCollection {
-    /// The points of one sensor's series a `SeriesRequest` asks for, in time order
-    /// (`to_ms` 0: no upper bound; `limit` 0: 10,000, at most 100,000).
-    public func findSeries(_ request: SeriesRequest) async throws(MongoError) -> [Document] {
-        try await find(
-            seriesRange(request.sensorID, from: request.fromMs, to: request.toMs == 0 ? Int64.max / 2 : request.toMs),
-            sort: seriesOrder, limit: Int(request.limit == 0 ? 10_000 : min(request.limit, 100_000)))
+        try await client.collection(collection).createIndex(["sensor_id": 1, "start_ms": 1], name: "sensor_start")
+        try await client.collection(collection).createIndex(["bucket": 1], name: "bucket")
     }
 }

@@ -117,6 +117,8 @@ extension Score {
     public init(document d: Document) {
         if case .document(let corrected) = d["corrected"] {
             self.init(firstRevisionOf: corrected)
+            sensorID = d["sensor_id"]?.stringValue ?? sensorID
+            tsMs = d["ts_ms"]?.int64Value ?? tsMs
         } else {
             self.init(firstRevisionOf: d)
         }
@@ -124,7 +126,7 @@ extension Score {
 
     /// The score as the live stream first carried it (revision 1): what insight judged,
     /// so a replay judges the same. A corrected score keeps its correction in `corrected`
-    /// (see ``correctionUpdate``).
+    /// (``SeriesRule/scores``).
     public init(firstRevisionOf d: Document) {
         self.init()
         sensorID = d["sensor_id"]?.stringValue ?? ""
@@ -141,21 +143,6 @@ extension Score {
         traceID = d["trace_id"]?.stringValue ?? ""
         warmedUp = d["warmed_up"]?.boolValue ?? false
         revision = UInt32(d["revision"]?.int64Value ?? 1)
-    }
-}
-
-extension Score {
-    /// The write of a corrected score (revision > 1): kept beside the first revision, in
-    /// `corrected`, which readers of the series see. Inserted whole if the first was never
-    /// stored.
-    public var correctionUpdate: MongoCollection.WriteModel {
-        var fields = document
-        fields["_id"] = nil
-        var correction: Document = ["corrected": .document(fields)]
-        var onInsert = fields
-        onInsert["corrected"] = nil
-        correction = ["$set": .document(correction), "$setOnInsert": .document(onInsert)]
-        return .updateOne(filter: ["_id": .string(seriesKey(sensorID, tsMs))], update: correction, upsert: true)
     }
 }
 

@@ -140,7 +140,7 @@ import ZeroMQ
             try await t.count(Collections.clean, ["sensor_id": "psi-1"]) == 4
         }
         #expect(converted)
-        let point = try await t.mongo.collection(Collections.clean).findOne(["sensor_id": "psi-1"])
+        let point = try await t.series(Collections.clean)!.find("psi-1", from: 0, to: Int64.max / 2).first
         let bar = try #require(point?["value"]?.doubleValue)
         #expect(abs(bar - 50 * 0.068_947_572_9) < 1e-9)
 

@@ -30,7 +30,7 @@ import WaterlineTestSupport
         // cleaned before the crash (under the full suite's load preprocess can lag).
         let whileDown = try #require(dirty.lateWhileDown)
         #expect(try await t.eventually(timeout: .seconds(60)) {
-            try await t.mongo.collection(Collections.clean).count(["_id": .string(seriesKey(whileDown.sensorId, whileDown.tsMs))]) == 1
+            try await t.series(Collections.clean)!.find(whileDown.sensorId, from: whileDown.tsMs, to: whileDown.tsMs).count == 1
         })
         t.cluster.crash(.preprocess)
         #expect(await t.cluster.waitForExit(.preprocess, timeout: .seconds(10)), "preprocess survived SIGKILL")
@@ -71,7 +71,7 @@ import WaterlineTestSupport
         #expect(matched, "clean series differs: \(mismatch)")
         #expect(storedAtCrash > 0 && storedAtCrash < expectedCount, "the crash came mid-replay (\(storedAtCrash) of \(expectedCount))")
 
-        // No gap and no duplicate: one document per slot, every slot from first to last.
+        // No gap and no duplicate: one point per slot, every slot from first to last.
         #expect(try await t.count(Collections.clean) == expectedCount)
         for sensor in expected.keys {
             let stored = try await storedSeries(t, sensor)
@@ -98,7 +98,7 @@ import WaterlineTestSupport
         for r in dirty.conflicts {
             let point = try #require(try await storedSeries(t, r.sensorId).first { $0.tsMs == r.tsMs })
             #expect(point.flags.contains(.conflict) && point.rawValue == r.value && point.revision > 1)
-            let raw = try await t.mongo.collection(Collections.readings).findOne(["_id": .string(seriesKey(r.sensorId, r.tsMs))])
+            let raw = try await t.series(Collections.readings)!.find(r.sensorId, from: r.tsMs, to: r.tsMs).first
             #expect(raw?["value"]?.doubleValue == r.value)
             #expect(raw?["superseded"] != nil, "the replaced value is kept")
         }
@@ -107,9 +107,7 @@ import WaterlineTestSupport
     }
 
     private func storedSeries(_ t: TestCluster, _ sensor: String) async throws -> [CleanSample] {
-        try await t.mongo.collection(Collections.clean)
-            .find(seriesRange(sensor, from: 0, to: Int64.max / 2), sort: seriesOrder)
-            .map { CleanPoint(document: $0).sample }
+        try await t.series(Collections.clean)!.find(sensor, from: 0, to: Int64.max / 2).map { CleanPoint(document: $0).sample }
     }
 
     /// Describes the first difference between MongoDB and the expected series, if any.

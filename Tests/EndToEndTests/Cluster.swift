@@ -76,8 +76,17 @@ struct TestCluster {
         if ProcessInfo.processInfo.environment["WATERLINE_KEEP_TEST_DIRS"] == nil { try? FileManager.default.removeItem(at: directory) }
     }
 
+    /// Documents in a collection; in a series collection, points (in the buckets `filter`
+    /// selects).
     func count(_ collection: String, _ filter: Document = [:]) async throws -> Int {
-        try await mongo.collection(collection).count(filter)
+        if let store = series(collection) { return try await store.countPoints(filter) }
+        return try await mongo.collection(collection).count(filter)
+    }
+
+    /// The store of a series collection (`readings`, `clean`, `scores`), as the services
+    /// read it.
+    func series(_ collection: String) -> SeriesStore? {
+        SeriesRule(rawValue: collection).map { SeriesStore(mongo.collection(collection), rule: $0) }
     }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

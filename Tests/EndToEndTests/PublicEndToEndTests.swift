@@ -106,9 +106,7 @@ import WaterlineTestSupport
 
         // Levels come from one current point per sensor, always the newest.
         #expect(try await t.eventually(timeout: .seconds(60)) {
-            let newest = try await t.mongo.collection(Collections.clean).find(
-                seriesRange(tank.sensorId, from: 0, to: Int64.max / 2), sort: seriesNewestFirst, limit: 1
-            ).first?["ts_ms"]?.int64Value
+            let newest = try await t.series(Collections.clean)!.newest(tank.sensorId)?["ts_ms"]?.int64Value
             let current = try await t.mongo.collection(Collections.latestClean).findOne(["_id": .string(tank.sensorId)])?["ts_ms"]?.int64Value
             return newest != nil && current == newest
         })

@@ -28,7 +28,7 @@ import WaterlineTestSupport
     }
 
     /// 16 days of 15-minute clean points with a daily cycle and noise.
-    private func storeHistory(_ clean: MongoCollection) async throws {
+    private func storeHistory(_ clean: SeriesStore) async throws {
         var rng = SplitMix(seed: 4)
         var documents: [Document] = []
         for (i, sensor) in sensors().enumerated() {
@@ -41,7 +41,7 @@ import WaterlineTestSupport
                 documents.append(p.document)
             }
         }
-        _ = try await clean.insertMany(documents)
+        _ = try await clean.write(documents).checked("store history")
     }
 
     private func orchestrator(_ client: MongoClient) -> TrainingOrchestrator {
@@ -59,14 +59,14 @@ import WaterlineTestSupport
         settings.config.learningRate = 1e-2
         settings.gate.minPoints = 50
         return TrainingOrchestrator(
-            settings: settings, clean: client.collection(Collections.clean), events: client.collection(Collections.events),
+            settings: settings, clean: SeriesStore(client.collection(Collections.clean), rule: .clean), events: client.collection(Collections.events),
             runs: client.collection("training_runs"), registry: ModelRegistry(collection: client.collection(Collections.models)),
             logger: Logger(label: "test"))
     }
 
     @Test func aRunTrainsRegistersAndRecordsItsOutcome() async throws {
         try await TestDatabase.withClient { client in
-            try await storeHistory(client.collection(Collections.clean))
+            try await storeHistory(SeriesStore(client.collection(Collections.clean), rule: .clean))
             let orchestrator = orchestrator(client)
             let run = await orchestrator.run(trigger: "manual", sensors: sensors(), nowMs: Self.now)
             #expect(run.status == .succeeded, "\(run.reason)")
@@ -110,7 +110,7 @@ import WaterlineTestSupport
             p.sensorID = "z-p0"
             p.tsMs = Self.now - Self.day
             p.value = 3
-            _ = try await client.collection(Collections.clean).insertMany([p.document])
+            _ = try await SeriesStore(client.collection(Collections.clean), rule: .clean).write([p.document]).checked("store")
             let short = await orchestrator(client).run(trigger: "schedule", sensors: sensors(), nowMs: Self.now + 1000)
             #expect(short.status == .failed && short.reason.contains("too little clean history"), "\(short.reason)")
             #expect(try await registry.production()?.entry.version == "v1")
@@ -120,7 +120,7 @@ import WaterlineTestSupport
 
     @Test func keptEventsAreLeftOutOfTheHistoryAndFalsePositivesAreNot() async throws {
         try await TestDatabase.withClient { client in
-            try await storeHistory(client.collection(Collections.clean))
+            try await storeHistory(SeriesStore(client.collection(Collections.clean), rule: .clean))
             let start = Self.now - 5 * Self.day
             let events: [Document] = [
                 ["_id": "z-leak-1", "zone": "z", "type": "leak", "status": "acknowledged", "start_ms": .int64(start),
@@ -133,7 +133,7 @@ import WaterlineTestSupport
             _ = try await client.collection(Collections.events).insertMany(events)
             let history = try await TrainingHistory.load(
                 sensors: sensors(), from: Self.now - 16 * Self.day, to: Self.now,
-                clean: client.collection(Collections.clean), events: client.collection(Collections.events))
+                clean: SeriesStore(client.collection(Collections.clean), rule: .clean), events: client.collection(Collections.events))
             // Two hours and one step of the leak, for each of the zone's two sensors.
             #expect(history.blankedPoints == 2 * 9)
             let i = Int((start - history.startMs) / Self.quarter)

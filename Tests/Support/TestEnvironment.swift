@@ -51,7 +51,7 @@ public final class TestDatabase: @unchecked Sendable {
 
     public init() async throws {
         let port = try reservePort()
-        uri = "mongodb://127.0.0.1:\(port)/?directConnection=true"
+        uri = "mongodb://127.0.0.1:\(port)/?directConnection=true&retryWrites=false"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The guard ends the server when this process goes away.

@@ -62,7 +62,7 @@ func benchInsightRebuild(sensors count: Int = 100, days: Int = 14) async throws 
         defer { mongo.close() }
         let registry = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await registry.register(ids.map { benchSensor($0, cadenceMs: step) })
-        let scores = mongo.collection(Collections.scores)
+        let scores = SeriesStore(mongo.collection(Collections.scores), rule: .scores)
         try await ensureIndexes(mongo)
         let stored = ContinuousClock.now
         try await storeScores(points, in: scores)
@@ -86,7 +86,7 @@ func benchInsightRebuild(sensors count: Int = 100, days: Int = 14) async throws 
 }
 
 /// Stores scored points in `scores` as the model would (first revision), 10,000 per write.
-private func storeScores(_ points: [ScoredPoint], in scores: MongoCollection) async throws {
+private func storeScores(_ points: [ScoredPoint], in scores: SeriesStore) async throws {
     for chunk in stride(from: 0, to: points.count, by: 10_000) {
         let documents = points[chunk..<min(points.count, chunk + 10_000)].map { p -> Document in
             var s = Score()
@@ -104,6 +104,6 @@ private func storeScores(_ points: [ScoredPoint], in scores: MongoCollection) as
             s.revision = 1
             return s.document
         }
-        _ = try await scores.insertMany(documents, ordered: false)
+        _ = try await scores.write(documents).checked("store scores")
     }
 }

@@ -43,7 +43,7 @@ func benchInsightScale(replicas: Int, killOne: Bool) async throws {
     var rng = SeededGenerator(seed: 9)
     let partitioner = Partitioner(count: 64)
     let sequences = SequenceCounter()
-    let scores = mongo.collection(Collections.scores)
+    let scores = SeriesStore(mongo.collection(Collections.scores), rule: .scores)
     let total = ids.count * slots
     var batches: [[Score]] = []
     for slot in 0..<slots {
@@ -71,13 +71,13 @@ func benchInsightScale(replicas: Int, killOne: Bool) async throws {
     // refilled from them), so the figure is insight's, not the database's insert rate.
     // Takeover: stored slot by slot as the model does, so the rebuild finds them.
     if !killOne {
-        for batch in batches { _ = try await scores.insertMany(batch.map(\.document), ordered: false) }
+        for batch in batches { _ = try await scores.write(batch.map(\.document)).checked("store scores") }
     }
     let began = ContinuousClock.now
     var killedMs: Int64 = 0
     var victimZones: [Int64] = []
     for (slot, batch) in batches.enumerated() {
-        if killOne { _ = try await scores.insertMany(batch.map(\.document), ordered: false) }
+        if killOne { _ = try await scores.write(batch.map(\.document)).checked("store scores") }
         var byPartition: [UInt32: [Score]] = [:]
         for s in batch { byPartition[partitioner.partition(of: s.sensorID), default: []].append(s) }
         for (partition, items) in byPartition.sorted(by: { $0.key < $1.key }) {

@@ -53,11 +53,11 @@ func benchPreprocess(sensors count: Int = 200, readingsPerSensor: Int = 500) asy
         _ = try publisher.publish(topic: "raw.0", batch)
     }
     let published = ContinuousClock.now
-    let clean = mongo.collection(Collections.clean)
+    let clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean)
     var stored = 0
     while stored < total && ContinuousClock.now - started < .seconds(300) {
         try await Task.sleep(for: .milliseconds(200))
-        stored = try await clean.count()
+        stored = try await clean.countPoints()
     }
     let elapsed = seconds(ContinuousClock.now - started)
     print(String(format: "preprocess (service): %d readings of %d sensors published in %.2f s; %d clean points stored after %.2f s: %.0f readings/s end to end",

@@ -2,8 +2,10 @@
 //
 //  1. transport: readings/s through SubmitReadings over ZeroMQ with a handler that only
 //     decodes and validates (batches of 1000): the RPC + protobuf ceiling.
-//  2. store: readings/s from client to stored raw through the ingest service, next to
-//     the database's own bulk-insert rate for the same documents in the same run.
+//  2. store: readings/s from client to stored raw through the ingest service, live-shaped
+//     and history-shaped batches, next to the database's own bulk-insert rate for one
+//     document per reading in the same run; documents, bytes and index bytes per million
+//     readings, one document per reading against hour buckets.
 //  3. latency: submission of a reading to publication of its score, p50/p99, at a fixed
 //     offered rate.
 //  4. cleaning: readings/s through the pure cleaning module on one core, and the
@@ -19,6 +21,8 @@
 //     every score and from its checkpoint.
 //  9. insight-scale: the insight stage alone, fed by the bench as the model would: scores/s
 //     judged with 1 and 3 replicas, and the takeover of a killed replica's zones.
+// 10. import: `waterline import` of a long CSV into the whole system, readings/s to raw
+//     stored and to scores stored.
 import Foundation
 import Ingest
 import Logging
@@ -143,45 +147,6 @@ func benchSensor(_ id: String, zone: String = "bench", cadenceMs: Int64 = 60_000
     return s
 }
 
-func benchStore(_ cluster: LocalCluster) async throws {
-    let sensors = (0..<100).map { "store-\($0)" }
-    let ingest = try RPCClient(name: "bench", connect: [cluster.ingestRPC], timeout: .seconds(60))
-    try await register(sensors, ingest: ingest)
-    let mongo = try MongoClient(uri: cluster.mongoURI, database: "waterline", threads: 4)
-    let n = 100
-    // The database's own rate: the same documents, bulk-inserted directly.
-    let direct = mongo.collection("bench_direct")
-    let docs = (0..<n).map { b in
-        makeBatch(1000, sensors: sensors, startMs: 1_700_000_000_000, offset: b * 1000).readings.map { r in
-            var raw = RawReading()
-            raw.sensorID = r.sensorID
-            raw.tsMs = r.tsMs
-            raw.value = r.value
-            raw.receivedMs = nowMs()
-            return raw.document
-        }
-    }
-    var started = ContinuousClock.now
-    for batch in docs { _ = try await direct.insertMany(batch) }
-    let dbRate = Double(n * 1000) / seconds(ContinuousClock.now - started)
-    // The same with majority write concern, as ingest writes on a replica set.
-    let majority = mongo.collection("bench_direct_majority").withMajorityWrites(true)
-    started = ContinuousClock.now
-    for batch in docs { _ = try await majority.insertMany(batch) }
-    let dbMajorityRate = Double(n * 1000) / seconds(ContinuousClock.now - started)
-
-    // Waterline: client → gateway-free RPC → ingest → validated, stored, published.
-    let batches = (0..<n).map { makeBatch(1000, sensors: sensors, startMs: 1_750_000_000_000, offset: $0 * 1000) }
-    started = ContinuousClock.now
-    var stored = 0
-    for batch in batches { stored += Int(try await ingest.call(IngestRPC.submitReadings, batch).accepted) }
-    let waterlineRate = Double(stored) / seconds(ContinuousClock.now - started)
-    print(String(format: "store: database bulk insert %.0f docs/s (%.0f with majority writes); Waterline client→stored %.0f readings/s; ratio %.2f of the majority rate (%d readings, batches of 1000, sequential, ingest alone)",
-                 dbRate, dbMajorityRate, waterlineRate, waterlineRate / dbMajorityRate, stored))
-    mongo.close()
-    await ingest.close()
-}
-
 /// Offers `rate` readings/s from 50 sensors for `duration` seconds; data time advances
 /// one cadence per 100 ms tick. Preprocess emits a slot once the watermark (newest
 /// reading minus two cadences) has passed it, so a point is released by the tick that
@@ -267,6 +232,7 @@ if only == nil || only == "insight-scale" {
     for replicas in [1, 3] { try await benchInsightScale(replicas: replicas, killOne: false) }
     try await benchInsightScale(replicas: 3, killOne: true)
 }
+if only == nil || only == "import" { try await benchImport() }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }
