@@ -46,7 +46,17 @@ struct ImportCommand: AsyncCommand {
 
     func runAsync() async throws {
         let client = try RPCClient(name: "import", connect: [ingest], timeout: .seconds(60))
-        defer { Task { await client.close() } }
+        do {
+            try await importAll(client)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+    }
+
+    /// Imports every file in turn through `client`.
+    private func importAll(_ client: RPCClient) async throws {
         let replayer = Replayer(client: client, retryFor: .seconds(300), source: "import")
         let directory = progressDir.map { URL(fileURLWithPath: $0) } ?? ImportProgress.defaultDirectory
         let importer = HistoryImporter(replayer: replayer, progressDirectory: directory, batchSize: batch, flushReadings: flush, again: again)

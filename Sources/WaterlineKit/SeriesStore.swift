@@ -70,8 +70,7 @@ public final class SeriesStore: Sendable {
                 throw MongoError(kind: .write, message: "\(pending.count) buckets kept changing under \(Self.maxAttempts) attempts", operation: "write \(collection.name)")
             }
             let (buckets, cached) = try await current(pending.map { ($0.key, $0.value.sensorID, $0.value.startMs) })
-            var writes: [MongoCollection.WriteModel] = []
-            var written: [(id: String, bucket: SeriesBucket)] = []
+            var written: [(id: String, bucket: SeriesBucket, segment: Document, outcomes: [SeriesOutcome])] = []
             for (id, group) in pending {
                 var bucket = buckets[id]!
                 let (outcomes, changed) = bucket.merge(group.items.map { ($0.tsMs, $0.point) }, rule: rule)
@@ -87,34 +86,32 @@ public final class SeriesStore: Sendable {
                     remember(bucket)
                     continue
                 }
-                writes.append(.insert(bucket.segment(changed: changed)))
-                written.append((id, bucket))
-                for (item, outcome) in zip(group.items, outcomes) { result.outcomes[item.index] = outcome }
+                written.append((id, bucket, bucket.segment(changed: changed), outcomes))
             }
-            guard !writes.isEmpty else { continue }
-            let models = writes
+            guard !written.isEmpty else { continue }
+            let segments = written.map(\.segment)
             let reply: WriteResult
-            do { reply = try await collection.bulkWrite(models, ordered: false) } catch {
+            do { reply = try await collection.insertMany(segments, ordered: false) } catch {
                 forget(written.map(\.id))  // applied or not: read again next time
                 throw error
             }
             let moved = Set(reply.duplicateIndices)
             let failed = Dictionary(reply.errors.map { ($0.index, $0.message) }, uniquingKeysWith: { a, _ in a })
-            for (position, (id, bucket)) in written.enumerated() {
+            for (position, w) in written.enumerated() {
                 if moved.contains(position) {
-                    forget([id])  // changed by another writer: merged again from what is stored
-                    for item in pending[id]!.items { result.outcomes[item.index] = nil }
-                } else if let message = failed[position] {
-                    forget([id])
-                    for item in pending[id]!.items { result.outcomes[item.index] = nil }
+                    forget([w.id])  // another writer stored this segment first: merged again from what is stored
+                    continue
+                }
+                if let message = failed[position] {
+                    forget([w.id])
                     result.failures.append(message)
-                    pending[id] = nil
                 } else {
-                    var stored = bucket
+                    for (item, outcome) in zip(pending[w.id]!.items, w.outcomes) { result.outcomes[item.index] = outcome }
+                    var stored = w.bucket
                     stored.stored()
                     remember(stored)
-                    pending[id] = nil
                 }
+                pending[w.id] = nil
             }
         }
         return result
