@@ -16,11 +16,13 @@ from pathlib import Path
 
 import yaml
 
-# The services compose/compose.yml must define: the replica set, its initiator, the five.
-EXPECTED_SERVICES = [
-    "mongo1", "mongo2", "mongo3", "mongo-init",
-    "ingest", "preprocess", "model", "insight", "gateway",
-]
+# The services compose/compose.yml must define: the replica set, its initiator, the five;
+# compose/compose.sharded.yml: the config servers, two shards, the routers, their
+# initiator, the five.
+WATERLINE_SERVICES = ["ingest", "preprocess", "model", "insight", "gateway"]
+EXPECTED_SERVICES = ["mongo1", "mongo2", "mongo3", "mongo-init"] + WATERLINE_SERVICES
+EXPECTED_SHARDED_SERVICES = ([f"cfg{i}" for i in (1, 2, 3)] + [f"shard-{s}{i}" for s in "ab" for i in (1, 2, 3)]
+                             + ["mongos1", "mongos2", "sharded-init"] + WATERLINE_SERVICES)
 RESTART_CONDITIONS = {"any", "on-failure", "none"}
 # Compose's `restart` and the Swarm condition it matches.
 RESTART_EQUIVALENT = {"no": "none", "always": "any", "unless-stopped": "any", "on-failure": "on-failure"}
@@ -118,8 +120,9 @@ def check(path):
     def rule(title, problems):
         rules.append((title, problems))
 
-    rule("the replica set, mongo-init and the five services are defined",
-         [f"{name}: missing" for name in EXPECTED_SERVICES if name not in services])
+    expected = EXPECTED_SHARDED_SERVICES if "mongos1" in services else EXPECTED_SERVICES
+    rule("the database's services, their initiator and the five services are defined",
+         [f"{name}: missing" for name in expected if name not in services])
 
     rule("every service names an `image` (Swarm ignores `build` and pulls the image)",
          [f"{name}: no image" for name, s in services.items() if not interpolate(s.get("image") or "").strip()])

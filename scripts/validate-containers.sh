@@ -7,7 +7,8 @@
 # Checks:
 #   1. every service in SERVICES has services/<name>/Dockerfile and README.md, and its
 #      Dockerfile builds, starts and health-checks its own binary (catches copy-paste slips);
-#   2. Compose: compose/compose.yml passes `docker-compose config -q` (Debian's docker-compose
+#   2. Compose: compose/compose.yml and compose/compose.sharded.yml (generated from it, and
+#      checked to be up to date) pass `docker-compose config -q` (Debian's docker-compose
 #      1.29; `docker compose` v2 is used when the v1 binary is missing);
 #   3. Swarm: the same file passes `docker stack config`, the loader, schema and interpolation
 #      of `docker stack deploy`, which works without a daemon. It needs a Docker CLI that has
@@ -24,6 +25,8 @@ cd "$(dirname "$0")/.."
 
 SERVICES=(ingest preprocess model insight gateway)
 COMPOSE_FILE=compose/compose.yml
+SHARDED_COMPOSE_FILE=compose/compose.sharded.yml
+COMPOSE_FILES=("$COMPOSE_FILE" "$SHARDED_COMPOSE_FILE")
 failures=()
 
 fail() {
@@ -62,6 +65,11 @@ else
   fail "docker-compose not found (apt-get install docker-compose)"
 fi
 
+# The sharded variant is generated from compose.yml (scripts/generate-sharded-compose.py).
+if [ -x .venv/bin/python ]; then generator_python=.venv/bin/python; else generator_python=${PYTHON:-python3}; fi
+"$generator_python" scripts/generate-sharded-compose.py --check || fail "$SHARDED_COMPOSE_FILE is stale (scripts/generate-sharded-compose.py)"
+
+for COMPOSE_FILE in "${COMPOSE_FILES[@]}"; do
 if [ ${#compose[@]} -gt 0 ]; then
   echo "== ${compose[*]} -f $COMPOSE_FILE config -q"
   # docker-compose 1.29 runs no `configs` outside Swarm and says so on every run; Compose v2
@@ -79,7 +87,6 @@ if [ ${#compose[@]} -gt 0 ]; then
   rm -f "$compose_err"
 fi
 
-# ---- 3. swarm: docker stack config ----------------------------------------------------------
 
 # $DOCKER, when set, is the only candidate.
 if [ -n "${DOCKER:-}" ]; then
@@ -108,7 +115,6 @@ else
   fi
 fi
 
-# ---- 4. swarm rules -------------------------------------------------------------------------
 
 python=${PYTHON:-}
 if [ -z "$python" ]; then
@@ -122,6 +128,7 @@ else
     fail "$COMPOSE_FILE: Swarm rules failed (above)"
   fi
 fi
+done
 
 # ---- 5. hadolint ----------------------------------------------------------------------------
 
@@ -150,4 +157,4 @@ if [ ${#failures[@]} -gt 0 ]; then
   printf '  - %s\n' "${failures[@]}" >&2
   exit 1
 fi
-echo "validate-containers: all checks passed (compose file for Compose and Swarm, ${#SERVICES[@]} Dockerfiles)"
+echo "validate-containers: all checks passed (${#COMPOSE_FILES[@]} compose files for Compose and Swarm, ${#SERVICES[@]} Dockerfiles)"

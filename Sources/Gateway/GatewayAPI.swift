@@ -89,6 +89,8 @@ struct GatewayAPI: Sendable {
         return jsonResponse(["sensors": reply.sensors.map(\.json)])
     }
 
+    /// Every point (`resolution=raw`) or rollups (`5m`, `1h`, `1d`); without a
+    /// resolution, one is picked by the range (raw when it has no end).
     private func series(_ request: Request, id: String) async throws -> Response {
         var query = SeriesRequest()
         query.sensorID = id
@@ -98,13 +100,37 @@ struct GatewayAPI: Sendable {
         if query.toMs != 0 && query.fromMs > query.toMs {
             throw APIError.unprocessable("'from' must not be after 'to'", field: "from")
         }
+        let resolution: SeriesResolution
+        if let named = request.uri.queryParameters["resolution"] {
+            guard let r = SeriesResolution(rawValue: String(named)) else {
+                throw APIError.unprocessable("resolution must be raw, 5m, 1h or 1d", field: "resolution")
+            }
+            resolution = r
+        } else {
+            resolution = query.toMs == 0 ? .raw : SeriesResolution.pick(fromMs: query.fromMs, toMs: query.toMs)
+        }
+        guard resolution == .raw else { return try await rollups(query, resolution: resolution) }
         let q = query
         async let raw = call(backends.ingest, IngestRPC.getRawSeries, q, "ingest")
         async let clean = call(backends.preprocess, PreprocessRPC.getCleanSeries, q, "preprocess")
         async let scores = call(backends.model, ModelRPC.getScoreSeries, q, "model")
         let (r, c, s) = try await (raw, clean, scores)
         return jsonResponse([
-            "sensor_id": id, "raw": r.readings.map(\.json), "clean": c.points.map(\.json), "scores": s.scores.map(\.json),
+            "sensor_id": id, "resolution": "raw", "raw": r.readings.map(\.json), "clean": c.points.map(\.json),
+            "scores": s.scores.map(\.json), "rollups": [Any](),
+        ])
+    }
+
+    private func rollups(_ query: SeriesRequest, resolution: SeriesResolution) async throws -> Response {
+        var request = RollupRequest()
+        request.sensorID = query.sensorID
+        request.fromMs = query.fromMs
+        request.toMs = query.toMs
+        request.resolution = resolution.rawValue
+        let reply = try await call(backends.preprocess, PreprocessRPC.getSeriesRollups, request, "preprocess")
+        return jsonResponse([
+            "sensor_id": query.sensorID, "resolution": reply.resolution, "raw": [Any](), "clean": [Any](), "scores": [Any](),
+            "rollups": reply.points.map(\.json),
         ])
     }
 

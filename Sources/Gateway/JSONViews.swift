@@ -27,6 +27,18 @@ extension CleanPoint {
     }
 }
 
+extension RollupPoint {
+    /// Clean values' count, min, mean and max, and the worst anomaly score (null when the
+    /// step has none).
+    var json: [String: Any] {
+        [
+            "ts_ms": tsMs, "count": count, "min": count > 0 ? min as Any : NSNull(), "mean": count > 0 ? mean as Any : NSNull(),
+            "max": count > 0 ? max as Any : NSNull(), "score_count": scoreCount,
+            "worst_score": scoreCount > 0 ? worstScore as Any : NSNull(),
+        ]
+    }
+}
+
 extension Score {
     var json: [String: Any] {
         [

@@ -139,11 +139,11 @@ enum OpenAPIDocument {
     },
     "/api/v1/sensors/{id}/series": {
       "get": {
-        "summary": "Raw, clean and scored series of one sensor",
+        "summary": "Raw, clean and scored series of one sensor, or its rollups",
         "operationId": "get_api_v1_sensors_id_series",
         "responses": {
           "200": {
-            "description": "{\"sensor_id\", \"raw\", \"clean\", \"scores\"}",
+            "description": "{\"sensor_id\", \"resolution\", \"raw\", \"clean\", \"scores\", \"rollups\"}: every point in raw, clean and scores at resolution raw; else rollups, one per step: {\"ts_ms\", \"count\", \"min\", \"mean\", \"max\" (clean values), \"score_count\", \"worst_score\"}",
             "content": {
               "application/json": {
                 "schema": {
@@ -212,6 +212,16 @@ enum OpenAPIDocument {
             "description": "at most 100000",
             "schema": {
               "type": "integer"
+            }
+          },
+          {
+            "name": "resolution",
+            "in": "query",
+            "required": false,
+            "description": "raw: every point; 5m, 1h, 1d: rollups. Without it: raw when 'to' is absent, else by the range (raw up to 8 days, 5m up to 31, 1h up to 366, then 1d)",
+            "schema": {
+              "type": "string",
+              "enum": ["raw", "5m", "1h", "1d"]
             }
           }
         ],

@@ -20,6 +20,11 @@ public struct IngestConfig: Sendable {
     /// A batch whose estimated wait for the database is longer is refused with
     /// RESOURCE_EXHAUSTED and a retry hint instead of queued.
     public var maxQueueMs: Int
+    /// Raw readings whose time and arrival are both older than this are dropped (0: kept
+    /// for ever); clean points, scores and rollups are kept.
+    public var rawRetentionS: Int
+    /// How often the retention sweep runs.
+    public var retentionSweepS: Int
 
     public static let defaultRPCBind = "tcp://0.0.0.0:7001"
 
@@ -37,5 +42,7 @@ public struct IngestConfig: Sendable {
         writeTimeoutMs = try env.int("WATERLINE_INGEST_WRITE_TIMEOUT_MS", default: 10_000, range: 100...600_000)
         writers = try env.int("WATERLINE_INGEST_WRITERS", default: 2, range: 1...64)
         maxQueueMs = try env.int("WATERLINE_INGEST_MAX_QUEUE_MS", default: 5_000, range: 10...600_000)
+        rawRetentionS = try env.int("WATERLINE_RAW_RETENTION_S", default: 0, range: 0...Int(Int32.max))
+        retentionSweepS = try env.int("WATERLINE_RETENTION_SWEEP_S", default: 3_600, range: 1...86_400)
     }
 }

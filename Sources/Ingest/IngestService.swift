@@ -35,6 +35,8 @@ public final class IngestService: Service {
     private let counters = ServiceCounters()
     private let logger: Logger
     private let startedMs = nowMs()
+    /// Set when the service begins to stop (ends the retention sweep).
+    private let stopping = Locked(false)
 
     public init(config: IngestConfig, logger: Logger) async throws {
         self.config = config
@@ -86,9 +88,11 @@ public final class IngestService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.rpc.run() }
                 group.addTask { await self.consumePull() }
+                if self.config.rawRetentionS > 0 { group.addTask { await self.sweepRetention() } }
             }
         } onGracefulShutdown: {
             self.logger.info("ingest: shutting down; finishing calls in flight")
+            self.stopping.withLock { $0 = true }
             self.rpc.beginShutdown()
             Task {
                 self.pullSlots.close()
@@ -98,6 +102,31 @@ public final class IngestService: Service {
         }
         await publisher.close()
         mongo.close()
+    }
+
+    /// Drops raw readings past the retention (`WATERLINE_RAW_RETENTION_S`), sensor by
+    /// sensor, every `WATERLINE_RETENTION_SWEEP_S` until the service stops. Replicas may
+    /// sweep side by side: dropping what is gone already does nothing.
+    private func sweepRetention() async {
+        let retentionMs = Int64(config.rawRetentionS) * 1000
+        while !stopping.value {
+            let cutoff = nowMs() - retentionMs
+            do {
+                let sensors = try await mongo.collection(Collections.sensors).find([:], projection: ["_id": 1]).compactMap { $0["_id"]?.stringValue }
+                var dropped = 0
+                for sensor in sensors { dropped += try await readings.drop(sensor, before: cutoff) }
+                counters.add("retention_dropped_segments", dropped)
+                if dropped > 0 {
+                    logger.info("retention: dropped raw readings", metadata: [
+                        "segments": "\(dropped)", "older_than_ms": "\(cutoff)", "sensors": "\(sensors.count)",
+                    ])
+                }
+            } catch {
+                logger.warning("retention: sweep failed, trying again next time", metadata: ["error": "\(error)"])
+            }
+            let next = ContinuousClock.now + .seconds(config.retentionSweepS)
+            while !stopping.value && ContinuousClock.now < next { try? await Task.sleep(for: .milliseconds(500)) }
+        }
     }
 
     private func registerHandlers() {

@@ -15,6 +15,8 @@ public struct ModelConfig: Sendable {
     public var scorePubHighWaterMark: Int
     /// |score| above which a point is anomalous (1 = the 90% interval's edge).
     public var anomalyThreshold: Double
+    /// At most how often a sensor's newest hour of scores is rolled up.
+    public var rollupInterval: Duration
     /// Days of clean history used to warm the profiles at start.
     public var warmupDays: Int
     /// How often the registry is checked for a model promoted by another replica.
@@ -38,6 +40,7 @@ public struct ModelConfig: Sendable {
         scorePubHighWaterMark = try env.int("WATERLINE_SCORE_PUB_HWM", default: 100_000, range: 1...10_000_000)
         let permille = try env.int("WATERLINE_ANOMALY_THRESHOLD_PERMILLE", default: 1500, range: 100...100_000)
         anomalyThreshold = Double(permille) / 1000
+        rollupInterval = try env.rollupInterval()
         warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 8, range: 0...60)
         registryRefreshSeconds = try env.int("WATERLINE_MODEL_REFRESH_S", default: 30, range: 1...86_400)
         let schedule = env.string("WATERLINE_TRAIN_SCHEDULE", default: "daily 02:00")

@@ -34,7 +34,7 @@ public final class ModelService: Service {
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-model", threads: 4)
         try await mongo.ping()
         clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean)
-        scores = SeriesStore(mongo.collection(Collections.scores), rule: .scores)
+        scores = SeriesStore(mongo.collection(Collections.scores), rule: .scores, rollups: mongo.collection(Collections.rollups), rollupInterval: config.rollupInterval)
         sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
         state = ScoringState(threshold: config.anomalyThreshold)

@@ -97,10 +97,11 @@ public final class MongoClient: Sendable {
         try await command(["ping": 1], database: "admin")
     }
 
-    /// True when the server is a member of a replica set (so majority writes apply).
+    /// True when the server is a member of a replica set, or a `mongos` of a sharded
+    /// cluster (whose shards are replica sets): majority writes apply.
     public func isReplicaSet() async throws(MongoError) -> Bool {
         let hello = try await command(["hello": 1], database: "admin")
-        return hello["setName"]?.stringValue != nil
+        return hello["setName"]?.stringValue != nil || hello["msg"]?.stringValue == "isdbgrid"
     }
 
     /// Waits for queued operations, then frees the pool and its connections. Call at

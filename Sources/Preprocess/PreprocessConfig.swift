@@ -13,6 +13,8 @@ public struct PreprocessConfig: Sendable {
     public var maxFillSteps: Int
     /// A sensor with held readings and no new input for this long (wall clock) is flushed.
     public var idleFlushMs: Int
+    /// At most how often a sensor's newest hour of clean points is rolled up.
+    public var rollupInterval: Duration
     /// How far out of step (data time) sensors may arrive: a sensor whose newest reading
     /// is this much (plus its own allowed lateness) older than the stream's is flushed.
     public var streamLatenessMs: Int
@@ -30,6 +32,7 @@ public struct PreprocessConfig: Sendable {
         cleanPubBind = try env.endpoint("WATERLINE_CLEAN_PUB_BIND", default: "tcp://0.0.0.0:7012")
         maxFillSteps = try env.int("WATERLINE_MAX_FILL_STEPS", default: 5, range: 0...1000)
         idleFlushMs = try env.int("WATERLINE_IDLE_FLUSH_MS", default: 10_000, range: 100...3_600_000)
+        rollupInterval = try env.rollupInterval()
         streamLatenessMs = try env.int("WATERLINE_STREAM_LATENESS_MS", default: 900_000, range: 0...86_400_000)
     }
 }

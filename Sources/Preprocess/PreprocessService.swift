@@ -16,6 +16,7 @@ public final class PreprocessService: Service {
     private let mongo: MongoClient
     private let clean: SeriesStore
     private let latestClean: MongoCollection
+    private let rollups: MongoCollection
     private let state: CleaningState
     private let runtime: StageRuntime<CleaningStage>
     private var ownership: OwnedPartitions { runtime.ownership }
@@ -29,7 +30,8 @@ public final class PreprocessService: Service {
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-preprocess", threads: 4)
         try await mongo.ping()
         let readings = SeriesStore(mongo.collection(Collections.readings), rule: .readings)
-        clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean)
+        clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean, rollups: mongo.collection(Collections.rollups), rollupInterval: config.rollupInterval)
+        rollups = mongo.collection(Collections.rollups)
         latestClean = mongo.collection(Collections.latestClean)
         let sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
@@ -75,6 +77,20 @@ public final class PreprocessService: Service {
             let documents = try await databaseCall { try await self.clean.find(request) }
             var reply = CleanSeriesResponse()
             reply.points = documents.map(CleanPoint.init(document:))
+            return reply
+        }
+        rpc.register(PreprocessRPC.getSeriesRollups) { request, _ in
+            guard let resolution = SeriesResolution(rawValue: request.resolution), resolution != .raw else {
+                throw RPCError.invalidArgument("resolution must be 5m, 1h or 1d, got '\(request.resolution)'", field: "resolution")
+            }
+            let to = request.toMs == 0 ? nowMs() : request.toMs
+            guard request.fromMs <= to else { throw RPCError.invalidArgument("from_ms must not be after to_ms", field: "from_ms") }
+            let points = try await databaseCall {
+                try await SeriesRollupWriter.read(self.rollups, sensorID: request.sensorID, from: request.fromMs, to: to, resolution: resolution)
+            }
+            var reply = RollupResponse()
+            reply.resolution = resolution.rawValue
+            reply.points = points.map(RollupPoint.init)
             return reply
         }
         rpc.register(PreprocessRPC.latestPoints) { request, _ in

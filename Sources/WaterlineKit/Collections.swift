@@ -9,6 +9,8 @@ public enum Collections {
     /// the cost of one lookup, whatever the history's size (the public levels page).
     public static let latestClean = "latest_clean"
     public static let scores = "scores"
+    /// Chart summaries of `clean` and `scores` per sensor and day (``SeriesRollup``).
+    public static let rollups = "rollups"
     public static let events = "events"
     public static let sensors = "sensors"
     public static let deadLetters = "dead_letters"

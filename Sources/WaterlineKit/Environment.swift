@@ -89,6 +89,12 @@ public struct Environment: Sendable {
         string("WATERLINE_INSTANCE_ID", default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")
     }
 
+    /// At most how often a sensor's newest hour is rolled up (README "Rollups"): a
+    /// utility with many sensors raises it to spend fewer updates.
+    public func rollupInterval() throws(ConfigError) -> Duration {
+        .milliseconds(try int("WATERLINE_ROLLUP_INTERVAL_MS", default: 2_000, range: 100...3_600_000))
+    }
+
     public func partitions() throws(ConfigError) -> Int {
         try int("WATERLINE_PARTITIONS", default: 64, range: 1...4096)
     }

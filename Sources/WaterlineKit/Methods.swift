@@ -23,6 +23,8 @@ public enum IngestRPC {
 public enum PreprocessRPC {
     public static let getCleanSeries = RPCMethod<SeriesRequest, CleanSeriesResponse>(
         "/waterline.v1.PreprocessService/GetCleanSeries", idempotent: true)
+    public static let getSeriesRollups = RPCMethod<RollupRequest, RollupResponse>(
+        "/waterline.v1.PreprocessService/GetSeriesRollups", idempotent: true)
     public static let latestPoints = RPCMethod<LatestPointsRequest, CleanSeriesResponse>(
         "/waterline.v1.PreprocessService/LatestPoints", idempotent: true)
     public static let health = RPCMethod<HealthRequest, HealthResponse>(
@@ -83,7 +85,8 @@ public enum InsightRPC {
 public let allRPCMethodNames: [String] = [
     IngestRPC.submitReadings.name, IngestRPC.registerSensors.name, IngestRPC.listSensors.name,
     IngestRPC.getRawSeries.name, IngestRPC.health.name, IngestRPC.stats.name,
-    PreprocessRPC.getCleanSeries.name, PreprocessRPC.latestPoints.name, PreprocessRPC.health.name, PreprocessRPC.stats.name,
+    PreprocessRPC.getCleanSeries.name, PreprocessRPC.getSeriesRollups.name, PreprocessRPC.latestPoints.name,
+    PreprocessRPC.health.name, PreprocessRPC.stats.name,
     ModelRPC.stats.name, InsightRPC.stats.name,
     ModelRPC.getScoreSeries.name, ModelRPC.getModelInfo.name, ModelRPC.health.name, ModelRPC.triggerTraining.name,
     ModelRPC.listTrainingRuns.name, ModelRPC.listModels.name, ModelRPC.promoteModel.name, ModelRPC.rollbackModel.name,

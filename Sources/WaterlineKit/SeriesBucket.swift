@@ -54,6 +54,8 @@ public struct SeriesBucket: Sendable, Equatable {
         self.init(sensorID: sensorID, startMs: startMs)
         for (seq, d) in ordered {
             revision = max(revision, seq)
+            // A compacted bucket's base holds every point up to it (``baseSegment()``).
+            if d["full"]?.boolValue == true { points = [:] }
             for (key, value) in d["p"]?.documentValue?.fields ?? [] {
                 guard let offset = Int64(key), let point = value.documentValue else { continue }
                 points[startMs + offset] = SeriesFieldNames.expand(point)
@@ -109,6 +111,17 @@ public struct SeriesBucket: Sendable, Equatable {
         d["p"] = .document(Document(sorted.map { (String($0 - startMs), .document(SeriesFieldNames.compact(points[$0]!))) }))
         let received = sorted.compactMap { points[$0]?["received_ms"]?.int64Value }
         if let newest = received.max() { d["received_max"] = .int64(newest) }
+        return d
+    }
+
+    /// The bucket compacted into one segment: every point, under the next `seq`, marked
+    /// `full` (a reader's fold starts again from it), with `n` the bucket's point count.
+    /// Once it is stored the segments before it may be deleted; until then a reader
+    /// folds the same points either way.
+    public func baseSegment() -> Document {
+        var d = segment(changed: Set(points.keys))
+        d["full"] = .bool(true)
+        d["n"] = .int64(Int64(points.count))
         return d
     }
 

@@ -20,11 +20,30 @@ public final class SeriesStore: Sendable {
     public let rule: SeriesRule
     private let cache = Locked<[String: SeriesBucket]>([:])
     private let cacheCapacity: Int
+    /// Keeps the rollups of what this store writes, for the stage that owns them.
+    public let rollups: SeriesRollupWriter?
+    private let compactor: SeriesCompactor?
+    /// Each sensor's newest bucket start this store wrote (when it moves on, the bucket
+    /// left behind is compacted).
+    private let newest = Locked<[String: Int64]>([:])
 
-    public init(_ collection: MongoCollection, rule: SeriesRule, cacheCapacity: Int = 1_024) {
+    /// `rollups`: the `rollups` collection, for the store of the stage that keeps this
+    /// series' rollups (``SeriesRollupWriter``; clean and scores only).
+    /// `compact`: compact the buckets this store leaves behind (``SeriesCompactor``).
+    public init(
+        _ collection: MongoCollection, rule: SeriesRule, rollups: MongoCollection? = nil, rollupInterval: Duration = .seconds(2),
+        compact: Bool = true, cacheCapacity: Int = 1_024
+    ) {
         self.collection = collection
+        compactor = compact ? SeriesCompactor(collection) : nil
         self.rule = rule
         self.cacheCapacity = cacheCapacity
+        let part: SeriesRollup.Part? = switch rule {
+        case .clean: .clean
+        case .scores: .scores
+        case .readings: nil
+        }
+        self.rollups = rollups.flatMap { r in part.map { SeriesRollupWriter(r, source: collection, part: $0, interval: rollupInterval) } }
     }
 
     /// What a write did.
@@ -63,6 +82,7 @@ public final class SeriesStore: Sendable {
             pending[seriesKey(sensorID, start), default: (sensorID, start, [])].items.append((index, ts, point))
         }
         var attempts = 0
+        var storedBuckets: [SeriesBucket] = []
         while !pending.isEmpty {
             attempts += 1
             guard attempts <= Self.maxAttempts else {
@@ -84,6 +104,7 @@ public final class SeriesStore: Sendable {
                     for (item, outcome) in zip(group.items, outcomes) { result.outcomes[item.index] = outcome }
                     pending[id] = nil
                     remember(bucket)
+                    rollups?.changed(bucket)  // a resent batch: its rollup may not have been written
                     continue
                 }
                 written.append((id, bucket, bucket.segment(changed: changed), outcomes))
@@ -110,10 +131,14 @@ public final class SeriesStore: Sendable {
                     var stored = w.bucket
                     stored.stored()
                     remember(stored)
+                    rollups?.changed(stored)
+                    storedBuckets.append(stored)
                 }
                 pending[w.id] = nil
             }
         }
+        compactLeft(after: storedBuckets)
+        try await rollups?.flush(all: false)
         return result
     }
 
@@ -139,6 +164,26 @@ public final class SeriesStore: Sendable {
         }
         for w in wanted where buckets[w.id] == nil { buckets[w.id] = SeriesBucket(sensorID: w.sensorID, startMs: w.startMs) }
         return (buckets, fromCache)
+    }
+
+    /// Queues for compaction the buckets whose sensors this write moved to a newer hour.
+    private func compactLeft(after stored: [SeriesBucket]) {
+        guard let compactor, !stored.isEmpty else { return }
+        let cached = cache.value
+        let left = newest.withLock { newest -> [SeriesBucket] in
+            var left: [SeriesBucket] = []
+            for b in stored {
+                guard let previous = newest[b.sensorID] else {
+                    newest[b.sensorID] = b.startMs
+                    continue
+                }
+                guard b.startMs > previous else { continue }
+                newest[b.sensorID] = b.startMs
+                if let old = cached[seriesKey(b.sensorID, previous)], old.revision >= 3 { left.append(old) }
+            }
+            return left
+        }
+        for b in left { compactor.enqueue(b) }
     }
 
     private func remember(_ bucket: SeriesBucket) {
@@ -218,9 +263,33 @@ public final class SeriesStore: Sendable {
         }
     }
 
+    /// Drops a sensor's readings older than a cutoff (retention): the segments of hours
+    /// that ended before `cutoff` and hold no reading received since (`received_max`;
+    /// readings only). A segment goes whole, so a point is either kept or dropped.
+    /// Returns the segments dropped.
+    public func drop(_ sensorID: String, before cutoff: Int64) async throws(MongoError) -> Int {
+        precondition(rule == .readings, "only readings record when they were received")
+        let dropped = try await collection.bulkWrite([.deleteMany(filter: [
+            "sensor_id": .string(sensorID), "start_ms": ["$lte": .int64(cutoff - SeriesBucket.spanMs)],
+            "received_max": ["$lt": .int64(cutoff)],
+        ])]).checked("drop old readings").deleted
+        if dropped > 0 { cache.withLock { cache in cache = cache.filter { $0.value.sensorID != sensorID } } }
+        return dropped
+    }
+
     /// The number of points in the segments `filter` selects (all by default).
+    /// A compacted bucket counts from its newest base segment on (the base's `n` is every
+    /// point up to it), so the count is right before and after the old segments go.
     public func countPoints(_ filter: Document = [:]) async throws(MongoError) -> Int {
-        try await collection.find(filter, projection: ["n": 1]).reduce(0) { $0 + Int($1["n"]?.int64Value ?? 0) }
+        let segments = try await collection.find(filter, projection: ["bucket": 1, "seq": 1, "n": 1, "full": 1])
+        var base: [String: Int64] = [:]
+        for s in segments where s["full"]?.boolValue == true {
+            if let key = s["bucket"]?.stringValue, let seq = s["seq"]?.int64Value { base[key] = max(base[key] ?? 0, seq) }
+        }
+        return segments.reduce(0) { total, s in
+            let from = s["bucket"]?.stringValue.flatMap { base[$0] } ?? 0
+            return (s["seq"]?.int64Value ?? 0) >= from ? total + Int(s["n"]?.int64Value ?? 0) : total
+        }
     }
 
     /// Every point of the buckets `filter` selects (tests and tools; not for big series).

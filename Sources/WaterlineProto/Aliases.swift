@@ -44,6 +44,9 @@ public typealias Settings = Waterline_V1_Settings
 public typealias GetSettingsRequest = Waterline_V1_GetSettingsRequest
 public typealias UpdateSettingsRequest = Waterline_V1_UpdateSettingsRequest
 public typealias CleanSeriesResponse = Waterline_V1_CleanSeriesResponse
+public typealias RollupRequest = Waterline_V1_RollupRequest
+public typealias RollupPoint = Waterline_V1_RollupPoint
+public typealias RollupResponse = Waterline_V1_RollupResponse
 
 public typealias Score = Waterline_V1_Score
 public typealias ScoreBatch = Waterline_V1_ScoreBatch

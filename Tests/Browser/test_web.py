@@ -927,6 +927,28 @@ class WebAppTests(unittest.TestCase):
         self.assertGreaterEqual(pixels["bandPixels"], MIN_BAND_PIXELS, "the forecast band is not drawn")
         self.assertIn(f"of {clean_n} clean points flagged", browser.element(css("quality-flags")).text)
         browser.screenshot("06-sensor")
+        self._sensor_page_draws_a_month_from_rollups(browser, sensor_id, newest)
+
+    def _sensor_page_draws_a_month_from_rollups(self, browser: Browser, sensor_id: str, newest: int) -> None:
+        """"Last 30 d" asks for a month: drawn from 5-minute rollups, as the API gives them."""
+        headroom = 5 * 60 * 1000
+        expected = self.env.api.get(f"/api/v1/sensors/{sensor_id}/series?from={newest - 30 * 86400 * 1000 + headroom}"
+                                    f"&to={newest + headroom}")
+        self.assertEqual(expected["resolution"], "5m")
+        summarised = sum(r["count"] for r in expected["rollups"])
+        self.assertGreater(summarised, 0, "the API has no rollups for the month")
+        browser.click(css("range-30d"))
+        browser.wait("the rollup note", lambda d: d.find_elements(By.CSS_SELECTOR, css("rollup-note")))
+        browser.wait_no_loading()
+        text = browser.element(css("rollup-note")).text
+        log(f"b: 30 d: {text}")
+        self.assertIn(f"{len(expected['rollups'])} 5m summaries of {summarised} clean points", text)
+        canvas = browser.element("canvas" + css("sensor-chart"))
+        chart = browser.js(CHART_DATASETS_JS, canvas)
+        points = {d["label"]: d["points"] for d in chart["datasets"]}
+        self.assertEqual(points.get("Clean 5-minute mean"), len(expected["rollups"]), points)
+        self.assertEqual(points.get("Clean 5-minute min–max"), len(expected["rollups"]), points)
+        browser.screenshot("06b-sensor-30-days")
 
     @staticmethod
     def _chart_note(browser: Browser) -> Optional[tuple[int, int, int]]:

@@ -72,13 +72,40 @@ import WaterlineTestSupport
         let slots = expectedSlots(scenario)
         let (clean, scores) = try await t.waitForDerivedSeries(slots: slots, timeout: .seconds(240))
         #expect(clean == slots && scores == slots, "clean \(clean), scores \(scores) of \(slots)")
+        func ms(_ value: Any?) -> Int64 { value as? Int64 ?? (value as? Int).map(Int64.init) ?? 0 }
         let series = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(scenario.meta.startMs + 3_600_000)")
         #expect(series.status == 200)
         #expect((series.json["raw"] as? [Any])?.count == 13)
         #expect((series.json["clean"] as? [Any])?.count == 13)
         #expect((series.json["scores"] as? [[String: Any]])?.first?["model_version"] as? String == "seasonal-profile-1")
 
-        func ms(_ value: Any?) -> Int64 { value as? Int64 ?? (value as? Int).map(Int64.init) ?? 0 }
+        // Rollups for charts: each hour of the whole replay summarises the clean points it
+        // covers and their worst score, as kept by preprocess and model.
+        let end = scenario.readings.map(\.tsMs).max() ?? scenario.meta.startMs
+        let all = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(end)&resolution=raw&limit=100000")
+        let cleanPoints = (all.json["clean"] as? [[String: Any]] ?? []).compactMap { p in (p["value"] as? Double).map { (ts: ms(p["ts_ms"]), value: $0) } }
+        let worstScores = Dictionary(
+            (all.json["scores"] as? [[String: Any]] ?? []).map { (ms($0["ts_ms"]) / 3_600_000, $0["anomaly_score"] as? Double ?? .nan) },
+            uniquingKeysWith: max)
+        var hours: [[String: Any]] = []
+        _ = try await t.eventually(timeout: .seconds(30)) {
+            let reply = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(end)&resolution=1h")
+            hours = reply.json["rollups"] as? [[String: Any]] ?? []
+            return hours.reduce(0) { $0 + ms($1["count"]) } == Int64(cleanPoints.count)
+        }
+        #expect(!hours.isEmpty && hours.reduce(0) { $0 + ms($1["count"]) } == Int64(cleanPoints.count))
+        for hour in hours {
+            let inHour = cleanPoints.filter { $0.ts / 3_600_000 == ms(hour["ts_ms"]) / 3_600_000 }.map(\.value)
+            #expect(ms(hour["count"]) == Int64(inHour.count) && hour["min"] as? Double == inHour.min() && hour["max"] as? Double == inHour.max())
+            #expect(hour["worst_score"] as? Double == worstScores[ms(hour["ts_ms"]) / 3_600_000])
+        }
+        // Without a resolution, a month's range is drawn from 5-minute rollups, a week's
+        // from every point.
+        let month = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(end - 30 * 86_400_000)&to=\(end)")
+        #expect(month.json["resolution"] as? String == "5m" && !((month.json["rollups"] as? [Any])?.isEmpty ?? true))
+        let week = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(end - 7 * 86_400_000)&to=\(end)")
+        #expect(week.json["resolution"] as? String == "raw" && (week.json["rollups"] as? [Any])?.isEmpty == true)
+        #expect(try await t.http.get("/api/v1/sensors/north-p1/series?resolution=2h").status == 422)
 
         // 4. The injected burst is an event on the REST API and on the ZeroMQ stream.
         let burstLabel = try #require(scenario.labels.first { $0.type == "burst" })

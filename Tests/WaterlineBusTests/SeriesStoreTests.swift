@@ -120,4 +120,35 @@ import WaterlineTestSupport
             #expect(Score(firstRevisionOf: stored) == s && Score(document: stored) == rescored)
         }
     }
+
+    /// The live path writes one segment per point; a bucket the writer moved on from is
+    /// compacted into one, and reads, counts and later writes see the same points.
+    @Test func aBucketLeftBehindIsCompactedIntoOneSegmentAndReadsTheSame() async throws {
+        try await TestDatabase.withClient { client in
+            let collection = client.collection("readings")
+            let store = SeriesStore(collection, rule: .readings)
+            for step in 0..<125 { _ = try await store.write([reading("a", Self.t0 + Int64(step) * 60_000, Double(step))]).checked("live") }
+            #expect(try await store.countPoints() == 125)
+            let buckets = Set((0..<125).map { SeriesBucket.start(of: Self.t0 + Int64($0) * 60_000) }).sorted()
+            #expect(buckets.count == 3)
+            let left = buckets.dropLast().map { seriesKey("a", $0) }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var compacted = false
+            while !compacted && ContinuousClock.now < deadline {
+                compacted = try await collection.count(["bucket": ["$in": .array(left.map { .string($0) })]]) == 2
+                if !compacted { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(compacted, "the two hours left behind are one segment each")
+            #expect(try await collection.count(["bucket": .string(seriesKey("a", buckets[2]))]) > 1, "the newest hour is not compacted")
+            #expect(try await store.countPoints() == 125)
+            let read = try await store.find("a", from: Self.t0, to: .max / 2)
+            #expect(read.map { $0["value"]?.doubleValue ?? -1 } == (0..<125).map(Double.init))
+            // A late conflicting reading in a compacted hour, through a store without a cache.
+            let late = try await SeriesStore(collection, rule: .readings).write([reading("a", Self.t0 + 60_000, 99)]).checked("late")
+            #expect(late.outcomes == [.replaced])
+            let again = try await store.find("a", from: Self.t0 + 60_000, to: Self.t0 + 60_000)
+            #expect(again.first?["value"] == .double(99) && again.first?["superseded"]?.arrayValue?.count == 1)
+            #expect(try await store.countPoints() == 125)
+        }
+    }
 }

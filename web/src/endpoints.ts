@@ -17,6 +17,7 @@ import type {
   Settings,
   Sensor,
   SensorImportResult,
+  Resolution,
   Series,
   Summary,
   TrainResponse,
@@ -66,7 +67,12 @@ export async function sensors(signal?: AbortSignal): Promise<Sensor[]> {
   return (await request<{ sensors: Sensor[] }>(`${V1}/sensors`, { signal })).sensors;
 }
 
-export function series(id: string, range: { from?: number; to?: number; limit?: number }, signal?: AbortSignal): Promise<Series> {
+/** Without `resolution`, the gateway picks one by the range (raw when `to` is absent). */
+export function series(
+  id: string,
+  range: { from?: number; to?: number; limit?: number; resolution?: Resolution },
+  signal?: AbortSignal,
+): Promise<Series> {
   return request<Series>(`${V1}/sensors/${enc(id)}/series`, { query: range, signal });
 }
 

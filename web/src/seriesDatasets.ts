@@ -29,8 +29,9 @@ export interface DatasetOptions {
 }
 
 export function buildDatasets(series: Series, options: DatasetOptions): LineDataset[] {
-  const datasets: LineDataset[] = [];
   const line = { pointRadius: 0, pointHitRadius: 4, spanGaps: false, tension: 0 } as const;
+  if (series.rollups.length) return rollupDatasets(series, options, line);
+  const datasets: LineDataset[] = [];
   const scatter = { showLine: false, pointHoverRadius: 7 } as const;
 
   if (options.showRaw) {
@@ -115,4 +116,40 @@ export function buildDatasets(series: Series, options: DatasetOptions): LineData
     }
   }
   return datasets;
+}
+
+const STEP_LABEL: Record<string, string> = { "5m": "5-minute", "1h": "hourly", "1d": "daily" };
+
+/** A long range, drawn from rollups: the mean of each step and its min–max band. */
+function rollupDatasets(series: Series, options: DatasetOptions, line: Partial<LineDataset>): LineDataset[] {
+  const step = STEP_LABEL[series.resolution] ?? series.resolution;
+  return [
+    {
+      ...line,
+      label: BAND_LOWER,
+      data: series.rollups.map((r) => ({ x: r.ts_ms, y: r.min })),
+      borderColor: "transparent",
+      borderWidth: 0,
+      fill: false,
+      order: 9,
+    },
+    {
+      ...line,
+      label: `Clean ${step} min–max`,
+      data: series.rollups.map((r) => ({ x: r.ts_ms, y: r.max })),
+      borderColor: "transparent",
+      borderWidth: 0,
+      backgroundColor: "rgba(0, 114, 178, 0.18)",
+      fill: "-1",
+      order: 8,
+    },
+    {
+      ...line,
+      label: `Clean ${step} mean`,
+      data: series.rollups.map((r) => ({ x: r.ts_ms, y: r.mean })),
+      borderColor: COLOURS.clean,
+      borderWidth: options.compact ? 1.5 : 2,
+      order: 2,
+    },
+  ];
 }

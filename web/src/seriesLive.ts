@@ -4,6 +4,7 @@
 import type { LiveScore, Series } from "./types";
 
 export function appendLiveScore(series: Series, s: LiveScore): Series {
+  if (series.resolution !== "raw") return series; // a long range shows rollups, not points
   if (series.scores.some((p) => p.ts_ms === s.ts_ms)) {
     return { ...series, scores: series.scores.map((p) => (p.ts_ms === s.ts_ms ? { ...p, ...s } : p)) };
   }

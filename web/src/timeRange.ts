@@ -3,11 +3,14 @@
 
 import { DAY, HOUR, MINUTE } from "./format";
 
-export type Preset = "6h" | "24h" | "7d";
+export type Preset = "6h" | "24h" | "7d" | "30d" | "1y";
+/** Up to 7 days every point is drawn; longer ranges come as rollups (5-minute, hourly). */
 export const PRESETS: { key: Preset; label: string; ms: number }[] = [
   { key: "6h", label: "Last 6 h", ms: 6 * HOUR },
   { key: "24h", label: "Last 24 h", ms: 24 * HOUR },
   { key: "7d", label: "Last 7 d", ms: 7 * DAY },
+  { key: "30d", label: "Last 30 d", ms: 30 * DAY },
+  { key: "1y", label: "Last year", ms: 365 * DAY },
 ];
 
 export interface TimeRange {

@@ -80,11 +80,27 @@ export interface ScorePoint {
   revision?: number;
 }
 
+export type Resolution = "raw" | "5m" | "1h" | "1d";
+
+/** A summary of a step of the series (`resolution` other than raw). */
+export interface RollupPoint {
+  ts_ms: number;
+  count: number;
+  min: number | null;
+  mean: number | null;
+  max: number | null;
+  score_count: number;
+  worst_score: number | null;
+}
+
+/** Every point at resolution raw; else only `rollups`. */
 export interface Series {
   sensor_id: string;
+  resolution: Resolution;
   raw: RawReading[];
   clean: CleanPoint[];
   scores: ScorePoint[];
+  rollups: RollupPoint[];
 }
 
 export interface SensorImportResult {

@@ -65,5 +65,13 @@ func benchImport(sensors count: Int = 100, days: Int = 14) async throws {
         let endToEnd = seconds(last.at - started)
         print(String(format: "import: %d readings (%d sensors × %d days at 5 min, long CSV) — stored raw after %.1f s (%.0f readings/s); %d of %d scores stored after %.1f s: %.0f readings/s end to end (whole system on one machine)",
                      total, count, days, imported, Double(total) / imported, scored, total, endToEnd, Double(scored) / endToEnd))
+        // What history costs to keep (docs/capacity.md): per collection, from the server's
+        // collStats (BSON bytes, uncompressed), per million readings imported.
+        for name in [Collections.readings, Collections.clean, Collections.scores, Collections.rollups] {
+            let s = try await mongo.command(["collStats": .string(name)])
+            let docs = s["count"]?.doubleValue ?? 0, bytes = s["size"]?.doubleValue ?? 0, index = s["totalIndexSize"]?.doubleValue ?? 0
+            print(String(format: "import: %@: %.0f documents, %.1f MB, indexes %.1f MB; per million readings %.0f documents, %.1f MB, indexes %.1f MB; %.0f bytes per document",
+                         name, docs, bytes / 1e6, index / 1e6, docs / Double(total) * 1e6, bytes / Double(total), index / Double(total), docs > 0 ? bytes / docs : 0))
+        }
     }
 }

@@ -23,6 +23,10 @@
 //     judged with 1 and 3 replicas, and the takeover of a killed replica's zones.
 // 10. import: `waterline import` of a long CSV into the whole system, readings/s to raw
 //     stored and to scores stored.
+// 11. rollups: a year of one sensor's one-minute clean points written with and without
+//     rollups; the year read at 1h and 1d, a week at 5m and every point of a week.
+// 12. capacity: bytes and index bytes per sensor-hour of one-minute data in each series
+//     collection and per sensor-day of rollups (docs/capacity.md).
 import Foundation
 import Ingest
 import Logging
@@ -233,6 +237,8 @@ if only == nil || only == "insight-scale" {
     try await benchInsightScale(replicas: 3, killOne: true)
 }
 if only == nil || only == "import" { try await benchImport() }
+if only == nil || only == "rollups" { try await withCluster([.preprocess]) { try await benchRollups($0) } }
+if only == nil || only == "capacity" { try await withCluster([]) { try await benchCapacity($0) } }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }

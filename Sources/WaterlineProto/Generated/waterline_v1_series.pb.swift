@@ -208,6 +208,66 @@ public nonisolated struct Waterline_V1_CleanSeriesResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Waterline_V1_RollupRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sensorID: String = String()
+
+  public var fromMs: Int64 = 0
+
+  public var toMs: Int64 = 0
+
+  /// "5m", "1h" or "1d".
+  public var resolution: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A summary of the values in [ts_ms, ts_ms + the resolution's step).
+public nonisolated struct Waterline_V1_RollupPoint: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tsMs: Int64 = 0
+
+  /// Clean values: how many, their minimum, mean and maximum (absent when count is 0).
+  public var count: UInt64 = 0
+
+  public var min: Double = 0
+
+  public var mean: Double = 0
+
+  public var max: Double = 0
+
+  /// Anomaly scores: how many, and the worst (highest).
+  public var scoreCount: UInt64 = 0
+
+  public var worstScore: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Waterline_V1_RollupResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var resolution: String = String()
+
+  public var points: [Waterline_V1_RollupPoint] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Waterline_V1_LatestPointsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -372,6 +432,146 @@ nonisolated extension Waterline_V1_CleanSeriesResponse: SwiftProtobuf.Message, S
   }
 
   public static func ==(lhs: Waterline_V1_CleanSeriesResponse, rhs: Waterline_V1_CleanSeriesResponse) -> Bool {
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_RollupRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RollupRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{3}from_ms\0\u{3}to_ms\0\u{1}resolution\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sensorID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.fromMs) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.toMs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.resolution) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sensorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sensorID, fieldNumber: 1)
+    }
+    if self.fromMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.fromMs, fieldNumber: 2)
+    }
+    if self.toMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.toMs, fieldNumber: 3)
+    }
+    if !self.resolution.isEmpty {
+      try visitor.visitSingularStringField(value: self.resolution, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_RollupRequest, rhs: Waterline_V1_RollupRequest) -> Bool {
+    if lhs.sensorID != rhs.sensorID {return false}
+    if lhs.fromMs != rhs.fromMs {return false}
+    if lhs.toMs != rhs.toMs {return false}
+    if lhs.resolution != rhs.resolution {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_RollupPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RollupPoint"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ts_ms\0\u{1}count\0\u{1}min\0\u{1}mean\0\u{1}max\0\u{3}score_count\0\u{3}worst_score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.tsMs) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.count) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.min) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.mean) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.max) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.scoreCount) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.worstScore) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.tsMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.tsMs, fieldNumber: 1)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularUInt64Field(value: self.count, fieldNumber: 2)
+    }
+    if self.min.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.min, fieldNumber: 3)
+    }
+    if self.mean.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.mean, fieldNumber: 4)
+    }
+    if self.max.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.max, fieldNumber: 5)
+    }
+    if self.scoreCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.scoreCount, fieldNumber: 6)
+    }
+    if self.worstScore.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.worstScore, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_RollupPoint, rhs: Waterline_V1_RollupPoint) -> Bool {
+    if lhs.tsMs != rhs.tsMs {return false}
+    if lhs.count != rhs.count {return false}
+    if lhs.min != rhs.min {return false}
+    if lhs.mean != rhs.mean {return false}
+    if lhs.max != rhs.max {return false}
+    if lhs.scoreCount != rhs.scoreCount {return false}
+    if lhs.worstScore != rhs.worstScore {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Waterline_V1_RollupResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RollupResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}resolution\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.resolution) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.resolution.isEmpty {
+      try visitor.visitSingularStringField(value: self.resolution, fieldNumber: 1)
+    }
+    if !self.points.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.points, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Waterline_V1_RollupResponse, rhs: Waterline_V1_RollupResponse) -> Bool {
+    if lhs.resolution != rhs.resolution {return false}
     if lhs.points != rhs.points {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

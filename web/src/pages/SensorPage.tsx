@@ -74,6 +74,8 @@ function SensorView({ sensor, newest }: { sensor: Sensor; newest: number | null 
     const lastClean = [...data.clean].reverse().find((c) => c.value !== null);
     return {
       anomalous: data.scores.filter((s) => s.anomalous).length,
+      summarised: data.rollups.reduce((n, r) => n + r.count, 0),
+      worst: data.rollups.reduce<number | null>((w, r) => (r.worst_score === null ? w : Math.max(w ?? -Infinity, r.worst_score)), null),
       last: lastClean ?? null,
       truncated: data.raw.length >= LIMIT || data.clean.length >= LIMIT || data.scores.length >= LIMIT,
     };
@@ -121,15 +123,23 @@ function SensorView({ sensor, newest }: { sensor: Sensor; newest: number | null 
           {data && (
             <>
               {stats?.truncated && <Notice kind="warning">Only the first {LIMIT.toLocaleString()} points of this range are shown: pick a shorter range.</Notice>}
-              {data.raw.length === 0 && data.clean.length === 0 && data.scores.length === 0 ? (
+              {data.raw.length === 0 && data.clean.length === 0 && data.scores.length === 0 && data.rollups.length === 0 ? (
                 <Empty>No data in this range.</Empty>
               ) : null}
               <SeriesChart series={data} unit={sensor.unit} range={view} testId="sensor-chart" label={`${id}: raw, clean and forecast`} />
-              <p className="chart-note muted">
-                {data.raw.length} raw readings · {data.clean.length} clean points · {data.scores.length} scores ·{" "}
-                <strong className="text-anomalous">{stats?.anomalous ?? 0} anomalous</strong>
-              </p>
-              <QualityFlags points={data.clean} />
+              {data.resolution === "raw" ? (
+                <p className="chart-note muted">
+                  {data.raw.length} raw readings · {data.clean.length} clean points · {data.scores.length} scores ·{" "}
+                  <strong className="text-anomalous">{stats?.anomalous ?? 0} anomalous</strong>
+                </p>
+              ) : (
+                <p className="chart-note muted" data-testid="rollup-note">
+                  {data.rollups.length} {data.resolution} summaries of {stats?.summarised ?? 0} clean points · worst anomaly score{" "}
+                  {stats?.worst === null || stats?.worst === undefined ? "—" : formatNumber(stats.worst, 2)} · pick 7 days or less
+                  to see every point and the forecast band
+                </p>
+              )}
+              {data.resolution === "raw" && <QualityFlags points={data.clean} />}
             </>
           )}
         </section>
