@@ -79,6 +79,7 @@ public final class ModelService: Service {
             self.trainingRequests.stop()
             self.installRequests.finish()
         }
+        try? await scores.rollups?.flush(all: true)
         await publisher.close()
         mongo.close()
     }

@@ -19,7 +19,7 @@ struct CleaningStage: Stage {
     let partitioner: Partitioner
     let readings: SeriesStore
     let clean: SeriesStore
-    let latestClean: MongoCollection
+    let latestClean: LatestCleanWriter
     let publisher: StreamPublisher
     let publisherID: String
     let sequences = SequenceCounter()
@@ -102,21 +102,6 @@ struct CleaningStage: Stage {
         logger.warning("preprocess: storing clean points failed; trying again", metadata: ["error": "\(error)"])
     }
 
-    /// Keeps each sensor's newest point in `latest_clean`. The filter never lets an older
-    /// point replace a newer one: it then matches nothing, the upsert's insert hits the
-    /// sensor's key, and that duplicate is the expected "already newer".
-    private func storeLatest(_ points: [CleanPoint]) async throws {
-        var newest: [String: CleanPoint] = [:]
-        for p in points where p.tsMs >= newest[p.sensorID]?.tsMs ?? .min { newest[p.sensorID] = p }
-        let writes: [MongoCollection.WriteModel] = newest.values.map { p in
-            var document = p.document
-            document["_id"] = .string(p.sensorID)
-            return .replaceOne(
-                filter: ["_id": .string(p.sensorID), "ts_ms": ["$lte": .int64(p.tsMs)]], replacement: document, upsert: true)
-        }
-        _ = try await latestClean.bulkWrite(writes, ordered: false).checked("store latest clean")
-    }
-
     /// Stores new points (revision 1) and replaces stored ones with their corrections
     /// (higher revisions), then publishes every version, in the order produced (a
     /// point's first version and its correction can come from one batch: downstream
@@ -157,11 +142,7 @@ struct CleaningStage: Stage {
                 counters.add("publish_dropped", items.count)  // subscribers see the gap and replay
             }
         }
-        // After publishing: the current values are a convenience, and failing to keep
-        // them must not hold back the series.
-        do { try await storeLatest(points) } catch {
-            counters.add("errors")
-            logger.warning("preprocess: storing current values failed", metadata: ["error": "\(error)"])
-        }
+        // The current values are a convenience, written behind the series.
+        latestClean.note(points)
     }
 }

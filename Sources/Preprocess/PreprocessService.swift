@@ -16,6 +16,7 @@ public final class PreprocessService: Service {
     private let mongo: MongoClient
     private let clean: SeriesStore
     private let latestClean: MongoCollection
+    private let latestWriter: LatestCleanWriter
     private let rollups: MongoCollection
     private let state: CleaningState
     private let runtime: StageRuntime<CleaningStage>
@@ -33,6 +34,7 @@ public final class PreprocessService: Service {
         clean = SeriesStore(mongo.collection(Collections.clean), rule: .clean, rollups: mongo.collection(Collections.rollups), rollupInterval: config.rollupInterval)
         rollups = mongo.collection(Collections.rollups)
         latestClean = mongo.collection(Collections.latestClean)
+        latestWriter = LatestCleanWriter(latestClean, counters: counters, logger: logger)
         let sensors = SensorDirectory(collection: mongo.collection(Collections.sensors))
         try await sensors.load()
         state = CleaningState(maxFillSteps: config.maxFillSteps, readings: readings, clean: clean, counters: counters, logger: logger)
@@ -48,7 +50,7 @@ public final class PreprocessService: Service {
         let stage = CleaningStage(
             idleFlushMs: Int64(config.idleFlushMs), streamLatenessMs: Int64(config.streamLatenessMs), state: state, sensors: sensors,
             partitioner: Partitioner(count: UInt32(config.partitions)), readings: readings, clean: clean,
-            latestClean: latestClean, publisher: publisher, publisherID: config.instanceID, counters: counters, logger: logger)
+            latestClean: latestWriter, publisher: publisher, publisherID: config.instanceID, counters: counters, logger: logger)
         runtime = StageRuntime(
             stage: stage, subscriber: subscriber, leases: leases, routing: .partitioned(topicPrefix: "raw."), counters: counters, logger: logger)
         registerHandlers()
@@ -68,6 +70,8 @@ public final class PreprocessService: Service {
             self.rpc.beginShutdown()
             self.runtime.beginShutdown()
         }
+        await latestWriter.flush()
+        try? await clean.rollups?.flush(all: true)
         await publisher.close()
         mongo.close()
     }

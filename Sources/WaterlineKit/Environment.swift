@@ -92,7 +92,7 @@ public struct Environment: Sendable {
     /// At most how often a sensor's newest hour is rolled up (README "Rollups"): a
     /// utility with many sensors raises it to spend fewer updates.
     public func rollupInterval() throws(ConfigError) -> Duration {
-        .milliseconds(try int("WATERLINE_ROLLUP_INTERVAL_MS", default: 2_000, range: 100...3_600_000))
+        .milliseconds(try int("WATERLINE_ROLLUP_INTERVAL_MS", default: 10_000, range: 100...3_600_000))
     }
 
     public func partitions() throws(ConfigError) -> Int {

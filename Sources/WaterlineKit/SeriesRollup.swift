@@ -141,15 +141,18 @@ public enum SeriesRollup {
     }
 
     /// The fields a bucket's rollup sets in its day document, and the condition that
-    /// the stored hour is older.
-    static func update(for bucket: SeriesBucket, part: Part) -> (set: [(String, BSON)], newer: Document) {
+    /// the stored hour is older (`{"<p>q.<h>": {$not: {$gte: seq}}}`: absent or older; a
+    /// plain field condition beside `_id`, which SecantusDB serves from the `_id` index
+    /// where an `$and` of `$or`s made it scan the collection: 22 ms an update at 2,000
+    /// day documents, against 1 ms).
+    static func update(for bucket: SeriesBucket, part: Part) -> (set: [(String, BSON)], newer: (String, BSON)) {
         let h = String((bucket.startMs - dayStart(of: bucket.startMs)) / SeriesBucket.spanMs)
         let (hour, bins) = summaries(of: bucket, part: part)
         let p = part.rawValue
         let seq = BSON.int64(bucket.revision)
         return (
             [("\(p).\(h)", RollupSummary.packed([hour])), ("\(p)5.\(h)", RollupSummary.packed(bins)), ("\(p)q.\(h)", seq)],
-            ["$or": [["\(p)q.\(h)": ["$lt": seq]], ["\(p)q.\(h)": ["$exists": false]]]]
+            ("\(p)q.\(h)", ["$not": ["$gte": seq]])
         )
     }
 

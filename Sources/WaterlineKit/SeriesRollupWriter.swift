@@ -36,7 +36,7 @@ public final class SeriesRollupWriter: Sendable {
     }
     private let state = Locked(State())
 
-    public init(_ collection: MongoCollection, source: MongoCollection, part: SeriesRollup.Part, interval: Duration = .seconds(2)) {
+    public init(_ collection: MongoCollection, source: MongoCollection, part: SeriesRollup.Part, interval: Duration = .seconds(10)) {
         self.collection = collection
         self.source = source
         self.part = part
@@ -117,18 +117,18 @@ public final class SeriesRollupWriter: Sendable {
 
     private func model(_ id: String, _ buckets: [SeriesBucket]) -> MongoCollection.WriteModel {
         var set: [(String, BSON)] = []
-        var conditions: [BSON] = []
+        var conditions: [(String, BSON)] = []
         for b in buckets {
             let (fields, newer) = SeriesRollup.update(for: b, part: part)
             set += fields
-            conditions.append(.document(newer))
+            conditions.append(newer)
         }
         let sensorID = buckets[0].sensorID
         let dayMs = SeriesRollup.dayStart(of: buckets[0].startMs)
         // The shard key (sensor_id, day_ms) is in the filter, as a sharded cluster wants
         // of an upsert; an inserted document takes it from there.
         return .updateOne(
-            filter: ["_id": .string(id), "sensor_id": .string(sensorID), "day_ms": .int64(dayMs), "$and": .array(conditions)],
+            filter: Document([("_id", .string(id)), ("sensor_id", .string(sensorID)), ("day_ms", .int64(dayMs))] + conditions),
             update: ["$set": .document(Document(set))],
             upsert: true)
     }

@@ -6,9 +6,10 @@ import WaterlineKit
 import WaterlineTestSupport
 
 /// `waterline import` as a process against the running system: stopped with Ctrl-C
-/// halfway and started again, while preprocess is killed with SIGKILL and restarted.
+/// halfway and started again, while every stage (preprocess, ingest, model, insight) is
+/// killed with SIGKILL in turn and restarted.
 @Suite(.serialized) struct ImportFaultTests {
-    @Test func anImportStoppedHalfwayGoesOnAndAStageKilledMidImportLosesAndDoublesNothing() async throws {
+    @Test func anImportStoppedHalfwayGoesOnAndEveryStageKilledMidImportLosesAndDoublesNothing() async throws {
         let t = try await TestCluster.start("import")
         defer { Task { await t.stop() } }
         let scenario = smallScenario(days: 4)
@@ -40,13 +41,22 @@ import WaterlineTestSupport
         let storedAtStop = try await t.count(Collections.readings)
         #expect(storedAtStop < unique, "stopped before the end (\(storedAtStop) of \(unique))")
 
-        // Preprocess dies mid-import; the second run goes on from the saved line.
+        // Preprocess dies mid-import; the second run goes on from the saved line, and
+        // ingest (which the importer waits for), model and insight are each killed with
+        // SIGKILL while it runs and the stages work the history off, and started again.
         t.cluster.crash(.preprocess)
         #expect(await t.cluster.waitForExit(.preprocess, timeout: .seconds(10)))
         let second = importer(try FileHandle(forWritingTo: output))
         try second.run()
         try await Task.sleep(for: .seconds(2))
         try await t.cluster.startService(.preprocess)
+        for member in [LocalCluster.Member.ingest, .model, .insight] {
+            try await Task.sleep(for: .seconds(2))
+            t.cluster.crash(member)
+            #expect(await t.cluster.waitForExit(member, timeout: .seconds(10)), "\(member) killed")
+            try await Task.sleep(for: .seconds(1))
+            try await t.cluster.startService(member)
+        }
         while second.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(second.terminationStatus == 0)
         let said = try String(contentsOf: output, encoding: .utf8)

@@ -94,7 +94,7 @@ import WaterlineTestSupport
     @Test func theNewestHourIsRolledUpWithinTheInterval() async throws {
         try await TestDatabase.withClient { client in
             let rollups = client.collection(Collections.rollups)
-            let store = SeriesStore(client.collection(Collections.clean), rule: .clean, rollups: rollups)
+            let store = SeriesStore(client.collection(Collections.clean), rule: .clean, rollups: rollups, rollupInterval: .seconds(1))
             for step in 0..<5 { _ = try await store.write([Self.clean("live", Self.t0 + Int64(step) * Self.minute, Double(step))]).checked("live") }
             var points: [SeriesRollup.Point] = []
             var polls = 0

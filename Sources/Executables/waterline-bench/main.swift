@@ -167,6 +167,9 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
     let ticks = duration * 10
     let sentAt = Locked<[Int: Double]>([:])
     let latencies = Locked<(release: [Double], own: [Double])>(([], []))
+    /// Release→score latencies by the second of the run their reading was sent in: a
+    /// backlog at the start shows as falling medians.
+    let perSecond = Locked<[Int: [Double]]>([:])
     let collector = Task {
         while let batch = await subscriber.nextBatch() {
             let now = Date().timeIntervalSince1970 * 1000
@@ -177,6 +180,7 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
                     let sent = sentAt.value
                     guard let own = sent[tick], let release = sent[tick + 3] else { continue }
                     latencies.withLock { $0.release.append(now - release); $0.own.append(now - own) }
+                    perSecond.withLock { $0[tick / 10, default: []].append(now - release) }
                 }
             }
         }
@@ -207,6 +211,8 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
     }
     print(String(format: "latency at %d readings/s offered for %d s (%d points scored): watermark release→score published p50 %.1f ms, p99 %.1f ms; reading submitted→score p50 %.1f ms, p99 %.1f ms",
                  rate, duration, release.count, pct(release, 0.5), pct(release, 0.99), pct(own, 0.5), pct(own, 0.99)))
+    let medians = perSecond.value.sorted { $0.key < $1.key }.map { String(format: "%.0f", pct($0.value, 0.5)) }
+    print("  release→score p50 by second of the run (ms): \(medians.joined(separator: ", "))")
     await ingest.close()
 }
 
