@@ -58,23 +58,19 @@ public final class SeriesRollupWriter: Sendable {
     /// Writes the rollups of changed buckets: all of them, or, when `syncThreshold` or more
     /// wait, all but each sensor's newest (the rest a timer writes within `interval`).
     public func flush(all: Bool) async throws(MongoError) {
-        let (taken, repair, arm) = state.withLock { s in
+        let (taken, repair) = state.withLock { s in
             let due = all || s.dirty.count >= Self.syncThreshold
             let taken = due ? s.dirty.filter { all || $0.value.startMs < (s.newest[$0.value.sensorID] ?? .max) } : [:]
             for id in taken.keys { s.dirty[id] = nil }
-            let repair = due ? s.repair : []
+            let repair = due ? s.repair.subtracting(taken.keys) : []
             if due { s.repair = [] }
-            let arm = (!s.dirty.isEmpty || !s.repair.isEmpty) && !s.timerArmed
-            if arm { s.timerArmed = true }
-            return (Array(taken.values), repair, arm)
+            return (Array(taken.values), repair)
         }
-        if arm { armTimer() }
-        var buckets = taken
+        armTimerIfWaiting()
         do {
+            var buckets = taken
             if !repair.isEmpty {
-                let stored = SeriesBucket.fold(try await source.find(
-                    ["bucket": ["$in": .array(repair.sorted().map { .string($0) })]]))
-                buckets += stored.values.filter { b in !taken.contains { $0.id == b.id } }
+                buckets += SeriesBucket.fold(try await source.find(["bucket": ["$in": .array(repair.sorted().map { .string($0) })]])).values
             }
             try await write(buckets)
         } catch {
@@ -82,15 +78,20 @@ public final class SeriesRollupWriter: Sendable {
                 for b in taken where (s.dirty[b.id]?.revision ?? .min) < b.revision { s.dirty[b.id] = b }
                 s.repair.formUnion(repair)
             }
-            if !state.value.timerArmed { armTimer(force: true) }
+            armTimerIfWaiting()
             throw error
         }
     }
 
-    private func armTimer(force: Bool = false) {
-        if force {
-            guard !state.withLock({ s in let was = s.timerArmed; s.timerArmed = true; return was }) else { return }
+    /// Starts the timer that flushes everything within `interval`, when something waits
+    /// and no timer runs yet.
+    private func armTimerIfWaiting() {
+        let arm = state.withLock { s -> Bool in
+            guard (!s.dirty.isEmpty || !s.repair.isEmpty) && !s.timerArmed else { return false }
+            s.timerArmed = true
+            return true
         }
+        guard arm else { return }
         let interval = interval
         Task { [weak self] in
             try? await Task.sleep(for: interval)

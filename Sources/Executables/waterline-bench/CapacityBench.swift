@@ -62,8 +62,7 @@ func benchCapacity(_ cluster: LocalCluster) async throws {
     try await scores.rollups?.flush(all: true)
     let buckets = Double(sensors.count * hours)
     for name in [Collections.readings, Collections.clean, Collections.scores, Collections.rollups] {
-        let s = try await mongo.command(["collStats": .string(name)])
-        let docs = s["count"]?.doubleValue ?? 0, bytes = s["size"]?.doubleValue ?? 0, index = s["totalIndexSize"]?.doubleValue ?? 0
+        let (docs, bytes, index) = try await collectionStats(mongo, name)
         let unit = name == Collections.rollups ? "sensor-day" : "sensor-hour"
         let per = name == Collections.rollups ? buckets / 24 : buckets
         print(String(format: "capacity: %@: %.0f documents, %.0f bytes and %.0f index bytes per %@ of one-minute data (%.1f bytes per point)",

@@ -68,8 +68,7 @@ func benchImport(sensors count: Int = 100, days: Int = 14) async throws {
         // What history costs to keep (docs/capacity.md): per collection, from the server's
         // collStats (BSON bytes, uncompressed), per million readings imported.
         for name in [Collections.readings, Collections.clean, Collections.scores, Collections.rollups] {
-            let s = try await mongo.command(["collStats": .string(name)])
-            let docs = s["count"]?.doubleValue ?? 0, bytes = s["size"]?.doubleValue ?? 0, index = s["totalIndexSize"]?.doubleValue ?? 0
+            let (docs, bytes, index) = try await collectionStats(mongo, name)
             print(String(format: "import: %@: %.0f documents, %.1f MB, indexes %.1f MB; per million readings %.0f documents, %.1f MB, indexes %.1f MB; %.0f bytes per document",
                          name, docs, bytes / 1e6, index / 1e6, docs / Double(total) * 1e6, bytes / Double(total), index / Double(total), docs > 0 ? bytes / docs : 0))
         }

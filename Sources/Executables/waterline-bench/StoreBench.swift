@@ -70,12 +70,8 @@ func benchStore(_ cluster: LocalCluster) async throws {
                  dbRate, liveRate, stored, historyRate, historyStored, liveRate / dbRate, historyRate / dbRate))
 
     // Per million readings, from the server's own collStats.
-    func stats(_ name: String) async throws -> (docs: Double, bytes: Double, index: Double) {
-        let s = try await mongo.command(["collStats": .string(name)])
-        return (s["count"]?.doubleValue ?? 0, s["size"]?.doubleValue ?? 0, s["totalIndexSize"]?.doubleValue ?? 0)
-    }
-    let before = try await stats("bench_per_point")
-    let after = try await stats(Collections.readings)
+    let before = try await collectionStats(mongo, "bench_per_point")
+    let after = try await collectionStats(mongo, Collections.readings)
     let readings = Double(stored + historyStored)
     func perMillion(_ v: Double, _ n: Double) -> Double { v / n * 1_000_000 }
     print(String(format: "store: per million readings — a document per reading: %.0f documents, %.1f MB, indexes %.1f MB; hour buckets: %.0f documents, %.1f MB, indexes %.1f MB (SecantusDB's collStats; %d and %.0f readings stored)",

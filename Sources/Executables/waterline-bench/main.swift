@@ -132,6 +132,12 @@ func withCluster(
     try? FileManager.default.removeItem(at: dir)
 }
 
+/// A collection's documents, BSON bytes and index bytes, as the server's collStats says.
+func collectionStats(_ mongo: MongoClient, _ name: String) async throws -> (docs: Double, bytes: Double, index: Double) {
+    let s = try await mongo.command(["collStats": .string(name)])
+    return (s["count"]?.doubleValue ?? 0, s["size"]?.doubleValue ?? 0, s["totalIndexSize"]?.doubleValue ?? 0)
+}
+
 func register(_ sensors: [String], ingest: RPCClient) async throws {
     var request = RegisterSensorsRequest()
     request.sensors = sensors.map { benchSensor($0) }
