@@ -2,9 +2,9 @@ import Foundation
 
 /// The ground-truth events injected into a simulated scenario, each with its label.
 ///
-/// Days count from 1 (the first day of the scenario); with the default start, a Monday, all
-/// events fall on weekdays and none in the first two days, so a model warmed up on days 1–2
-/// sees all of them:
+/// Days count from 1 (the first day of the scenario, or the day of `eventsStartMs`); with
+/// the default start, a Monday, all events fall on weekdays and none in the first two days,
+/// so a model warmed up on days 1–2 sees all of them:
 ///
 /// - `data_gap`: day 3, 14:00–17:00, the 4th pressure sensor of the first zone sends nothing;
 /// - `leak`: from day 4, 02:00, a slow leak at the 2nd pressure node of the second zone grows
@@ -43,7 +43,7 @@ struct EventPlan {
         let zones = network.zones
         let endOfScenario = config.startMs + Int64(config.days) * SimTime.dayMs
         func at(day: Int, hour: Double) -> Int64 {
-            config.startMs + Int64(day - 1) * SimTime.dayMs + Int64(hour * Double(SimTime.hourMs))
+            (config.eventsStartMs ?? config.startMs) + Int64(day - 1) * SimTime.dayMs + Int64(hour * Double(SimTime.hourMs))
         }
         func site(_ zone: Int, _ ordinal: Int) -> SyntheticNetwork.PressureSite {
             let sites = zones[zone].pressureSites

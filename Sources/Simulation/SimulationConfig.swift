@@ -25,6 +25,9 @@ public struct SimulationConfig: Sendable, Equatable {
     public var lateRows: Int
     /// Largest delay of a late row, in steps (the smallest is 2).
     public var maxLateSteps: Int
+    /// Where the injected events' days count from (nil: `startMs`). The demo simulates
+    /// weeks of history before its week of events and places them in that week.
+    public var eventsStartMs: Int64?
 
     /// 2026-11-02T00:00:00Z, a Monday.
     public static let defaultStartMs: Int64 = 1_793_577_600_000
@@ -43,7 +46,8 @@ public struct SimulationConfig: Sendable, Equatable {
         injectEvents: Bool = true,
         duplicateRate: Double = 0.001,
         lateRows: Int = 8,
-        maxLateSteps: Int = 5
+        maxLateSteps: Int = 5,
+        eventsStartMs: Int64? = nil
     ) {
         self.days = days
         self.stepMs = stepMs
@@ -57,6 +61,7 @@ public struct SimulationConfig: Sendable, Equatable {
         self.duplicateRate = duplicateRate
         self.lateRows = lateRows
         self.maxLateSteps = maxLateSteps
+        self.eventsStartMs = eventsStartMs
     }
 
     /// Number of reading slots per sensor.

@@ -57,14 +57,18 @@ public enum DemoSummary {
         return events.filter { !matched.contains($0.id) }
     }
 
-    public static func render(events: [FoundEvent], labels: [ScenarioLabel], readingsStored: Int, pointsScored: Int) -> String {
+    /// - Parameter liveFromMs: where the live week begins when history was imported
+    ///   before it: events before it are listed apart (no event is injected there).
+    public static func render(events: [FoundEvent], labels: [ScenarioLabel], readingsStored: Int, pointsScored: Int, liveFromMs: Int64? = nil) -> String {
         var lines = ["", "Summary", "  readings stored: \(readingsStored)   points scored: \(pointsScored)   events: \(events.count)", ""]
+        let history = liveFromMs.map { from in events.filter { $0.startMs < from } } ?? []
+        let live = liveFromMs.map { from in events.filter { $0.startMs >= from } } ?? events
         lines.append("  Injected truth                                        Found")
         var found = 0
         for label in labels {
             let place = label.sensorId.map { "\(label.zone ?? "-")/\($0)" } ?? (label.zone ?? "-")
             let truth = "\(label.type) in \(place) at \(isoTime(label.startMs))"
-            if let event = match(label, in: events) {
+            if let event = match(label, in: live) {
                 found += 1
                 let delay = (event.startMs - label.startMs) / 60_000
                 lines.append("  \(truth.padding(toLength: 52, withPad: " ", startingAt: 0))  yes: \(event.type) from \(isoTime(event.startMs)) (\(delay >= 0 ? "+" : "")\(delay) min)")
@@ -82,13 +86,19 @@ public enum DemoSummary {
             }
         }
         lines.append("")
-        lines.append("  Detected events")
-        for e in events.sorted(by: { $0.startMs < $1.startMs }) {
+        lines.append(liveFromMs == nil ? "  Detected events" : "  Detected events in the live week")
+        for e in live.sorted(by: { $0.startMs < $1.startMs }) {
             lines.append("  \(e.type.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.zone.padding(toLength: 6, withPad: " ", startingAt: 0)) from \(isoTime(e.startMs))  severity \(String(format: "%.2f", e.severity))  \(e.summary)")
         }
         lines.append("")
-        let falseAlarms = unmatched(events, labels: labels).count
-        lines.append("  \(found) of \(labels.count) injected events found; \(falseAlarms) events match no injected event")
+        let falseAlarms = unmatched(live, labels: labels).count
+        if liveFromMs == nil {
+            lines.append("  \(found) of \(labels.count) injected events found; \(falseAlarms) events match no injected event")
+        } else {
+            let byType = Dictionary(grouping: history, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+            lines.append("  \(found) of \(labels.count) injected events found; \(falseAlarms) events in the live week match no injected event")
+            lines.append("  \(history.count) events in the imported history, where nothing was injected\(history.isEmpty ? "" : " (\(byType))")")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -84,4 +84,17 @@ import Testing
         let calm = Simulator.run(SimulationConfig(days: 7, injectEvents: false))
         #expect(calm.labels.isEmpty)
     }
+
+    /// The demo's history: weeks before the week of events, as one series, with every
+    /// event where it falls in the plain week.
+    @Test func eventsStartMsPlacesTheEventsInALaterWeek() throws {
+        let liveStart = SimulationConfig.defaultStartMs
+        let withHistory = Simulator.run(SimulationConfig(days: 10, startMs: liveStart - 3 * Fixture.dayMs, eventsStartMs: liveStart))
+        #expect(withHistory.labels == scenario.labels.filter { $0.startMs < liveStart + 7 * Fixture.dayMs })
+        #expect(withHistory.labels.count == 4)
+        let first = try #require(withHistory.readings.map(\.tsMs).min())
+        #expect(first == liveStart - 3 * Fixture.dayMs)
+        let before = Set(withHistory.readings.filter { $0.tsMs < liveStart && $0.sensorId == "north-flow-in" }.map(\.tsMs))
+        #expect(before.count == 3 * 1440)
+    }
 }
