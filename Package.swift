@@ -103,14 +103,15 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: serviceDependencies + [
-                "Accounts", "Detection", "Simulation", .product(name: "Hummingbird", package: "hummingbird"),
+                "Accounts", "Detection", "Simulation", "HistoryImport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
+        .target(name: "HistoryImport", dependencies: serviceDependencies + ["Simulation"], swiftSettings: strict),
         .target(
             name: "WaterlineCLI",
             dependencies: serviceDependencies + [
-                "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection", "Hydraulics", "Accounts", "AccountsCommand",
+                "HistoryImport", "Simulation", "Cleaning", "CleaningEvaluation", "Forecasting", "Detection", "Hydraulics", "Accounts", "AccountsCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -124,12 +125,12 @@ let package = Package(
         .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
         .executableTarget(
             name: "waterline-bench",
-            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "Simulation", "Cleaning", "Forecasting", "Detection"],
+            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Forecasting", "Detection"],
             path: "Sources/Executables/waterline-bench", swiftSettings: strict),
 
         // MARK: Tests
         .target(
-            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineBus", "WaterlineCLI", "Hydraulics", "Simulation"], path: "Tests/Support",
+            name: "WaterlineTestSupport", dependencies: ["Mongo", "WaterlineBus", "WaterlineCLI", "HistoryImport", "Hydraulics", "Simulation"], path: "Tests/Support",
             swiftSettings: strict),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
@@ -159,7 +160,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport", "Detection"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport", "Detection"],
             swiftSettings: strict),
     ]
 )

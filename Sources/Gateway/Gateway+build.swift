@@ -84,6 +84,10 @@ extension GatewayAPI {
             loginLimiter: RateLimiter(limit: config.loginsPerMinute, window: .seconds(60)),
             reportLimiter: RateLimiter(limit: config.reportsPerHour, window: .seconds(3600)),
             levelsLimiter: RateLimiter(limit: config.levelLookupsPerMinute, window: .seconds(60)), feed: feed,
-            metrics: MetricsExporter(config: config))
+            metrics: MetricsExporter(config: config),
+            imports: HistoryImports(
+                mongo: mongo, ingest: try RPCClient(name: "gw-import", connect: config.ingestRPC, timeout: .seconds(60)),
+                spool: URL(fileURLWithPath: config.importDirectory), maxBytes: config.maxImportBytes,
+                logger: Logger(label: "waterline.gateway")))
     }
 }

@@ -20,6 +20,8 @@ struct GatewayAPI: Sendable {
     let feed: LiveFeed?
     /// Every replica's Stats for /metrics.
     let metrics: MetricsExporter
+    /// History imports started over REST.
+    let imports: HistoryImports
 
     func addRoutes(to routes: RouteTable) {
         routes.post("/api/v1/readings", .client) { request, _ in await respond { try await self.postReadings(request) } }
@@ -63,6 +65,7 @@ struct GatewayAPI: Sendable {
         addAccountRoutes(to: routes)
         addPublicRoutes(to: routes)
         addReportRoutes(to: routes)
+        addImportRoutes(to: routes)
         routes.get("/api/v1/stream", .client) { request, context in await respond { try self.stream(request, context) } }
     }
 

@@ -15,6 +15,10 @@ public struct GatewayConfig: Sendable {
     public var scoreStream: [String]
     public var rpcTimeoutMs: Int
     public var maxBodyBytes: Int
+    /// Largest history file `POST /api/v1/imports` takes (`WATERLINE_MAX_IMPORT_BYTES`).
+    public var maxImportBytes: Int
+    /// Where uploaded history files wait while they are imported (`WATERLINE_IMPORT_DIR`).
+    public var importDirectory: String
     /// Origins a browser may call the API from (CORS); "*" for any, empty for none.
     public var corsOrigins: [String]
     public var mongoURI: String
@@ -41,6 +45,8 @@ public struct GatewayConfig: Sendable {
         scoreStream = env.values["WATERLINE_SCORE_STREAM", default: ""].isEmpty ? [] : try env.endpoints("WATERLINE_SCORE_STREAM")
         rpcTimeoutMs = try env.int("WATERLINE_RPC_TIMEOUT_MS", default: 5000, range: 10...600_000)
         maxBodyBytes = try env.int("WATERLINE_MAX_BODY_BYTES", default: 4 << 20, range: 1024...(1 << 30))
+        maxImportBytes = try env.int("WATERLINE_MAX_IMPORT_BYTES", default: 1 << 30, range: 1024...(1 << 40))
+        importDirectory = env.string("WATERLINE_IMPORT_DIR", default: FileManager.default.temporaryDirectory.appendingPathComponent("waterline-imports").path)
         corsOrigins = env.string("WATERLINE_CORS_ORIGINS", default: "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         mongoURI = try env.mongoURI()

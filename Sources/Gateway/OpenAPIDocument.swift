@@ -221,7 +221,12 @@ enum OpenAPIDocument {
             "description": "raw: every point; 5m, 1h, 1d: rollups. Without it: raw when 'to' is absent, else by the range (raw up to 8 days, 5m up to 31, 1h up to 366, then 1d)",
             "schema": {
               "type": "string",
-              "enum": ["raw", "5m", "1h", "1d"]
+              "enum": [
+                "raw",
+                "5m",
+                "1h",
+                "1d"
+              ]
             }
           }
         ],
@@ -2125,6 +2130,196 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/v1/imports": {
+      "post": {
+        "summary": "Import a history file into the series (administrators): long or wide CSV, or gzip, as waterline import takes it; the import runs in the background",
+        "operationId": "post_api_v1_imports",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "query",
+            "required": false,
+            "description": "the file's name, shown in the list (default upload.csv)",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "text/csv": {
+              "schema": {
+                "type": "string",
+                "description": "sensor_id,ts_ms,value (long) or a time column then one column per sensor (wide)"
+              }
+            },
+            "application/gzip": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            },
+            "application/octet-stream": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "the import, started; follow it at the Location",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Import"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "imports"
+        ]
+      },
+      "get": {
+        "summary": "History imports, newest first (administrators)",
+        "operationId": "get_api_v1_imports",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "default 20, at most 200",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "{\"imports\": [...]}",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "imports": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Import"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "imports"
+        ]
+      }
+    },
+    "/api/v1/imports/{id}": {
+      "get": {
+        "summary": "One history import (administrators)",
+        "operationId": "get_api_v1_imports_id",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "the import",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Import"
+                }
+              }
+            }
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        },
+        "tags": [
+          "imports"
+        ]
+      }
     }
   },
   "components": {
@@ -2321,6 +2516,74 @@ enum OpenAPIDocument {
           },
           "updated_ms": {
             "type": "integer"
+          }
+        }
+      },
+      "Import": {
+        "type": "object",
+        "properties": {
+          "import_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "requested_by": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "running",
+              "succeeded",
+              "failed",
+              "interrupted"
+            ]
+          },
+          "upload_bytes": {
+            "type": "integer"
+          },
+          "bytes_read": {
+            "type": "integer"
+          },
+          "readings_sent": {
+            "type": "integer"
+          },
+          "stored": {
+            "type": "integer"
+          },
+          "duplicates": {
+            "type": "integer"
+          },
+          "conflicts": {
+            "type": "integer"
+          },
+          "rejected": {
+            "type": "integer"
+          },
+          "retries": {
+            "type": "integer"
+          },
+          "started_ms": {
+            "type": "integer"
+          },
+          "updated_ms": {
+            "type": "integer"
+          },
+          "finished_ms": {
+            "type": "integer"
+          },
+          "rate": {
+            "type": "number"
+          },
+          "progress": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "error": {
+            "type": "string"
           }
         }
       }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HistoryImport
 import Mongo
 import Simulation
 import WaterlineBus
@@ -114,7 +115,9 @@ struct DemoCommand: AsyncCommand {
         part.readings = history
         part.labels = []
         try ScenarioFolder.write(part, to: folder)
-        let importer = HistoryImporter(replayer: replayer, progressDirectory: dataDir.appendingPathComponent("imports"), again: true)
+        var importer = HistoryImporter(replayer: replayer, progressDirectory: dataDir.appendingPathComponent("imports"), again: true)
+        let line = ImportStatusLine(name: "history")
+        importer.onProgress = { line.show($0) }
         let imported = try await importer.importFile(folder.appendingPathComponent("readings.csv"), name: "history")
         print(String(format: "imported %d days of history: %d readings in %.1f s (%.0f/s)", historyDays, imported.stats.accepted, imported.seconds, Double(imported.stats.sent) / max(0.001, imported.seconds)))
         let workedOff = ContinuousClock.now

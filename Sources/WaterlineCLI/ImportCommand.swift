@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HistoryImport
 import Simulation
 import WaterlineBus
 
@@ -59,7 +60,7 @@ struct ImportCommand: AsyncCommand {
     private func importAll(_ client: RPCClient) async throws {
         let replayer = Replayer(client: client, retryFor: .seconds(300), source: "import")
         let directory = progressDir.map { URL(fileURLWithPath: $0) } ?? ImportProgress.defaultDirectory
-        let importer = HistoryImporter(replayer: replayer, progressDirectory: directory, batchSize: batch, flushReadings: flush, again: again)
+        var importer = HistoryImporter(replayer: replayer, progressDirectory: directory, batchSize: batch, flushReadings: flush, again: again)
         var all = Replayer.Stats()
         for path in files {
             let url = URL(fileURLWithPath: path)
@@ -79,6 +80,8 @@ struct ImportCommand: AsyncCommand {
                 file = readings
                 name += "/" + readings.lastPathComponent
             }
+            let line = ImportStatusLine(name: name)
+            importer.onProgress = { line.show($0) }
             let totals = try await importer.importFile(file, name: name)
             all.add(totals.stats)
             let sent = totals.stats

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HistoryImport
 import Simulation
 import WaterlineBus
 

@@ -31,6 +31,8 @@ public enum Collections {
     public static let leases = "leases"
     /// Insight's saved detector state, one document per zone (`_id`: the zone).
     public static let insightCheckpoints = "insight_checkpoints"
+    /// History imports started over REST (gateway): file, status and progress.
+    public static let imports = "imports"
 }
 
 /// The key of a point of a sensor's series, `<sensor_id>|<ts_ms, 13 digits>`, and of the

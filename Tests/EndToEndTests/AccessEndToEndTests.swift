@@ -37,7 +37,7 @@ import WaterlineTestSupport
 
         let routes = try await gatewayRoutes()
         #expect(Set(routes.filter { $0.access == "anyone" }.map(\.description)) == Self.openToAnyone)
-        #expect(routes.filter { $0.access == "admin" }.count == 6 && routes.count > 30, "\(routes)")
+        #expect(routes.filter { $0.access == "admin" }.count == 9 && routes.count > 30, "\(routes)")
         for route in routes where route.access != "anyone" {
             let path = Self.concrete(route.path)
             let anonymous = try await t.anonymous.request(route.method, path, headers: [:])

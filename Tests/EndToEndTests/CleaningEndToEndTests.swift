@@ -1,5 +1,6 @@
 import Cleaning
 import Foundation
+import HistoryImport
 import Mongo
 import Simulation
 import Testing

@@ -1,5 +1,6 @@
 import Detection
 import Foundation
+import HistoryImport
 import Mongo
 import Simulation
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import HistoryImport
 import Hydraulics
 import Simulation
 import Testing

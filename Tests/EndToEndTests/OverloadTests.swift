@@ -1,4 +1,5 @@
 import Foundation
+import HistoryImport
 import Testing
 import WaterlineBus
 import WaterlineCLI

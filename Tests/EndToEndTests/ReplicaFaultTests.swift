@@ -1,4 +1,5 @@
 import Foundation
+import HistoryImport
 import Mongo
 import Simulation
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import HistoryImport
 import Simulation
 import Testing
 import WaterlineBus

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads a text file line by line in large chunks, a gzip file (`.gz`) through `gzip -dc`,
 /// and says how far it has read: for progress on files of any size without holding them.
-final class LineReader {
+public final class LineReader {
     let url: URL
     /// Bytes of text read so far (decompressed, for a gzip file).
     private(set) var bytesRead: Int64 = 0
@@ -16,7 +16,7 @@ final class LineReader {
 
     static let chunkSize = 4 << 20
 
-    init(url: URL) throws {
+    public init(url: URL) throws {
         self.url = url
         if url.pathExtension == "gz" {
             let process = Process()
@@ -42,7 +42,7 @@ final class LineReader {
     }
 
     /// The next line without its line end; nil at the end of the file.
-    func nextLine() throws -> Substring? {
+    public func nextLine() throws -> Substring? {
         while true {
             if let newline = pending[pendingStart...].firstIndex(of: 10) {
                 let line = String(decoding: pending[pendingStart..<newline], as: UTF8.self)
@@ -86,7 +86,7 @@ final class LineReader {
 }
 
 /// An import that cannot go on, with the reason.
-struct ImportError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct ImportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// Saved after every acknowledged flush; keyed by the file's absolute path, and valid
 /// only while its size and modification time are unchanged. (Sending a line twice would
 /// store nothing twice either: storage is idempotent.)
-struct ImportProgress: Codable, Equatable {
+public struct ImportProgress: Codable, Equatable {
     var path: String
     var size: Int64
     var modifiedMs: Int64
@@ -16,7 +16,7 @@ struct ImportProgress: Codable, Equatable {
 
     /// The default place: `$XDG_STATE_HOME/waterline/imports`, else
     /// `~/.local/state/waterline/imports`.
-    static var defaultDirectory: URL {
+    public static var defaultDirectory: URL {
         let env = ProcessInfo.processInfo.environment
         let base = env["XDG_STATE_HOME"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
@@ -24,7 +24,7 @@ struct ImportProgress: Codable, Equatable {
     }
 
     /// The progress file of `file` in `directory`.
-    static func location(of file: URL, in directory: URL) -> URL {
+    public static func location(of file: URL, in directory: URL) -> URL {
         let path = file.standardizedFileURL.path
         // FNV-1a of the path: a stable, short file name.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -10,27 +10,48 @@ import WaterlineKit
 /// is as many hours as fit in `batchSize` (an hour too big for one batch is split). After
 /// each acknowledged window it records how far the file got (``ImportProgress``), from
 /// where a second run goes on.
-struct HistoryImporter {
-    let replayer: Replayer
-    let progressDirectory: URL
-    var batchSize = 10_000
-    var flushReadings = 200_000
+public struct HistoryImporter: Sendable {
+    public let replayer: Replayer
+    public let progressDirectory: URL
+    public var batchSize = 10_000
+    public var flushReadings = 200_000
     /// Send a file again even if a run before finished it.
-    var again = false
+    public var again = false
+    /// Told after each acknowledged window, and once more when the file is done.
+    public var onProgress: @Sendable (Status) -> Void = { _ in }
+    /// Told what the import decided (a file done before, going on after a line).
+    public var onNote: @Sendable (String) -> Void = { print($0) }
+
+    public init(replayer: Replayer, progressDirectory: URL, batchSize: Int = 10_000, flushReadings: Int = 200_000, again: Bool = false) {
+        self.replayer = replayer
+        self.progressDirectory = progressDirectory
+        self.batchSize = batchSize
+        self.flushReadings = flushReadings
+        self.again = again
+    }
 
     /// What an import sent, and how long it took.
-    struct Totals {
-        var stats = Replayer.Stats()
-        var seconds = 0.0
+    public struct Totals: Sendable {
+        public var stats = Replayer.Stats()
+        public var seconds = 0.0
+    }
+
+    /// How far an import got: text read (of the total, when known) and what was sent.
+    public struct Status: Sendable {
+        public var bytesRead: Int64
+        public var totalBytes: Int64?
+        public var stats: Replayer.Stats
+        public var seconds: Double
+        public var finished: Bool
     }
 
     /// Imports one file; returns what was sent now (nothing for a file finished before).
-    func importFile(_ file: URL, name: String) async throws -> Totals {
+    public func importFile(_ file: URL, name: String) async throws -> Totals {
         var totals = Totals()
         let started = ContinuousClock.now
         var progress = try (again ? nil : ImportProgress.load(file, in: progressDirectory)) ?? ImportProgress.start(file)
         if progress.complete {
-            print("\(name): imported by an earlier run (\(progress.readingsSent) readings); --again sends it again")
+            onNote("\(name): imported by an earlier run (\(progress.readingsSent) readings); --again sends it again")
             return totals
         }
         let reader = try LineReader(url: file)
@@ -39,9 +60,13 @@ struct HistoryImporter {
         var line = 0
         while line < progress.linesDone, try reader.nextLine() != nil { line += 1 }
         if progress.linesDone > 0 {
-            print("\(name): going on after line \(progress.linesDone + 1) (\(progress.readingsSent) readings sent by an earlier run)")
+            onNote("\(name): going on after line \(progress.linesDone + 1) (\(progress.readingsSent) readings sent by an earlier run)")
         }
-        let status = ImportStatusLine(name: name, total: reader.totalBytes)
+        func report(finished: Bool) {
+            onProgress(Status(
+                bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, stats: totals.stats,
+                seconds: (ContinuousClock.now - started).totalMilliseconds / 1000, finished: finished))
+        }
         // Readings by hour, with the first line each hour's readings came from.
         var hours: [Int64: (firstLine: Int, readings: [(offset: Int, reading: ScenarioReading)])] = [:]
         var buffered = 0
@@ -65,7 +90,7 @@ struct HistoryImporter {
                 windowHours.removeAll()
                 progress.linesDone = (hours.values.map(\.firstLine).min() ?? (line + 1)) - 1
                 try progress.save(in: progressDirectory)
-                status.update(bytes: reader.bytesRead, readings: totals.stats.sent, since: started)
+                report(finished: false)
             }
             for hour in due {
                 let readings = hours[hour]!.readings
@@ -90,7 +115,7 @@ struct HistoryImporter {
         try await flush(before: nil)
         progress.complete = true
         try progress.save(in: progressDirectory)
-        status.finish(bytes: reader.bytesRead, readings: totals.stats.sent, since: started)
+        report(finished: true)
         totals.seconds = (ContinuousClock.now - started).totalMilliseconds / 1000
         return totals
     }
@@ -99,24 +124,5 @@ struct HistoryImporter {
     /// replaces an earlier one, as it would have live).
     static func bySensorAndTime(_ readings: [(offset: Int, reading: ScenarioReading)]) -> [ScenarioReading] {
         readings.sorted { ($0.reading.sensorId, $0.reading.tsMs, $0.offset) < ($1.reading.sensorId, $1.reading.tsMs, $1.offset) }.map(\.reading)
-    }
-}
-
-/// One status line on standard error, redrawn as an import goes: how far through the
-/// file, readings sent, and the rate.
-struct ImportStatusLine {
-    let name: String
-    let total: Int64?
-
-    func update(bytes: Int64, readings: Int, since started: ContinuousClock.Instant) {
-        let seconds = max(0.001, (ContinuousClock.now - started).totalMilliseconds / 1000)
-        let share = total.map { String(format: "%3.0f%% ", min(100, Double(bytes) / Double(max(1, $0)) * 100)) } ?? ""
-        let line = String(format: "\r%@ %@%d readings sent, %.0f readings/s  ", name, share, readings, Double(readings) / seconds)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish(bytes: Int64, readings: Int, since started: ContinuousClock.Instant) {
-        update(bytes: bytes, readings: readings, since: started)
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }
