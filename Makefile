@@ -16,7 +16,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release web check-web test test-swift test-faults test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures
+.PHONY: setup apt venv build release web check-web test test-swift test-faults test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures ltown-check
 
 setup: apt venv
 
@@ -84,6 +84,12 @@ demo: release
 
 bench: release
 	.build/release/waterline-bench
+
+# The L-Town half-year (../shared/data/ltown-2018, or LTOWN_DATA) imported into the
+# running services with a SIGINT and a resume, its events compared one by one with an
+# in-process run of the same readings (scripts/ltown-check.sh; about 35 minutes).
+ltown-check: release
+	bash scripts/ltown-check.sh
 
 clean:
 	rm -rf .build .build-protoc var

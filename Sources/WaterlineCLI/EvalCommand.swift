@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import Mongo
 import Simulation
+import WaterlineBus
+import WaterlineKit
+import WaterlineProto
 
 /// `waterline eval`: offline evaluations. Without a subcommand it runs `events`, so
 /// `waterline eval [SCENARIO]` works as it always did.
@@ -34,6 +38,15 @@ struct EvalEventsCommand: AsyncCommand {
     @Option(help: "Print the hourly mean value, forecast and surprise of this sensor.")
     var trace: String?
 
+    @Option(help: "Compare the events with those of a running insight (its RPC endpoint) that was sent the same readings; exit status 1 when they differ.")
+    var against: String?
+
+    @Option(help: "With --against: the running system's MongoDB; wait until every clean point there has its score and insight's events have settled before comparing.")
+    var mongoURI: String?
+
+    @Option(help: "With --against: seconds insight's events must stay unchanged to count as settled.")
+    var settleSeconds = 30
+
     func runAsync() async throws {
         var config = SimulationConfig()
         config.days = days
@@ -61,5 +74,50 @@ struct EvalEventsCommand: AsyncCommand {
         }
         let (events, scored) = pipeline.run(loaded)
         print(DemoSummary.render(events: events, labels: loaded.labels, readingsStored: loaded.readings.count, pointsScored: scored))
+        if let against {
+            let running = try await runningEvents(against, lastMs: loaded.readings.reduce(into: [:]) { $0[$1.sensorId] = max($0[$1.sensorId] ?? .min, $1.tsMs) })
+            let comparison = EventComparison(events, running)
+            print("")
+            print("Against the running services (\(against)):")
+            for line in comparison.report(first: "in-process", second: "services") { print("  " + line) }
+            if !comparison.equal { throw ExitCode(1) }
+        }
+    }
+
+    /// Insight's events once the running system has caught up (with `--mongo-uri`) and
+    /// they have not changed for `settleSeconds`.
+    private func runningEvents(_ endpoint: String, lastMs: [String: Int64]) async throws -> [FoundEvent] {
+        if let mongoURI {
+            let mongo = try MongoClient(uri: mongoURI, database: "waterline", threads: 1)
+            defer { mongo.close() }
+            let outcome = try await CatchUpWatch(mongo, lastMs: lastMs).wait()
+            print("running services: \(outcome.scored) scores for \(outcome.clean) clean points\(outcome.caughtUp ? "" : " (not caught up: nothing moved for 2 minutes)")")
+        }
+        let client = try RPCClient(name: "eval-against", connect: [endpoint], timeout: .seconds(30))
+        defer { Task { await client.close() } }
+        var last: [String] = []
+        var stableSince = ContinuousClock.now
+        while true {
+            let events = try await Self.allEvents(client)
+            let ids = events.map { "\($0.eventID)@\($0.updatedMs)" }.sorted()
+            if ids != last { (last, stableSince) = (ids, .now) }
+            if ContinuousClock.now - stableSince >= .seconds(settleSeconds) { return events.map(FoundEvent.init) }
+            try await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    /// Every event, a thousand at a time (insight's largest page), newest start first.
+    static func allEvents(_ client: RPCClient) async throws -> [Event] {
+        var all: [String: Event] = [:]
+        var request = ListEventsRequest()
+        request.limit = 1000
+        while true {
+            let page = try await client.call(InsightRPC.listEvents, request).events
+            let before = all.count
+            for e in page { all[e.eventID] = e }
+            guard page.count == 1000, all.count > before, let oldest = page.map(\.startMs).min() else { break }
+            request.toMs = oldest
+        }
+        return Array(all.values)
     }
 }

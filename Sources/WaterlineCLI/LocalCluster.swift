@@ -63,6 +63,8 @@ public final class LocalCluster: @unchecked Sendable {
     /// How long a starting service may take to answer its health check SERVING (insight
     /// rebuilding zones without checkpoints from weeks of scores takes longer).
     public var healthTimeout: Duration = .seconds(60)
+    /// How long a service that answers, but not yet SERVING (catching up), is waited for.
+    public var catchUpTimeout: Duration = .seconds(3600)
     /// The built web app the gateway serves at "/" (nil: the API only).
     public var webRoot: URL?
     /// How many replicas of each replicable service run (at most; see ``setReplicas(_:)``).
@@ -366,21 +368,46 @@ public final class LocalCluster: @unchecked Sendable {
         }
     }
 
+    /// Waits until the service answers SERVING. `healthTimeout` bounds the wait for a
+    /// first answer; a service that answers NOT_SERVING is starting up (catching up from
+    /// MongoDB after a stop mid-import can take minutes) and is waited for up to
+    /// `catchUpTimeout`, with its detail printed every 15 s.
     private func waitForHealth(_ instance: Instance) async throws {
         let member = instance.member
-        let deadline = ContinuousClock.now + healthTimeout
+        let started = ContinuousClock.now
+        var lastAnswer = started
+        var lastNote = started
         while true {
             let running = lock.withLock { processes[instance]?.isRunning ?? false }
             if !running { throw ClusterError("\(member.rawValue) exited at start; see \(logDirectory.path)/\(logName(instance))") }
-            if await isHealthy(member, replica: instance.replica) { return }
-            if ContinuousClock.now > deadline { throw ClusterError("\(member.rawValue) not healthy within \(healthTimeout); see its log") }
+            switch await health(member, replica: instance.replica) {
+            case .serving: return
+            case .starting(let detail):
+                lastAnswer = .now
+                if ContinuousClock.now - lastNote >= .seconds(15) {
+                    lastNote = .now
+                    print("\(member.rawValue) starting: \(detail.isEmpty ? "not serving yet" : detail)")
+                }
+                if ContinuousClock.now - started > catchUpTimeout {
+                    throw ClusterError("\(member.rawValue) still not serving after \(catchUpTimeout) (\(detail)); see its log")
+                }
+            case .silent:
+                if ContinuousClock.now - lastAnswer > healthTimeout { throw ClusterError("\(member.rawValue) not healthy within \(healthTimeout); see its log") }
+            }
             try await Task.sleep(for: .milliseconds(200))
         }
     }
 
     public func isHealthy(_ member: Member, replica: Int = 0) async -> Bool {
+        if case .serving = await health(member, replica: replica) { return true }
+        return false
+    }
+
+    enum Health { case serving, starting(String), silent }
+
+    func health(_ member: Member, replica: Int = 0) async -> Health {
         if member == .gateway {
-            return HTTPProbe.get(port: ports.http, path: "/api/v1/health/live") == 200
+            return HTTPProbe.get(port: ports.http, path: "/api/v1/health/live") == 200 ? .serving : .silent
         }
         let endpoint = "tcp://127.0.0.1:\(replicaPorts(member, replica).rpc)"
         let method: RPCMethod<HealthRequest, HealthResponse>
@@ -389,12 +416,13 @@ public final class LocalCluster: @unchecked Sendable {
         case .preprocess: method = PreprocessRPC.health
         case .model: method = ModelRPC.health
         case .insight: method = InsightRPC.health
-        default: return true
+        default: return .serving
         }
-        guard let client = try? RPCClient(name: "probe", connect: [endpoint], timeout: .milliseconds(500)) else { return false }
-        let ok = (try? await client.call(method, HealthRequest()))?.status == "SERVING"
+        guard let client = try? RPCClient(name: "probe", connect: [endpoint], timeout: .milliseconds(500)) else { return .silent }
+        let reply = try? await client.call(method, HealthRequest())
         await client.close()
-        return ok
+        guard let reply else { return .silent }
+        return reply.status == "SERVING" ? .serving : .starting(reply.detail)
     }
 
     static func findSecantusd() -> String {
