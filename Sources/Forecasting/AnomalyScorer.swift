@@ -55,11 +55,19 @@ public struct AnomalyScorer: Sendable {
         return Result(forecast: forecast, surprise: surprise, anomalous: forecast.warmedUp && abs(surprise) > threshold)
     }
 
-    /// Learns from history that was scored before (warm-up after a restart).
+    /// Learns from history that was scored before (warm-up after a restart or a
+    /// takeover) as scoring it did: a point judged anomalous feeds the profile but not
+    /// the point noise. Warmed over ``memoryDays`` and a week more (for the point noise
+    /// and the anomaly decisions to settle), a scorer forecasts as one that never
+    /// stopped; over less, its profile lacks the older weeks (its forecast falls back
+    /// from the median over weeks to the median over days) and the events after a
+    /// restart differ from those of a run without it.
     public mutating func warm(_ value: Double, at ts: Int64) {
-        learn(value, at: ts, anomalous: false)
-        lastTs = max(lastTs ?? ts, ts)
+        _ = score(value, usable: true, at: ts)
     }
+
+    /// Days of history the profile keeps: its weeks of weekly slots.
+    public var memoryDays: Int { profile.config.weeksKept * 7 }
 
     /// The first point learnt, until the second shows the cadence.
     private var firstPoint: (value: Double, ts: Int64)?

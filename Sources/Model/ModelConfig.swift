@@ -41,7 +41,9 @@ public struct ModelConfig: Sendable {
         let permille = try env.int("WATERLINE_ANOMALY_THRESHOLD_PERMILLE", default: 1500, range: 100...100_000)
         anomalyThreshold = Double(permille) / 1000
         rollupInterval = try env.rollupInterval()
-        warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 8, range: 0...60)
+        // The baseline's four weeks and one to settle (AnomalyScorer.warm): a partition
+        // taken over or restarted then scores as if the model had never stopped.
+        warmupDays = try env.int("WATERLINE_WARMUP_DAYS", default: 35, range: 0...60)
         registryRefreshSeconds = try env.int("WATERLINE_MODEL_REFRESH_S", default: 30, range: 1...86_400)
         let schedule = env.string("WATERLINE_TRAIN_SCHEDULE", default: "daily 02:00")
         guard let parsed = TrainingSchedule(schedule) else {

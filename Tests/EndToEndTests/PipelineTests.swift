@@ -89,10 +89,13 @@ import WaterlineTestSupport
             (all.json["scores"] as? [[String: Any]] ?? []).map { (ms($0["ts_ms"]) / 3_600_000, $0["anomaly_score"] as? Double ?? .nan) },
             uniquingKeysWith: max)
         var hours: [[String: Any]] = []
-        _ = try await t.eventually(timeout: .seconds(30)) {
+        let scoreCount = (all.json["scores"] as? [Any] ?? []).count
+        // Preprocess and model each write their part within WATERLINE_ROLLUP_INTERVAL_MS.
+        _ = try await t.eventually(timeout: .seconds(60)) {
             let reply = try await t.http.get("/api/v1/sensors/north-p1/series?from=\(scenario.meta.startMs)&to=\(end)&resolution=1h")
             hours = reply.json["rollups"] as? [[String: Any]] ?? []
             return hours.reduce(0) { $0 + ms($1["count"]) } == Int64(cleanPoints.count)
+                && hours.reduce(0) { $0 + ms($1["score_count"]) } == Int64(scoreCount)
         }
         #expect(!hours.isEmpty && hours.reduce(0) { $0 + ms($1["count"]) } == Int64(cleanPoints.count))
         for hour in hours {
