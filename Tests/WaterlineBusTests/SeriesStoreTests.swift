@@ -121,12 +121,13 @@ import WaterlineTestSupport
         }
     }
 
-    /// The live path writes one segment per point; a bucket the writer moved on from is
-    /// compacted into one, and reads, counts and later writes see the same points.
+    /// The live path writes one segment per point; with compaction on (one writer alone),
+    /// a bucket the writer moved on from is compacted into one, and reads, counts and later
+    /// writes see the same points.
     @Test func aBucketLeftBehindIsCompactedIntoOneSegmentAndReadsTheSame() async throws {
         try await TestDatabase.withClient { client in
             let collection = client.collection("readings")
-            let store = SeriesStore(collection, rule: .readings)
+            let store = SeriesStore(collection, rule: .readings, compact: true)
             for step in 0..<125 { _ = try await store.write([reading("a", Self.t0 + Int64(step) * 60_000, Double(step))]).checked("live") }
             #expect(try await store.countPoints() == 125)
             let buckets = Set((0..<125).map { SeriesBucket.start(of: Self.t0 + Int64($0) * 60_000) }).sorted()
