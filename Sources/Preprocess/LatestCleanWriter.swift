@@ -13,36 +13,28 @@ import WaterlineProto
 /// point.
 final class LatestCleanWriter: Sendable {
     private let collection: MongoCollection
-    private let interval: Duration
+    private let timer: FlushTimer
     private let counters: ServiceCounters
     private let logger: Logger
     private struct State {
         var pending: [String: CleanPoint] = [:]
-        var timerArmed = false
     }
     private let state = Locked(State())
 
     init(_ collection: MongoCollection, interval: Duration = .seconds(1), counters: ServiceCounters, logger: Logger) {
         self.collection = collection
-        self.interval = interval
+        timer = FlushTimer(interval: interval)
         self.counters = counters
         self.logger = logger
     }
 
     /// Points just stored: each sensor's newest is written within `interval`.
     func note(_ points: [CleanPoint]) {
-        let arm = state.withLock { s -> Bool in
+        let waiting = state.withLock { s -> Bool in
             for p in points where p.tsMs >= s.pending[p.sensorID]?.tsMs ?? .min { s.pending[p.sensorID] = p }
-            guard !s.pending.isEmpty, !s.timerArmed else { return false }
-            s.timerArmed = true
-            return true
+            return !s.pending.isEmpty
         }
-        guard arm else { return }
-        let interval = interval
-        Task { [weak self] in
-            try? await Task.sleep(for: interval)
-            await self?.flush()
-        }
+        if waiting { timer.arm { [weak self] in await self?.flush() } }
     }
 
     /// Writes what is pending now; on failure it is kept for the next flush.
@@ -50,7 +42,6 @@ final class LatestCleanWriter: Sendable {
         let taken = state.withLock { s -> [String: CleanPoint] in
             let taken = s.pending
             s.pending = [:]
-            s.timerArmed = false
             return taken
         }
         guard !taken.isEmpty else { return }

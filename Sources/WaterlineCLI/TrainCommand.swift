@@ -23,11 +23,7 @@ struct TrainCommand: AsyncCommand {
         let client = try RPCClient(name: "waterline-train", connect: [model], timeout: .seconds(10))
         defer { Task { await client.close() } }
         if noWait {
-            var request = TriggerTrainingRequest()
-            request.requestedBy = actor
-            let reply = try await client.call(ModelRPC.triggerTraining, request)
-            print(reply.message)
-            guard reply.queued else { throw ExitCode(2) }
+            guard try await TrainingFollow.trigger(client, actor: actor) else { throw ExitCode(2) }
             return
         }
         switch try await TrainingFollow.run(client, actor: actor) {

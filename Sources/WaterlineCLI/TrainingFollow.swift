@@ -7,17 +7,22 @@ import WaterlineProto
 /// until its outcome: `waterline train` and the demo.
 enum TrainingFollow {
     enum Outcome {
-        /// Another run was queued or running; the service's message says which.
-        case notQueued(String)
+        /// Another run was queued or running (the service's message was printed).
+        case notQueued
         case finished(TrainingRunInfo)
     }
 
-    static func run(_ client: RPCClient, actor: String, print line: (String) -> Void = { Swift.print($0) }) async throws -> Outcome {
+    /// Asks for a run; false when one was queued or running already (the message says).
+    static func trigger(_ client: RPCClient, actor: String, print line: (String) -> Void = { Swift.print($0) }) async throws -> Bool {
         var request = TriggerTrainingRequest()
         request.requestedBy = actor
         let reply = try await client.call(ModelRPC.triggerTraining, request)
         line(reply.message)
-        guard reply.queued else { return .notQueued(reply.message) }
+        return reply.queued
+    }
+
+    static func run(_ client: RPCClient, actor: String, print line: (String) -> Void = { Swift.print($0) }) async throws -> Outcome {
+        guard try await trigger(client, actor: actor, print: line) else { return .notQueued }
         let asked = Int64(Date().timeIntervalSince1970 * 1000) - 5_000
         var last = ""
         while true {

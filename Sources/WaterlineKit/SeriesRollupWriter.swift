@@ -21,7 +21,7 @@ public final class SeriesRollupWriter: Sendable {
     /// The series the rollups summarise (`clean` or `scores`).
     public let source: MongoCollection
     public let part: SeriesRollup.Part
-    private let interval: Duration
+    private let timer: FlushTimer
     /// Waiting buckets from which a write rolls them up before it returns.
     static let syncThreshold = 256
 
@@ -32,7 +32,6 @@ public final class SeriesRollupWriter: Sendable {
         var newest: [String: Int64] = [:]
         /// Buckets to roll up from the database (the one before a sensor's first write).
         var repair: Set<String> = []
-        var timerArmed = false
     }
     private let state = Locked(State())
 
@@ -40,7 +39,7 @@ public final class SeriesRollupWriter: Sendable {
         self.collection = collection
         self.source = source
         self.part = part
-        self.interval = interval
+        timer = FlushTimer(interval: interval)
     }
 
     /// A bucket as it now stands in the database (just written, or read back).
@@ -86,19 +85,8 @@ public final class SeriesRollupWriter: Sendable {
     /// Starts the timer that flushes everything within `interval`, when something waits
     /// and no timer runs yet.
     private func armTimerIfWaiting() {
-        let arm = state.withLock { s -> Bool in
-            guard (!s.dirty.isEmpty || !s.repair.isEmpty) && !s.timerArmed else { return false }
-            s.timerArmed = true
-            return true
-        }
-        guard arm else { return }
-        let interval = interval
-        Task { [weak self] in
-            try? await Task.sleep(for: interval)
-            guard let self else { return }
-            self.state.withLock { $0.timerArmed = false }
-            try? await self.flush(all: true)
-        }
+        guard state.withLock({ !$0.dirty.isEmpty || !$0.repair.isEmpty }) else { return }
+        timer.arm { [weak self] in try? await self?.flush(all: true) }
     }
 
     /// One conditional upsert per day document; a day whose condition failed for one of
