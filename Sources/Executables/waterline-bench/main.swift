@@ -129,7 +129,11 @@ func withCluster(
         throw error
     }
     await cluster.stop()
-    try? FileManager.default.removeItem(at: dir)
+    if ProcessInfo.processInfo.environment["WATERLINE_BENCH_KEEP"] == "1" {
+        print("  (kept \(dir.path): the database and the services' logs)")
+    } else {
+        try? FileManager.default.removeItem(at: dir)
+    }
 }
 
 /// A collection's documents, BSON bytes and index bytes, as the server's collStats says.
@@ -162,17 +166,22 @@ func benchSensor(_ id: String, zone: String = "bench", cadenceMs: Int64 = 60_000
 /// reading minus two cadences) has passed it, so a point is released by the tick that
 /// carries data three cadences later: latency is reported from that release, and from
 /// the reading's own submission (which adds the three ticks of the watermark hold).
+/// Each sensor's values follow a slow wave with a little noise, as pressure does: a
+/// constant series turns stuck after 30 slots, and the cleaner's correction of the whole
+/// run (a later revision) is not the latency of a reading. Only first versions count;
+/// corrections are counted apart.
 func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) async throws {
     let sensors = (0..<50).map { "lat-\(rate)-\($0)" }
     let ingest = try RPCClient(name: "bench", connect: [cluster.ingestRPC], timeout: .seconds(30))
     try await register(sensors, ingest: ingest)
     let subscriber = try StreamSubscriber(name: "bench", connect: ["tcp://127.0.0.1:\(cluster.ports.scorePub)"], topics: ["score."])
     try await Task.sleep(for: .milliseconds(500))
-    let startMs: Int64 = 1_780_000_000_000
+    let startMs: Int64 = 1_779_999_960_000  // on a minute: tick k is slot k
     let perTick = max(sensors.count, rate / 10)
     let ticks = duration * 10
     let sentAt = Locked<[Int: Double]>([:])
     let latencies = Locked<(release: [Double], own: [Double])>(([], []))
+    let corrections = Locked(0)
     /// Release→score latencies by the second of the run their reading was sent in: a
     /// backlog at the start shows as falling medians.
     let perSecond = Locked<[Int: [Double]]>([:])
@@ -182,11 +191,30 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
             for m in batch {
                 guard let scores = try? ScoreBatch(serializedBytes: m.payload) else { continue }
                 for s in scores.scores {
+                    guard s.revision <= 1 else {
+                        corrections.withLock { $0 += 1 }
+                        continue
+                    }
                     let tick = Int((s.tsMs - startMs) / 60_000)
                     let sent = sentAt.value
                     guard let own = sent[tick], let release = sent[tick + 3] else { continue }
                     latencies.withLock { $0.release.append(now - release); $0.own.append(now - own) }
                     perSecond.withLock { $0[tick / 10, default: []].append(now - release) }
+                }
+            }
+        }
+    }
+    // The clean stream too, to tell preprocess's share of the latency from the model's.
+    let cleanTap = try StreamSubscriber(name: "bench-clean", connect: ["tcp://127.0.0.1:\(cluster.ports.cleanPub)"], topics: ["clean."])
+    let cleanLatencies = Locked<[Double]>([])
+    let cleanCollector = Task {
+        while let batch = await cleanTap.nextBatch() {
+            let now = Date().timeIntervalSince1970 * 1000
+            for m in batch {
+                guard let points = try? CleanBatch(serializedBytes: m.payload) else { continue }
+                for p in points.points where p.revision <= 1 {
+                    guard let release = sentAt.value[Int((p.tsMs - startMs) / 60_000) + 3] else { continue }
+                    cleanLatencies.withLock { $0.append(now - release) }
                 }
             }
         }
@@ -199,7 +227,8 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
             r.sensorID = sensors[i % sensors.count]
             // perTick/50 readings per sensor per tick, spread over its cadence.
             r.tsMs = startMs + Int64(tick) * 60_000 + Int64(i / sensors.count) * 60_000 / Int64(perTick / sensors.count)
-            r.value = 3.5 + Double(i % 97) / 100
+            let wave = sin(2 * Double.pi * Double(tick + 7 * (i % sensors.count)) / 90)
+            r.value = 3.5 + 0.4 * wave + Double((i * 37) % 11) / 1_000
             return r
         }
         sentAt.withLock { $0[tick] = Date().timeIntervalSince1970 * 1000 }
@@ -208,15 +237,21 @@ func benchLatency(_ cluster: LocalCluster, rate: Int, seconds duration: Int) asy
     }
     try await Task.sleep(for: .seconds(5))
     await subscriber.close()
+    await cleanTap.close()
     _ = await collector.value
+    _ = await cleanCollector.value
     let (release, own) = latencies.value
     guard !release.isEmpty else { print("latency: no scores received at \(rate) readings/s"); return }
     func pct(_ values: [Double], _ p: Double) -> Double {
         let sorted = values.sorted()
         return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
-    print(String(format: "latency at %d readings/s offered for %d s (%d points scored): watermark release→score published p50 %.1f ms, p99 %.1f ms; reading submitted→score p50 %.1f ms, p99 %.1f ms",
-                 rate, duration, release.count, pct(release, 0.5), pct(release, 0.99), pct(own, 0.5), pct(own, 0.99)))
+    print(String(format: "latency at %d readings/s offered for %d s (%d points scored, %d corrections apart): watermark release→score published p50 %.1f ms, p99 %.1f ms; reading submitted→score p50 %.1f ms, p99 %.1f ms",
+                 rate, duration, release.count, corrections.value, pct(release, 0.5), pct(release, 0.99), pct(own, 0.5), pct(own, 0.99)))
+    let clean = cleanLatencies.value
+    if !clean.isEmpty {
+        print(String(format: "  of which release→clean published (preprocess): p50 %.1f ms, p99 %.1f ms", pct(clean, 0.5), pct(clean, 0.99)))
+    }
     let medians = perSecond.value.sorted { $0.key < $1.key }.map { String(format: "%.0f", pct($0.value, 0.5)) }
     print("  release→score p50 by second of the run (ms): \(medians.joined(separator: ", "))")
     await ingest.close()
