@@ -160,7 +160,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceDependencies + ["WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport", "Detection"],
+            dependencies: serviceDependencies + ["WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Forecasting", "Hydraulics", "Gateway", "Accounts", "WaterlineTestSupport", "Detection"],
             swiftSettings: strict),
     ]
 )

@@ -43,9 +43,13 @@ struct ScoringStage: Stage {
         await state.forget(Set(sensors.all(in: partitions, of: partitioner).map(\.sensorID)))
     }
 
-    /// Warms each sensor's scorer from its recent clean history and scores the clean
-    /// points that have no score yet: those after its newest score, and any hole before
-    /// it (a write that failed half done), in time order with the warming.
+    /// Warms each sensor's scorer from its recent history and scores the clean points
+    /// that have no score yet: those after its newest score, and any hole before it (a
+    /// write that failed half done), in time order with the warming. A point scored before
+    /// is learnt again as its score's first revision carried it, which is what the scorer
+    /// learnt from then (a later correction of the point is only rescored, never learnt):
+    /// warmed from the corrected clean values instead, a scorer that restarted forecast
+    /// otherwise than one that never stopped, and the events after a restart differed.
     func catchUp(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
         if reason == .taken { try? await sensors.load() }  // sensors registered since the start
         var scoredCount = 0
@@ -58,22 +62,25 @@ struct ScoringStage: Stage {
             let lastScoredTs = lastScore.map { Score(document: $0).tsMs } ?? .min
             var from: Int64 = 0
             if lastScoredTs != .min { from = max(0, lastScoredTs - Int64(warmupDays) * 86_400_000) }
-            let scored = lastScoredTs == .min ? [] : try await scoredSlots(of: sensor.sensorID, from: from, through: lastScoredTs)
+            let scored = lastScoredTs == .min ? [:] : try await scoredPoints(of: sensor.sensorID, from: from, through: lastScoredTs)
             while true {
                 let page = try await clean.find(sensor.sensorID, from: from, to: Int64.max / 2, limit: 20_000)
                 if page.isEmpty { break }
                 let points = page.map(CleanPoint.init(document:))
+                let firsts = Dictionary(page.compactMap(CleanPoint.init(firstVersionIn:)).map { ($0.tsMs, $0) }, uniquingKeysWith: { a, _ in a })
                 // Runs of points already scored (warming) and not (scored now), in order.
                 var start = 0
                 while start < points.count {
-                    let isScored = scored.contains(points[start].tsMs)
+                    let isScored = scored[points[start].tsMs] != nil
                     var end = start + 1
-                    while end < points.count && scored.contains(points[end].tsMs) == isScored { end += 1 }
+                    while end < points.count && (scored[points[end].tsMs] != nil) == isScored { end += 1 }
                     let run = Array(points[start..<end])
                     if isScored {
-                        await state.warm(run)
+                        await state.warm(run.compactMap { scored[$0.tsMs] })
                     } else {
-                        try await process(run)
+                        // A point corrected before it was scored: its first version first,
+                        // as the live stream carried them (scored, then the correction rescored).
+                        try await process(run.flatMap { p in firsts[p.tsMs].map { [$0, p] } ?? [p] })
                         scoredCount += run.count
                         holes += run.count { $0.tsMs <= lastScoredTs }
                     }
@@ -89,9 +96,11 @@ struct ScoringStage: Stage {
         return failed
     }
 
-    /// The slots of a sensor that have a stored score in `from...through`.
-    private func scoredSlots(of sensorID: String, from: Int64, through: Int64) async throws -> Set<Int64> {
-        Set(try await scores.find(sensorID, from: from, to: through).compactMap { $0["ts_ms"]?.int64Value })
+    /// The points of a sensor scored in `from...through`, by slot, as their scores' first
+    /// revisions carried them.
+    private func scoredPoints(of sensorID: String, from: Int64, through: Int64) async throws -> [Int64: CleanPoint] {
+        let points = try await scores.find(sensorID, from: from, to: through).map { CleanPoint(scoredAs: Score(firstRevisionOf: $0)) }
+        return Dictionary(points.map { ($0.tsMs, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func storeAndPublish(_ items: [Score]) async throws {
@@ -137,5 +146,27 @@ struct ScoringStage: Stage {
                 counters.add("publish_dropped", group.count)  // subscribers see the gap and replay
             }
         }
+    }
+}
+
+extension CleanPoint {
+    /// The clean point as a score carried it: its value (none in a gap) and flags.
+    init(scoredAs score: Score) {
+        self.init()
+        sensorID = score.sensorID
+        tsMs = score.tsMs
+        flags = score.flags
+        if score.flags & UInt32(QualityFlag.gap.rawValue) == 0 { value = score.value }
+        revision = 1
+    }
+}
+
+extension CleanPoint {
+    /// The first version a stored correction replaced (``SeriesRule/clean``), if kept.
+    init?(firstVersionIn document: Document) {
+        guard case .document(var first) = document["first"] else { return nil }
+        first["sensor_id"] = document["sensor_id"]
+        first["ts_ms"] = document["ts_ms"]
+        self.init(document: first)
     }
 }

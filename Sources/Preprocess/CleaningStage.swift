@@ -112,16 +112,21 @@ struct CleaningStage: Stage {
         guard !produced.isEmpty else { return }
         var latest: [String: Int] = [:]
         var points: [CleanPoint] = []
+        // A first version corrected within the batch is stored beside its correction
+        // (``SeriesRule/clean``), as if the two had been written one after the other.
+        var firsts: [Int: CleanPoint] = [:]
         for p in produced {
             let key = seriesKey(p.sensorID, p.tsMs)
             if let i = latest[key] {
+                if points[i].revision <= 1 && p.revision > 1 && firsts[i] == nil { firsts[i] = points[i] }
                 if p.revision >= points[i].revision { points[i] = p }
             } else {
                 latest[key] = points.count
                 points.append(p)
             }
         }
-        let documents = points.map(\.document)
+        var documents = points.map(\.document)
+        for (i, first) in firsts where points[i].revision > 1 { documents[i]["first"] = .document(first.document) }
         let result = try await retryingWrite(onRetry: writeRetried) { () throws(MongoError) in
             try await clean.write(documents).checked("store clean")
         }

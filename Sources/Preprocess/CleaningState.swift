@@ -166,6 +166,11 @@ actor CleaningState {
     /// spike windows and points awaiting judgement carry on, and cleans every reading
     /// stored after it (the ones a crash or a failed write left uncleaned). A sensor
     /// with no clean point yet starts afresh (catching up reads its readings).
+    ///
+    /// The readings of slots after the last stored point are cleaned as the live stream
+    /// would have cleaned them, in time order: first versions, then the corrections as
+    /// they are judged. A rebuild would merge them, and downstream would see other first
+    /// versions than a preprocess that never stopped (the model learns from them).
     private func resume(_ sensor: Sensor) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
         let last = try await clean.newest(sensor.sensorID)
@@ -174,31 +179,43 @@ actor CleaningState {
         let compareFrom = lastSlot + config.cadenceMs
         let startSlot = compareFrom - Int64(config.rebuildLeadInSlots) * config.cadenceMs
         let readAt = nowMs()
-        let raws = try await readings.find(sensor.sensorID, from: startSlot, to: Int64.max / 2)
+        let raws = try await readings.find(sensor.sensorID, from: startSlot, to: Int64.max / 2).map(RawReading.init(document:))
         let stored = try await clean.find(sensor.sensorID, from: startSlot - config.cadenceMs, to: lastSlot)
-        reflected[sensor.sensorID] = (startSlot, .max, readAt - Self.reflectionMarginMs)
+        let emitted = raws.filter { $0.tsMs < compareFrom }
         // Nothing before `compareFrom` is compared: the stored points stand.
         let result = SeriesCleaner.rebuild(
-            config: config, startSlot: startSlot, raws: raws.map { RawReading(document: $0).sample(sensor) },
+            config: config, startSlot: startSlot, raws: emitted.map { $0.sample(sensor) },
             stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom)
+        var (cleaner, points) = (result.cleaner, result.changes)
         let storedSeen = stored.map { CleanPoint(document: $0).seenThroughMs }.max() ?? 0
-        seenThroughMs[sensor.sensorID] = max(storedSeen, raws.compactMap { $0["received_ms"]?.int64Value }.max() ?? 0)
-        // Readings received while this service was down (or its stream lost them)
-        // for slots before the compared window — its lead-in too, whose stored points
-        // the resume leaves standing: late readings, cleaned in now. (Points stored
-        // before `seen_through_ms` existed say nothing: no search then.)
-        guard storedSeen > 0 else { return (result.cleaner, result.changes) }
-        let missed = try await readings.received(sensor.sensorID, after: storedSeen - Self.reflectionMarginMs, before: compareFrom)
-        guard !missed.isEmpty else { return (result.cleaner, result.changes) }
-        counters.add("late", missed.count)
-        let (rebuilt, changes) = try await rebuild(
-            sensor, live: result.cleaner, late: missed.map { RawReading(document: $0).sample(sensor) })
-        let rebuiltSlots = Set(changes.map(\.tsMs))
-        return (rebuilt, result.changes.filter { !rebuiltSlots.contains($0.tsMs) } + changes)
+        seenThroughMs[sensor.sensorID] = max(storedSeen, raws.map(\.receivedMs).max() ?? 0)
+        // Readings received while this service was down (or its stream lost them) for
+        // slots before the compared window — its lead-in too, whose stored points the
+        // resume leaves standing — are cleaned in now, as late ones. Those of the last
+        // batches cleaned before the stop are within the search margin too: cleaned
+        // again, they change nothing, and nothing is published or marked late. (Points
+        // stored before `seen_through_ms` existed say nothing: no search then.)
+        if storedSeen > 0 {
+            let missed = try await readings.received(sensor.sensorID, after: storedSeen - Self.reflectionMarginMs, before: compareFrom)
+            if !missed.isEmpty {
+                let (rebuilt, changes) = try await rebuild(
+                    sensor, live: cleaner, late: missed.map { RawReading(document: $0).sample(sensor) }, markLate: false)
+                counters.add("late", changes.count)
+                let rebuiltSlots = Set(changes.map(\.tsMs))
+                (cleaner, points) = (rebuilt, points.filter { !rebuiltSlots.contains($0.tsMs) } + changes)
+            }
+        }
+        // Every reading from `startSlot` on that ingest had received by `readAt` is in now.
+        reflected[sensor.sensorID] = (startSlot, .max, readAt - Self.reflectionMarginMs)
+        points += cleaner.add(raws.filter { $0.tsMs >= compareFrom }.map { $0.sample(sensor) })
+        _ = cleaner.takeLate()  // in time order from the database: none is late
+        return (cleaner, points)
     }
 
     /// Re-cleans the window that late readings fall in from what MongoDB holds.
-    private func rebuild(_ sensor: Sensor, live: SeriesCleaner, late: [RawSample]) async throws -> (SeriesCleaner, [CleanSample]) {
+    /// `markLate`: flag the late readings' slots late whether or not they change (false:
+    /// only the points that gained readings are, the rest may have been cleaned already).
+    private func rebuild(_ sensor: Sensor, live: SeriesCleaner, late: [RawSample], markLate: Bool = true) async throws -> (SeriesCleaner, [CleanSample]) {
         let config = CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps)
         let cadence = config.cadenceMs
         let lateSlots = Set(late.map { Self.slot(of: $0.tsMs, cadence) })
@@ -214,10 +231,12 @@ actor CleaningState {
         reflected[sensor.sensorID] = (startSlot, newest, readAt - Self.reflectionMarginMs)
         let result = SeriesCleaner.rebuild(
             config: config, startSlot: startSlot, raws: raws.map { RawReading(document: $0).sample(sensor) },
-            stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom, lateSlots: lateSlots)
-        logger.info("preprocess: re-cleaned \(sensor.sensorID) after \(late.count) late readings", metadata: [
+            stored: stored.map { CleanPoint(document: $0).sample }, compareFrom: compareFrom, lateSlots: markLate ? lateSlots : [])
+        // After a restart the search's margin brings readings cleaned before: said only
+        // when they changed something.
+        if markLate || !result.changes.isEmpty { logger.info("preprocess: re-cleaned \(sensor.sensorID) after \(late.count) late readings", metadata: [
             "from_ms": "\(compareFrom)", "to_ms": "\(newest)", "points_changed": "\(result.changes.count)",
-        ])
+        ]) }
         return (result.cleaner, result.changes)
     }
 

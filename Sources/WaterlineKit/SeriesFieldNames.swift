@@ -9,7 +9,7 @@ enum SeriesFieldNames {
         "value": "v", "received_ms": "r", "trace_id": "t", "conflict": "c", "unit": "u", "superseded": "s",
         "raw_value": "w", "smoothed": "m", "seen_through_ms": "h", "flags": "f", "revision": "e",
         "forecast_mean": "fm", "lower": "lo", "upper": "up", "anomaly_score": "a", "anomalous": "an",
-        "model_version": "mv", "zone": "z", "warmed_up": "wu", "corrected": "co",
+        "model_version": "mv", "zone": "z", "warmed_up": "wu", "corrected": "co", "first": "fv",
     ]
     static let long: [String: String] = Dictionary(uniqueKeysWithValues: short.map { ($1, $0) })
 

@@ -20,6 +20,8 @@ public enum SeriesRule: String, Sendable {
     case readings
     /// Clean points: a first version (revision ≤ 1) stored before is a duplicate; a
     /// correction (a higher revision) replaces the live version, an older one does not.
+    /// The first version a correction replaces is kept in its `first`: the model, catching
+    /// up from `clean`, scores it and then the correction, as the live stream carried them.
     case clean
     /// Scores: a first revision stored before is a duplicate; a correction is kept beside
     /// the first revision, in `corrected` (the live stream's first revision is what insight
@@ -51,8 +53,26 @@ public enum SeriesRule: String, Sendable {
     private func mergeCleanPoint(stored: Document?, incoming: Document) -> (point: Document?, outcome: SeriesOutcome) {
         let revision = Self.revision(of: incoming)
         guard let stored else { return (incoming, revision > 1 ? .replaced : .stored) }
-        guard revision > 1, revision >= Self.revision(of: stored), !Self.same(stored, incoming) else { return (nil, .duplicate) }
-        return (incoming, .replaced)
+        guard revision > 1 else {
+            // A first version after its correction (a write that overtook it): kept
+            // beside it, as if it had come first.
+            guard Self.revision(of: stored) > 1, stored["first"] == nil else { return (nil, .duplicate) }
+            var point = stored
+            point["first"] = .document(incoming)
+            return (point, .replaced)
+        }
+        guard revision >= Self.revision(of: stored), !Self.same(stored.without("first"), incoming.without("first")) else {
+            return (nil, .duplicate)
+        }
+        var point = incoming
+        if point["first"] == nil {
+            if let first = stored["first"] {
+                point["first"] = first
+            } else if Self.revision(of: stored) <= 1 {
+                point["first"] = .document(stored)
+            }
+        }
+        return (point, .replaced)
     }
 
     private func mergeScore(stored: Document?, incoming: Document) -> (point: Document?, outcome: SeriesOutcome) {
@@ -78,4 +98,9 @@ public enum SeriesRule: String, Sendable {
     private static func same(_ a: Document, _ b: Document) -> Bool {
         a.fields.count == b.fields.count && a.fields.allSatisfy { b[$0.key] == $0.value }
     }
+}
+
+extension Document {
+    /// The document without one of its fields.
+    func without(_ key: String) -> Document { Document(fields.filter { $0.key != key }.map { ($0.key, $0.value) }) }
 }

@@ -100,6 +100,30 @@ func readingDocument(_ sensor: String, _ ts: Int64, _ value: Double, received: I
         #expect(outcomes == [.stored, .replaced, .duplicate, .duplicate])
         let live = CleanPoint(document: points(buckets)[0])
         #expect(live.value == 2 && live.revision == 3)
+        // The first version is kept beside the live one.
+        let first = points(buckets)[0]["first"]?.documentValue.map(CleanPoint.init(document:))
+        #expect(first?.value == 1 && first?.revision == 1)
+    }
+
+    @Test func theFirstVersionOfACorrectedPointIsKeptInWhateverOrderTheyAreWritten() {
+        var rng = SeededGenerator(seed: 4)
+        // The correction first (a write that overtook the first version), then the first.
+        let (overtaken, outcomes) = apply(
+            [[clean("s", Self.t0, 5, revision: 2)], [clean("s", Self.t0, 4, revision: 1)], [clean("s", Self.t0, 4, revision: 1)]],
+            rule: .clean, shuffleBuckets: &rng)
+        #expect(outcomes == [.replaced, .replaced, .duplicate])
+        let (inOrder, _) = apply(
+            [[clean("s", Self.t0, 4, revision: 1)], [clean("s", Self.t0, 5, revision: 2)]], rule: .clean, shuffleBuckets: &rng)
+        #expect(points(overtaken) == points(inOrder))
+        let stored = points(inOrder)[0]
+        #expect(CleanPoint(document: stored).value == 5)
+        #expect(stored["first"]?.documentValue.map(CleanPoint.init(document:))?.value == 4)
+        // Resent as it stands, the correction changes nothing.
+        let (resent, again) = apply(
+            [[clean("s", Self.t0, 4, revision: 1)], [clean("s", Self.t0, 5, revision: 2)], [clean("s", Self.t0, 5, revision: 2)]],
+            rule: .clean, shuffleBuckets: &rng)
+        #expect(again == [.stored, .replaced, .duplicate])
+        #expect(points(resent) == points(inOrder))
     }
 
     @Test func aScoreCorrectionIsKeptBesideTheFirstRevision() {
