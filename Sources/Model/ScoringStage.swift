@@ -159,9 +159,7 @@ extension CleanPoint {
         if score.flags & UInt32(QualityFlag.gap.rawValue) == 0 { value = score.value }
         revision = 1
     }
-}
 
-extension CleanPoint {
     /// The first version a stored correction replaced (``SeriesRule/clean``), if kept.
     init?(firstVersionIn document: Document) {
         guard case .document(var first) = document["first"] else { return nil }

@@ -110,23 +110,9 @@ struct CleaningStage: Stage {
     /// there is never more than one live version of a point.
     func storeAndPublish(_ produced: [CleanPoint]) async throws {
         guard !produced.isEmpty else { return }
-        var latest: [String: Int] = [:]
-        var points: [CleanPoint] = []
-        // A first version corrected within the batch is stored beside its correction
-        // (``SeriesRule/clean``), as if the two had been written one after the other.
-        var firsts: [Int: CleanPoint] = [:]
-        for p in produced {
-            let key = seriesKey(p.sensorID, p.tsMs)
-            if let i = latest[key] {
-                if points[i].revision <= 1 && p.revision > 1 && firsts[i] == nil { firsts[i] = points[i] }
-                if p.revision >= points[i].revision { points[i] = p }
-            } else {
-                latest[key] = points.count
-                points.append(p)
-            }
-        }
-        var documents = points.map(\.document)
-        for (i, first) in firsts where points[i].revision > 1 { documents[i]["first"] = .document(first.document) }
+        // In the order produced: a first version and its correction from one batch are
+        // merged by the series rule as two writes are (the first kept beside the correction).
+        let documents = produced.map(\.document)
         let result = try await retryingWrite(onRetry: writeRetried) { () throws(MongoError) in
             try await clean.write(documents).checked("store clean")
         }
@@ -148,6 +134,6 @@ struct CleaningStage: Stage {
             }
         }
         // The current values are a convenience, written behind the series.
-        latestClean.note(points)
+        latestClean.note(produced)
     }
 }
