@@ -1,6 +1,7 @@
 import Accounts
 import Foundation
 import Mongo
+import Synchronization
 import WaterlineBus
 import WaterlineKit
 import WaterlineProto
@@ -361,6 +362,8 @@ public final class LocalCluster: @unchecked Sendable {
         defer { client.close() }
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
+            // Another process answering on the port would not be this cluster's database.
+            guard isRunning(.mongo) else { throw ClusterError("the database exited at start; see \(logDirectory.path)/mongo.log") }
             do { try await client.ping(); return } catch {
                 if ContinuousClock.now > deadline { throw ClusterError("database did not start within 60 s: \(error); see \(logDirectory.path)/mongo.log") }
                 try await Task.sleep(for: .milliseconds(200))
@@ -442,17 +445,28 @@ public struct ClusterError: Error, CustomStringConvertible {
 /// (32768 and up on Linux), so that outgoing connections made meanwhile cannot take
 /// them before the services bind them. Each is checked by binding it.
 public func freePorts(_ count: Int) throws -> [Int] {
-    var ports: [Int] = []
-    var attempts = 0
-    while ports.count < count {
-        attempts += 1
-        guard attempts < 10_000 else { throw ClusterError("could not find \(count) free ports") }
-        let port = Int.random(in: 20_000..<32_000)
-        if ports.contains(port) || !canBind(port) { continue }
-        ports.append(port)
+    try handedOut.withLock { given in
+        // Nothing binds a port between the check and the service's start, so two clusters
+        // started at once in one process could pick the same one, and a service that lost
+        // the race would find its namesake of the other cluster answering in its place.
+        // A port is therefore handed out once per process (the range holds about a
+        // thousand clusters' worth; after that the oldest are long stopped).
+        if given.count > 9_000 { given.removeAll() }
+        var ports: [Int] = []
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts < 10_000 else { throw ClusterError("could not find \(count) free ports") }
+            let port = Int.random(in: 20_000..<32_000)
+            if ports.contains(port) || given.contains(port) || !canBind(port) { continue }
+            ports.append(port)
+        }
+        given.formUnion(ports)
+        return ports
     }
-    return ports
 }
+
+private let handedOut = Mutex<Set<Int>>([])
 
 private func canBind(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
