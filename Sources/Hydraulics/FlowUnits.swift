@@ -46,6 +46,8 @@ struct HydraulicUnits: Sendable {
     /// User pressure unit (m or psi) per foot of head.
     var pressure: Double { specificGravity * (flowUnits.isSI ? Self.metresPerFoot : Self.psiPerFoot) }
     var flow: Double { flowUnits.perCFS }
+    /// User volume (m³ or ft³) per ft³.
+    var volume: Double { flowUnits.isSI ? Self.cubicMetresPerCubicFoot : 1 }
     /// Darcy–Weisbach roughness: mm or millifeet per foot.
     var roughness: Double { flowUnits.isSI ? 1000 * Self.metresPerFoot : 1000 }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Reads an EPANET input (`.inp`) file: junctions, reservoirs, tanks, pipes, pumps,
-/// valves, demands, status, patterns, curves, simple controls, emitters, times,
-/// options and coordinates. Sections it does not need (quality, energy, rules, report,
-/// labels, ...) are skipped; rule-based controls are not evaluated.
+/// valves, demands, status, patterns, curves, simple and rule-based controls, emitters,
+/// times, options (with the demand model) and coordinates. Sections that do not bear on
+/// hydraulics (quality, energy, report, labels, ...) are skipped.
 ///
 /// Values are converted to EPANET's internal units (ft, cfs) once everything is read,
 /// since [OPTIONS] may come after the sections whose units it sets.
@@ -43,6 +43,7 @@ private struct Reader {
         try readOptions()
         try readTimes()
         let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
+        applyDemandModel(units)
         try readNodes(units)
         try readLinks(units)
         try readDemands(units)
@@ -51,6 +52,9 @@ private struct Reader {
         try readEmitters(units)
         try readControls(units)
         try readCoordinates()
+        network.rules = try RuleReader.read(rows("[RULES]"), network: network) { f, line throws(HydraulicsError) in
+            try Self.duration(f, line: line)
+        }
         return network
     }
 
@@ -78,20 +82,69 @@ private struct Reader {
             case "ACCURACY": network.options.accuracy = try value()
             case "PATTERN": network.options.defaultPattern = rest.first
             case "DEMAND":
-                if rest.first?.uppercased() == "MULTIPLIER" { network.options.demandMultiplier = try value(1) }
+                switch rest.first?.uppercased() {
+                case "MULTIPLIER": network.options.demandMultiplier = try value(1)
+                case "MODEL":
+                    switch rest.dropFirst().first?.uppercased() {
+                    case "DDA": pressureDriven = nil
+                    case "PDA": pressureDriven = pressureDriven ?? PressureDrivenOptions()
+                    default: throw .syntax(line: line, "DEMAND MODEL must be DDA or PDA")
+                    }
+                default: continue
+                }
             case "EMITTER":
                 if rest.first?.uppercased() == "EXPONENT" { network.options.emitterExponent = try value(1) }
-            default: continue
+            case "CHECKFREQ": network.options.checkFrequency = max(1, Int(try value()))
+            case "MAXCHECK": network.options.maxCheck = Int(try value())
+            case "DAMPLIMIT": network.options.dampLimit = try value()
+            case "HEADERROR": network.options.headErrorLimit = try value()
+            case "FLOWCHANGE": network.options.flowChangeLimit = try value()
+            case "UNBALANCED":
+                switch rest.first?.uppercased() {
+                case "STOP": network.options.extraTrials = nil
+                case "CONTINUE": network.options.extraTrials = rest.count > 1 ? Int(try value(1)) : 0
+                default: throw .syntax(line: line, "UNBALANCED must be STOP or CONTINUE [n]")
+                }
+            default:
+                if ["MINIMUM", "REQUIRED"].contains(key) && rest.first?.uppercased() == "PRESSURE" {
+                    pressureValues[key] = try value(1)
+                } else if key == "PRESSURE" && rest.first?.uppercased() == "EXPONENT" {
+                    pressureValues[key] = try value(1)
+                }
             }
         }
     }
 
+    /// EPANET's defaults: no pressure below 0, all of it from 0.1 (pressure units), exponent 0.5.
+    struct PressureDrivenOptions {}
+    var pressureDriven: PressureDrivenOptions?
+    var pressureValues: [String: Double] = [:]
+
+    mutating func applyDemandModel(_ units: HydraulicUnits) {
+        guard pressureDriven != nil else { return }
+        let minimum = (pressureValues["MINIMUM"] ?? 0) / units.pressure
+        let required = (pressureValues["REQUIRED"] ?? 0.1) / units.pressure
+        network.options.demandModel = .pressureDriven(
+            minimum: minimum, required: max(required, minimum + LinkCoefficients.minimumPressureRange),
+            exponent: pressureValues["PRESSURE"] ?? 0.5)
+    }
+
     mutating func readTimes() throws(HydraulicsError) {
-        for (line, f) in rows("[TIMES]") where f.count >= 3 && f[0].uppercased() == "PATTERN" {
-            let seconds = try Self.duration(Array(f.dropFirst(2)), line: line)
-            switch f[1].uppercased() {
-            case "TIMESTEP": network.options.patternStepS = seconds
-            case "START": network.options.patternStartS = seconds
+        for (line, f) in rows("[TIMES]") where f.count >= 2 {
+            let key = f[0].uppercased()
+            if key == "DURATION" {
+                network.options.durationS = try Self.duration(Array(f.dropFirst()), line: line)
+                continue
+            }
+            guard f.count >= 3 else { continue }
+            let seconds = { () throws(HydraulicsError) -> Int in try Self.duration(Array(f.dropFirst(2)), line: line) }
+            switch (key, f[1].uppercased()) {
+            case ("PATTERN", "TIMESTEP"): network.options.patternStepS = try seconds()
+            case ("PATTERN", "START"): network.options.patternStartS = try seconds()
+            case ("HYDRAULIC", "TIMESTEP"): network.options.hydraulicStepS = try seconds()
+            case ("REPORT", "TIMESTEP"): network.options.reportStepS = try seconds()
+            case ("RULE", "TIMESTEP"): network.options.ruleStepS = try seconds()
+            case ("START", "CLOCKTIME"): network.options.startClockS = try seconds()
             default: continue
             }
         }
@@ -146,12 +199,19 @@ private struct Reader {
         }
         for (line, f) in rows("[TANKS]") {
             try need(f, 6, line, "a tank needs id, elevation, initial, minimum and maximum level, and diameter")
-            let kind = WaterNetwork.Node.Kind.tank(
+            var tank = WaterNetwork.Tank(
                 initialLevel: try number(f, 2, line, "initial level") / units.length,
                 minLevel: try number(f, 3, line, "minimum level") / units.length,
                 maxLevel: try number(f, 4, line, "maximum level") / units.length,
                 diameter: try number(f, 5, line, "diameter") / units.length)
-            try network.add(WaterNetwork.Node(id: f[0], kind: kind, elevation: try number(f, 1, line, "elevation") / units.length))
+            // Optional: volume below the minimum level, a volume curve ("*": none), overflow.
+            if f.count > 6 { tank.minVolume = try number(f, 6, line, "minimum volume") / units.volume }
+            if f.count > 7 && f[7] != "*" { tank.volumeCurve = f[7] }
+            if f.count > 8 { tank.canOverflow = ["YES", "TRUE"].contains(f[8].uppercased()) }
+            guard tank.minLevel <= tank.initialLevel, tank.initialLevel <= tank.maxLevel else {
+                throw .syntax(line: line, "tank \(f[0]): its initial level is outside its minimum and maximum")
+            }
+            try network.add(WaterNetwork.Node(id: f[0], kind: .tank(tank), elevation: try number(f, 1, line, "elevation") / units.length))
         }
     }
 
@@ -200,7 +260,11 @@ private struct Reader {
             var link = try endpoints(f, line, kind: .valve(type))
             link.diameter = try number(f, 3, line, "diameter") / units.diameter
             link.minorLoss = f.count > 6 ? try number(f, 6, line, "minor loss") : 0
-            link.setting = type == .gpv ? nil : Self.valveSetting(try number(f, 5, line, "setting"), type, units)
+            if type == .gpv {
+                link.headlossCurve = f[5]
+            } else {
+                link.setting = Self.valveSetting(try number(f, 5, line, "setting"), type, units)
+            }
             try network.add(link)
         }
     }

@@ -19,7 +19,7 @@ enum LinkCoefficients {
         var hgrad = n * r * pow(q, n - 1)
         var hloss: Double
         if hgrad < rqTol {
-            hgrad = rqTol / n
+            hgrad = rqTol
             hloss = hgrad * q
         } else {
             hloss = hgrad * q / n
@@ -77,7 +77,7 @@ enum LinkCoefficients {
 
     /// A pump: head loss = −(head gain) from its curve at `speed`.
     static func pump(flow: Double, curve: PumpCurve, speed: Double) -> (p: Double, y: Double) {
-        let q = max(abs(flow), 1e-6)
+        let q = abs(flow)
         switch curve {
         case .power(let h0, let r, let n, _, _):
             let h = speed * speed * h0
@@ -100,10 +100,18 @@ enum LinkCoefficients {
             let hloss = -h0 * speed * speed + hgrad * flow
             return (1 / hgrad, hloss / hgrad)
         case .constantPower(let r):
-            let hgrad = -r / q / q
-            if hgrad > cBig { return (1 / cBig, flow) }
-            if hgrad < cSmall { return (1 / cSmall, flow) }
-            let hloss = r / flow
+            let rs = r * speed * speed * speed  // EPANET: n = −1, so r·speed^(2−n)
+            var hgrad = -rs / q / q
+            let hloss: Double
+            if hgrad > cBig {
+                hgrad = cBig
+                hloss = -hgrad * flow
+            } else if hgrad < rqTol {
+                hgrad = rqTol
+                hloss = -hgrad * flow
+            } else {
+                hloss = rs / flow
+            }
             return (1 / hgrad, hloss / hgrad)
         }
     }
@@ -118,8 +126,10 @@ enum LinkCoefficients {
         return (y[k1] - slope * x[k1], slope)
     }
 
-    /// An open valve (or a TCV at its loss coefficient): minor loss only.
-    static func openValve(flow: Double, km: Double) -> (p: Double, y: Double) {
+    /// EPANET's `valvecoeff`: a closed valve carries next to nothing; an open one (or a TCV
+    /// at its loss coefficient) has its minor loss only, or a tiny linear one.
+    static func valve(flow: Double, km: Double, closed: Bool) -> (p: Double, y: Double) {
+        if closed { return self.closed(flow: flow) }
         guard km > 0 else { return (1 / cSmall, flow) }
         let q = abs(flow)
         var hgrad = 2 * km * q
@@ -138,10 +148,36 @@ enum LinkCoefficients {
         let k = max(cSmall, ke)
         var hgrad = n * k * pow(abs(q), n - 1)
         if hgrad < rqTol {
-            hgrad = rqTol / n
+            hgrad = rqTol
             return (hgrad * q, hgrad)
         }
         return (hgrad * q / n, hgrad)
+    }
+
+    /// A GPV: the segment of its head-loss curve (flow → loss) that holds the flow.
+    static func generalValve(flow: Double, curveX: [Double], curveY: [Double]) -> (p: Double, y: Double) {
+        let q = max(abs(flow), tiny)
+        let (h0, slope) = segment(x: curveX, y: curveY, at: q)
+        let r = max(slope, tiny)
+        return (1 / r, (h0 / r + q) * (flow < 0 ? -1 : 1))
+    }
+
+    static let tiny = 1e-6
+    /// EPANET's MINPDIFF (ft): the narrowest pressure range a pressure-driven demand varies over.
+    static let minimumPressureRange = 0.1
+
+    /// A pressure-driven demand as a loss through the junction's outlet (EPANET's
+    /// `demandheadloss`): h = range·(d / full)^n between none and all of it, with steep
+    /// barriers that keep the delivered demand within 0...full.
+    static func pressureDemand(delivered d: Double, full: Double, range: Double, exponent n: Double) -> (hloss: Double, hgrad: Double) {
+        let r = d / full
+        if r <= 0 { return (cBig * d, cBig) }
+        if r < 1 {
+            let hgrad = n * range * pow(r, n - 1) / full
+            if hgrad < rqTol { return (rqTol * d, rqTol) }
+            return (hgrad * d / n, hgrad)
+        }
+        return (range + cBig * (d - full), cBig)
     }
 }
 

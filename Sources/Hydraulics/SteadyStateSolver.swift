@@ -1,32 +1,45 @@
 import Foundation
 
-/// EPANET's global gradient algorithm (Todini & Pilati) for one steady state: demand-
-/// driven, with Hazen–Williams, Darcy–Weisbach or Chezy–Manning pipes, check valves,
-/// pumps (one- and three-point power curves, multi-point curves, constant power),
-/// TCVs and PBVs, emitters, patterns, and simple controls on time and tank level.
-/// Tanks and reservoirs are fixed heads (their level at the instant solved).
+/// EPANET 2.2's hydraulic engine for one network: the global gradient algorithm (Todini &
+/// Pilati) with EPANET's coefficients, status logic and trial loop, so that heads, flows
+/// and statuses agree with it. Pipes (Hazen–Williams, Darcy–Weisbach, Chezy–Manning, check
+/// valves), pumps (power-function, multi-point and constant-power curves, speeds and
+/// speed patterns), every valve type (PRV, PSV, PBV, FCV, TCV, GPV) active, open or closed,
+/// emitters, demand-driven or pressure-driven demands, patterns, simple controls, and
+/// tanks that close the links filling them when full or draining them when empty.
 ///
-/// Not yet: PRV, PSV, FCV and GPV valves in their active state (a network with one is
-/// refused with a clear error rather than solved wrongly), rule-based controls,
-/// junction-pressure controls,
-/// pressure-driven demand, and tanks closing links when full or empty.
+/// `solve(atS:)` gives one steady state (tanks and reservoirs at fixed heads);
+/// ``ExtendedPeriodSimulation`` steps it through time as EPANET does.
 public struct SteadyStateSolver: Sendable {
     public let network: WaterNetwork
     let units: HydraulicUnits
     let junctionRow: [Int?]
     let junctions: [Int]
     let resistance: [Double]
+    /// Minor-loss coefficient in internal units (EPANET's Km = 0.02517·K / d⁴).
     let minorLoss: [Double]
     let pumpCurves: [Int: PumpCurve]
+    /// GPVs' head-loss curves, flow → head loss, internal units.
+    let headlossCurves: [Int: (x: [Double], y: [Double])]
     let headlossExponent: Double
     let viscosity: Double
+    /// The matrix's pattern, and where each link's off-diagonal entry sits in it (nil
+    /// unless both ends are junctions).
+    let pattern: ProfileMatrix
+    let offDiagonal: [Int?]
+    let diagonal: [Int]
+    /// Valves in file order (EPANET visits them so), and the PRVs, PSVs and FCVs among them.
+    let valves: [Int]
 
+    /// EPANET's tolerances (ft, cfs) and its "big" and "small" coefficients.
     static let headTolerance = 0.0005
     static let flowTolerance = 0.0001
+    static let zeroFlow = 1e-6
 
     public init(network: WaterNetwork) throws(HydraulicsError) {
         self.network = network
-        units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
+        let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
+        self.units = units
         var rows: [Int?] = Array(repeating: nil, count: network.nodes.count)
         var junctions: [Int] = []
         for (i, node) in network.nodes.enumerated() where node.isJunction {
@@ -40,21 +53,14 @@ public struct SteadyStateSolver: Sendable {
         var resistance: [Double] = []
         var minorLoss: [Double] = []
         var curves: [Int: PumpCurve] = [:]
+        var lossCurves: [Int: (x: [Double], y: [Double])] = [:]
+        var valves: [Int] = []
         for (k, link) in network.links.enumerated() {
             let d = link.diameter
             minorLoss.append(d > 0 ? 0.02517 * link.minorLoss / (d * d * d * d) : 0)
             switch link.kind {
             case .pipe:
-                let (l, c) = (link.length, link.roughness)
-                switch network.options.headloss {
-                case .hazenWilliams: resistance.append(4.727 * l / pow(c, 1.852) / pow(d, 4.871))
-                case .darcyWeisbach:
-                    let area = Double.pi * d * d / 4
-                    resistance.append(l / 2 / 32.2 / d / (area * area))
-                case .chezyManning:
-                    let a = 4 * c / (1.49 * Double.pi * d * d)
-                    resistance.append(a * a * pow(d / 4, -1.333) * l)
-                }
+                resistance.append(Self.pipeResistance(link, network.options.headloss))
             case .pump(let pump):
                 resistance.append(0)
                 if let name = pump.headCurve {
@@ -69,16 +75,49 @@ public struct SteadyStateSolver: Sendable {
                 }
             case .valve(let type):
                 resistance.append(0)
-                if [.prv, .psv, .fcv, .gpv].contains(type) && link.setting != nil {
-                    throw .unsupported("valve \(link.id) is an active \(type.rawValue); only TCV, PBV and fixed-status valves are solved")
+                valves.append(k)
+                if type == .gpv {
+                    guard let name = link.headlossCurve, let curve = network.curves[name], curve.x.count >= 2 else {
+                        throw .unknownReference(line: 0, "GPV \(link.id): no head-loss curve of two or more points")
+                    }
+                    lossCurves[k] = (curve.x.map { $0 / units.flow }, curve.y.map { $0 / units.length })
                 }
-                if type == .gpv { throw .unsupported("valve \(link.id) is a GPV") }
+                let endsAtJunctions = network.nodes[link.from].isJunction && network.nodes[link.to].isJunction
+                if [.prv, .psv, .fcv].contains(type) && !endsAtJunctions {
+                    throw .unsupported("valve \(link.id): a \(type.rawValue) cannot connect to a tank or reservoir (EPANET error 219)")
+                }
             }
         }
         self.resistance = resistance
         self.minorLoss = minorLoss
         pumpCurves = curves
+        headlossCurves = lossCurves
+        self.valves = valves
         if let cutOff = Self.unreachableJunction(network) { throw .singular(node: network.nodes[cutOff].id) }
+        var edges: [(Int, Int)] = []
+        for link in network.links {
+            if let a = rows[link.from], let b = rows[link.to] { edges.append((a, b)) }
+        }
+        let pattern = ProfileMatrix(size: junctions.count, edges: edges)
+        self.pattern = pattern
+        offDiagonal = network.links.map { link in
+            guard let a = rows[link.from], let b = rows[link.to] else { return nil }
+            return pattern.slot(a, b)
+        }
+        diagonal = (0..<junctions.count).map { pattern.diagonal($0) }
+    }
+
+    static func pipeResistance(_ link: WaterNetwork.Link, _ formula: WaterNetwork.HeadlossFormula) -> Double {
+        let (l, c, d) = (link.length, link.roughness, link.diameter)
+        switch formula {
+        case .hazenWilliams: return 4.727 * l / pow(c, 1.852) / pow(d, 4.871)
+        case .darcyWeisbach:
+            let area = Double.pi * d * d / 4
+            return l / 2 / 32.2 / d / (area * area)
+        case .chezyManning:
+            let a = 4 * c / (1.49 * Double.pi * d * d)
+            return a * a * pow(d / 4, -1.333) * l
+        }
     }
 
     /// A junction no chain of links joins to a tank or reservoir has no defined head.
@@ -101,9 +140,11 @@ public struct SteadyStateSolver: Sendable {
 
     // MARK: Public, in SI
 
-    /// Solves the network at `timeS` seconds into its patterns. `fixedHeads` overrides the
-    /// head (m) of tanks and reservoirs by id (a tank's level at that time, say);
-    /// `extraDemands` adds outflow (m³/s) at junctions by id (a leak).
+    /// Solves the network at `timeS` seconds into its patterns, from EPANET's initial
+    /// flows, with the time controls due by then and the tank-level controls that hold at
+    /// the tanks' heads. `fixedHeads` overrides the head (m) of tanks and reservoirs by id
+    /// (a tank's level at that time, say); `extraDemands` adds outflow (m³/s) at junctions
+    /// by id (a leak).
     public func solve(
         atS timeS: Int = 0, fixedHeads: [String: Double] = [:], extraDemands: [String: Double] = [:]
     ) throws(HydraulicsError) -> HydraulicSnapshot {
@@ -121,216 +162,128 @@ public struct SteadyStateSolver: Sendable {
             }
             extra[i] = q / HydraulicUnits.cubicMetresPerCubicFoot
         }
-        return try solve(timeS: timeS, fixedHeads: heads, extra: extra)
+        var state = initialState()
+        for (i, h) in heads { state.head[i] = h }
+        setDemands(&state, atS: timeS, extra: extra)
+        for (i, h) in heads { state.head[i] = h }
+        applyControlsDue(by: timeS, to: &state)
+        let balance = try self.balance(&state)
+        return snapshot(timeS, state, balance)
     }
 
-    // MARK: The algorithm (internal units)
+    // MARK: State
 
-    enum Status: Equatable { case open, closed, tooMuchHead, checkClosed }
-
-    func solve(timeS t: Int, fixedHeads: [Int: Double], extra: [Int: Double]) throws(HydraulicsError) -> HydraulicSnapshot {
+    /// EPANET's `inithyd`: tanks at their initial level, links at their own status and
+    /// setting (control valves with a setting start active), first-guess flows.
+    func initialState() -> HydraulicState {
         let nodes = network.nodes
-        let links = network.links
-        var head = nodes.enumerated().map { i, node -> Double in
-            if let h = fixedHeads[i] { return h }
-            switch node.kind {
-            case .junction: return node.elevation
-            case .reservoir(let pattern): return node.elevation * network.multiplier(pattern, atS: t)
-            case .tank(let level, _, _, _): return node.elevation + level
-            }
+        let head = nodes.map { node -> Double in
+            if let tank = node.tank { return node.elevation + tank.initialLevel }
+            return node.elevation
         }
-        let demand = nodes.enumerated().map { i, node in
-            node.demands.reduce(0) { sum, d in
-                sum + d.base * network.multiplier(d.pattern ?? network.options.defaultPattern, atS: t)
-            } * network.options.demandMultiplier + (extra[i] ?? 0)
-        }
-        var (status, setting) = initialStatus(atS: t, heads: head)
-        var flow = links.enumerated().map { k, link -> Double in
-            if status[k] == .closed { return 1e-6 }
-            if case .pump = link.kind { return (setting[k] ?? 1) * (pumpCurves[k]?.designFlow ?? 1) }
-            return Double.pi * link.diameter * link.diameter / 4
-        }
-        let qexp = 1 / network.options.emitterExponent
-        var emitter = nodes.map { $0.emitterCoefficient > 0 ? 1.0 : 0 }
-        let n = junctions.count
-        var p = Array(repeating: 0.0, count: links.count)
-        var y = Array(repeating: 0.0, count: links.count)
-        var relative = Double.infinity
-        for trial in 1...max(1, network.options.trials) {
-            for k in links.indices {
-                (p[k], y[k]) = coefficients(k, flow: flow[k], status: status[k], setting: setting[k])
-            }
-            var a = Array(repeating: 0.0, count: n * n)
-            var f = Array(repeating: 0.0, count: n)
-            var excess = Array(repeating: 0.0, count: nodes.count)
-            for (k, link) in links.enumerated() {
-                let (n1, n2) = (link.from, link.to)
-                excess[n1] -= flow[k]
-                excess[n2] += flow[k]
-                let (r1, r2) = (junctionRow[n1], junctionRow[n2])
-                if let r1, let r2 {
-                    a[r1 * n + r2] -= p[k]
-                    a[r2 * n + r1] -= p[k]
-                }
-                if let r1 { a[r1 * n + r1] += p[k]; f[r1] += y[k] } else if let r2 { f[r2] += p[k] * head[n1] }
-                if let r2 { a[r2 * n + r2] += p[k]; f[r2] -= y[k] } else if let r1 { f[r1] += p[k] * head[n2] }
-            }
-            for (r, i) in junctions.enumerated() {
-                let ke = nodes[i].emitterCoefficient
-                if ke > 0 {
-                    let (hloss, hgrad) = LinkCoefficients.emitter(flow: emitter[i], ke: ke, exponent: qexp)
-                    a[r * n + r] += 1 / hgrad
-                    f[r] += (hloss + nodes[i].elevation) / hgrad
-                    excess[i] -= emitter[i]
-                }
-                f[r] += excess[i] - demand[i]
-            }
-            let system: CholeskySystem
-            do { system = try CholeskySystem(matrix: a, size: n) } catch {
-                throw .singular(node: nodes[junctions[error.row]].id)
-            }
-            let solved = system.solve(f)
-            for (r, i) in junctions.enumerated() { head[i] = solved[r] }
-            var qsum = 0.0
-            var dqsum = 0.0
-            for (k, link) in links.enumerated() {
-                let dq = y[k] - p[k] * (head[link.from] - head[link.to])
-                flow[k] -= dq
-                qsum += abs(flow[k])
-                dqsum += abs(dq)
-            }
-            for i in junctions where nodes[i].emitterCoefficient > 0 {
-                let (hloss, hgrad) = LinkCoefficients.emitter(flow: emitter[i], ke: nodes[i].emitterCoefficient, exponent: qexp)
-                let dq = (hloss - (head[i] - nodes[i].elevation)) / hgrad
-                emitter[i] -= dq
-                qsum += abs(emitter[i])
-                dqsum += abs(dq)
-            }
-            relative = qsum > 0 ? dqsum / qsum : dqsum
-            if relative <= network.options.accuracy && !updateStatus(&status, setting: setting, flow: flow, head: head) {
-                return snapshot(
-                    t, head: head, demand: demand, emitter: emitter, flow: flow, status: status,
-                    trials: trial, relative: relative, system: system)
-            }
-        }
-        throw .notConverged(trials: network.options.trials, relativeError: relative)
-    }
-
-    private func coefficients(_ k: Int, flow: Double, status: Status, setting: Double?) -> (Double, Double) {
-        if status != .open { return LinkCoefficients.closed(flow: flow) }
-        let link = network.links[k]
-        switch link.kind {
-        case .pipe:
-            if network.options.headloss == .darcyWeisbach {
-                return LinkCoefficients.darcyWeisbach(
-                    flow: flow, r: resistance[k], km: minorLoss[k], e: link.roughness / link.diameter,
-                    s: viscosity * link.diameter)
-            }
-            return LinkCoefficients.pipe(flow: flow, r: resistance[k], exponent: headlossExponent, km: minorLoss[k])
-        case .pump:
-            let speed = setting ?? 1
-            guard speed > 0, let curve = pumpCurves[k] else { return LinkCoefficients.closed(flow: flow) }
-            return LinkCoefficients.pump(flow: flow, curve: curve, speed: speed)
-        case .valve(.tcv):
-            let d = link.diameter
-            let km = setting.map { 0.02517 * $0 / (d * d * d * d) } ?? minorLoss[k]
-            return LinkCoefficients.openValve(flow: flow, km: km)
-        case .valve(.pbv):
-            if let s = setting, s != 0, minorLoss[k] * flow * flow <= s {
-                return (LinkCoefficients.cBig, s * LinkCoefficients.cBig)
-            }
-            return LinkCoefficients.openValve(flow: flow, km: minorLoss[k])
-        case .valve:
-            return LinkCoefficients.openValve(flow: flow, km: minorLoss[k])
-        }
-    }
-
-    /// Check valves close against reverse flow; a pump asked for more head than it can
-    /// make shuts. Returns whether any status changed.
-    private func updateStatus(_ status: inout [Status], setting: [Double?], flow: [Double], head: [Double]) -> Bool {
-        var changed = false
+        var status: [LinkStatus] = []
+        var setting: [Double?] = []
+        var flow: [Double] = []
         for (k, link) in network.links.enumerated() {
-            let dh = head[link.from] - head[link.to]
-            let old = status[k]
+            var s: LinkStatus = link.initiallyOpen ? .open : .closed
+            var value = link.setting
             switch link.kind {
-            case .pipe(checkValve: true) where old == .open || old == .checkClosed:
-                if abs(dh) > Self.headTolerance {
-                    status[k] = dh < -Self.headTolerance || flow[k] < -Self.flowTolerance ? .checkClosed : .open
-                } else if flow[k] < -Self.flowTolerance {
-                    status[k] = .checkClosed
-                }
-            case .pump where old == .open || old == .tooMuchHead:
-                let speed = setting[k] ?? 1
-                if let shutoff = pumpCurves[k]?.shutoffHead, -dh > speed * speed * shutoff + Self.headTolerance {
-                    status[k] = .tooMuchHead
-                } else {
-                    status[k] = .open
-                }
-            default: continue
+            case .pipe: value = nil
+            case .pump:
+                value = link.setting ?? 1
+                if value == 0 { s = .closed }
+            case .valve(.gpv): value = nil
+            case .valve: if value != nil { s = .active }
             }
-            if status[k] != old { changed = true }
+            status.append(s)
+            setting.append(value)
+            flow.append(initialFlow(k, status: s, setting: value))
         }
-        return changed
+        return HydraulicState(
+            head: head, flow: flow, status: status, setting: setting,
+            nodeDemand: Array(repeating: 0, count: nodes.count),
+            demandFlow: Array(repeating: 0, count: nodes.count),
+            emitterFlow: nodes.map { $0.emitterCoefficient > 0 ? 1 : 0 })
     }
 
-    /// Statuses and settings at `t`: the file's, then time controls up to `t`, then tank
-    /// level controls on the heads given.
-    func initialStatus(atS t: Int, heads: [Double]) -> ([Status], [Double?]) {
-        var status: [Status] = network.links.map { $0.initiallyOpen ? .open : .closed }
-        var setting: [Double?] = network.links.enumerated().map { k, link in
-            if case .pump(let pump) = link.kind {
-                return (link.setting ?? 1) * network.multiplier(pump.speedPattern, atS: t)
-            }
-            return link.setting
-        }
-        func apply(_ c: WaterNetwork.Control) {
-            if let open = c.open { status[c.link] = open ? .open : .closed }
-            if let s = c.setting {
-                setting[c.link] = s
-                status[c.link] = s == 0 && isPump(c.link) ? .closed : .open
-            }
-        }
-        let timed = network.controls.compactMap { c -> (Int, WaterNetwork.Control)? in
-            switch c.trigger {
-            case .atTime(let s) where s <= t: (s, c)
-            case .atClockTime(let s) where s <= t % 86400: (s, c)
-            default: nil
-            }
-        }
-        for (_, c) in timed.sorted(by: { $0.0 < $1.0 }) { apply(c) }
-        for c in network.controls {
-            switch c.trigger {
-            case .nodeAbove(let node, let v) where !network.nodes[node].isJunction && heads[node] > v: apply(c)
-            case .nodeBelow(let node, let v) where !network.nodes[node].isJunction && heads[node] < v: apply(c)
-            default: continue
-            }
-        }
-        for k in network.links.indices where isPump(k) && setting[k] == 0 { status[k] = .closed }
-        return (status, setting)
+    /// EPANET's `initlinkflow`.
+    func initialFlow(_ k: Int, status: LinkStatus, setting: Double?) -> Double {
+        if status.isClosed { return Self.zeroFlow }
+        let link = network.links[k]
+        if case .pump = link.kind { return (setting ?? 1) * (pumpCurves[k]?.designFlow ?? 1) }
+        return Double.pi * link.diameter * link.diameter / 4
     }
 
-    private func isPump(_ k: Int) -> Bool {
+    /// EPANET's `demands`: junction demands, reservoir heads and pump speeds from their
+    /// patterns at `t`.
+    func setDemands(_ state: inout HydraulicState, atS t: Int, extra: [Int: Double] = [:]) {
+        for (i, node) in network.nodes.enumerated() {
+            switch node.kind {
+            case .junction:
+                let asked = node.demands.reduce(0) { sum, d in
+                    sum + d.base * network.multiplier(d.pattern ?? network.options.defaultPattern, atS: t)
+                } * network.options.demandMultiplier + (extra[i] ?? 0)
+                state.nodeDemand[i] = asked
+                state.demandFlow[i] = asked
+            case .reservoir(let pattern):
+                if pattern != nil { state.head[i] = node.elevation * network.multiplier(pattern, atS: t) }
+            case .tank: continue
+            }
+        }
+        for (k, link) in network.links.enumerated() {
+            guard case .pump(let pump) = link.kind, pump.speedPattern != nil else { continue }
+            setSetting(k, network.multiplier(pump.speedPattern, atS: t), in: &state)
+        }
+    }
+
+    /// EPANET's `setlinksetting`, as a pattern or a rule sets a value.
+    func setSetting(_ k: Int, _ value: Double, in state: inout HydraulicState) {
+        switch network.links[k].kind {
+        case .pump:
+            state.setting[k] = value
+            if value > 0 && state.status[k].isClosed {
+                resetPumpFlow(k, in: &state)
+                state.status[k] = .open
+            }
+            if value == 0 && !state.status[k].isClosed { state.status[k] = .closed }
+        case .valve(.fcv):
+            state.setting[k] = value
+            state.status[k] = .active
+        default:
+            if state.setting[k] == nil && state.status[k].isClosed { state.status[k] = .open }
+            state.setting[k] = value
+        }
+    }
+
+    /// A constant-power pump that restarts starts from its design flow.
+    func resetPumpFlow(_ k: Int, in state: inout HydraulicState) {
+        if case .constantPower = pumpCurves[k] { state.flow[k] = 1 }
+    }
+
+    func isPump(_ k: Int) -> Bool {
         if case .pump = network.links[k].kind { return true }
         return false
     }
 
-    private func snapshot(
-        _ t: Int, head: [Double], demand: [Double], emitter: [Double], flow: [Double], status: [Status],
-        trials: Int, relative: Double, system: CholeskySystem
-    ) -> HydraulicSnapshot {
+    // MARK: Snapshot
+
+    func snapshot(_ t: Int, _ state: HydraulicState, _ balance: Balance) -> HydraulicSnapshot {
         let m = HydraulicUnits.metresPerFoot
         let m3 = HydraulicUnits.cubicMetresPerCubicFoot
         return HydraulicSnapshot(
             timeS: t,
-            head: head.map { $0 * m },
+            head: state.head.map { $0 * m },
             pressure: network.nodes.enumerated().map { i, node in
                 if case .reservoir = node.kind { return 0 }
-                return (head[i] - node.elevation) * m
+                return (state.head[i] - node.elevation) * m
             },
-            demand: demand.map { $0 * m3 },
-            emitterFlow: emitter.map { $0 * m3 },
-            flow: zip(flow, status).map { q, s in s == .open ? q * m3 : 0 },
-            linkOpen: status.map { $0 == .open },
-            trials: trials, relativeFlowChange: relative, jacobian: system, junctionRow: junctionRow)
+            demand: network.nodes.indices.map { i in
+                (network.nodes[i].isJunction ? state.demandFlow[i] : state.nodeDemand[i]) * m3
+            },
+            emitterFlow: state.emitterFlow.map { $0 * m3 },
+            flow: zip(state.flow, state.status).map { q, s in s.isClosed ? 0 : q * m3 },
+            status: state.status,
+            trials: balance.trials, relativeFlowChange: balance.relativeError, balanced: balance.converged,
+            jacobian: balance.system, junctionRow: junctionRow)
     }
 }

@@ -8,7 +8,10 @@ public struct WaterNetwork: Sendable {
     public var patterns: [String: [Double]] = [:]
     public var curves: [String: Curve] = [:]
     public var controls: [Control] = []
+    public var rules: [RuleBasedControl] = []
     public var options = Options()
+    /// What the file asks for that the solver does not model; it solves the rest.
+    public var warnings: [String] = []
     /// Index of each node and link by id.
     public private(set) var nodeIndex: [String: Int] = [:]
     public private(set) var linkIndex: [String: Int] = [:]
@@ -30,7 +33,35 @@ public struct WaterNetwork: Sendable {
         public var emitterExponent = 0.5
         public var patternStepS = 3600
         public var patternStartS = 0
+        /// Extended-period clock ([TIMES]): run length, hydraulic and report steps, the
+        /// rule evaluation step, and the clock time at t = 0.
+        public var durationS = 0
+        public var hydraulicStepS = 3600
+        public var reportStepS = 3600
+        /// EPANET's default: a tenth of the hydraulic step.
+        public var ruleStepS: Int? = nil
+        public var startClockS = 0
+        /// Status checks every `checkFrequency` trials up to trial `maxCheck` (EPANET's
+        /// CHECKFREQ and MAXCHECK); damping once the error falls below `dampLimit` (0: never).
+        public var checkFrequency = 2
+        public var maxCheck = 10
+        public var dampLimit = 0.0
+        /// Trials after `trials` for an unbalanced solution (UNBALANCED CONTINUE n); nil:
+        /// stop with an error (UNBALANCED STOP, EPANET's default).
+        public var extraTrials: Int? = nil
+        /// Extra convergence limits (0: off): largest head-loss error (ft) and flow change (cfs).
+        public var headErrorLimit = 0.0
+        public var flowChangeLimit = 0.0
+        public var demandModel: DemandModel = .demandDriven
         public init() {}
+    }
+
+    /// Demand-driven (EPANET's DDA) or pressure-driven (PDA: a junction gets its full demand
+    /// above `required` pressure, none below `minimum`, (p − min)/(req − min) to the power
+    /// `exponent` between; pressures in ft).
+    public enum DemandModel: Sendable, Equatable {
+        case demandDriven
+        case pressureDriven(minimum: Double, required: Double, exponent: Double)
     }
 
     public enum HeadlossFormula: String, Sendable { case hazenWilliams = "H-W", darcyWeisbach = "D-W", chezyManning = "C-M" }
@@ -39,7 +70,7 @@ public struct WaterNetwork: Sendable {
         public enum Kind: Sendable, Equatable {
             case junction
             case reservoir(headPattern: String?)
-            case tank(initialLevel: Double, minLevel: Double, maxLevel: Double, diameter: Double)
+            case tank(Tank)
         }
         public var id: String
         public var kind: Kind
@@ -54,6 +85,34 @@ public struct WaterNetwork: Sendable {
         public var y: Double? = nil
 
         public var isJunction: Bool { kind == .junction }
+        public var tank: Tank? {
+            if case .tank(let t) = kind { return t }
+            return nil
+        }
+    }
+
+    /// A storage tank: levels above its bottom (ft) and a diameter, or a volume curve
+    /// (level in the file's units → volume) for a tank that is not a cylinder.
+    public struct Tank: Sendable, Equatable {
+        public var initialLevel: Double
+        public var minLevel: Double
+        public var maxLevel: Double
+        public var diameter: Double
+        /// Volume below the minimum level (ft³), EPANET's MinVol.
+        public var minVolume = 0.0
+        public var volumeCurve: String? = nil
+        /// Spills instead of closing its inlets when full.
+        public var canOverflow = false
+
+        public init(initialLevel: Double, minLevel: Double, maxLevel: Double, diameter: Double) {
+            self.initialLevel = initialLevel
+            self.minLevel = minLevel
+            self.maxLevel = maxLevel
+            self.diameter = diameter
+        }
+
+        /// Cross-section (ft²).
+        public var area: Double { Double.pi * diameter * diameter / 4 }
     }
 
     public struct Link: Sendable {
@@ -75,6 +134,8 @@ public struct WaterNetwork: Sendable {
         public var initiallyOpen = true
         /// Valve setting (internal units) or pump speed; nil when fixed open/closed by status.
         public var setting: Double? = nil
+        /// A GPV's head-loss curve (flow → head loss, in the file's units).
+        public var headlossCurve: String? = nil
     }
 
     public struct Pump: Sendable, Equatable {
@@ -102,6 +163,8 @@ public struct WaterNetwork: Sendable {
             case nodeAbove(node: Int, value: Double)
             case nodeBelow(node: Int, value: Double)
         }
+        /// For a valve, `open`/`closed` with no setting fix its status (the setting is then
+        /// unset, EPANET's MISSING); a setting makes it active.
         public var link: Int
         public var open: Bool?
         public var setting: Double?

@@ -47,11 +47,14 @@ import Testing
         #expect(b.emitterCoefficient > 0)
         #expect(network.multiplier("day", atS: 1800) == 2 && network.multiplier("day", atS: 3600) == 1)
         #expect(network.nodes[0].x == 1 && network.nodes[1].x == nil)
-        // The demand-driven state balances: the reservoir supplies demands plus emitter.
+        // The demand-driven state balances: the reservoir supplies demands plus emitter, and
+        // its own "demand" is that supply, negative.
         let state = try SteadyStateSolver(network: network).solve()
         let supplied = state.flow[0]
-        let drawn = state.demand.reduce(0, +) + state.emitterFlow.reduce(0, +)
+        let junctions = network.nodes.indices.filter { network.nodes[$0].isJunction }
+        let drawn = junctions.reduce(0) { $0 + state.demand[$1] } + state.emitterFlow.reduce(0, +)
         #expect(abs(supplied - drawn) < 1e-6)
+        #expect(abs(state.demand[network.nodeIndex["R"]!] + supplied) < 1e-6)
         #expect(state.emitterFlow[1] > 0)
     }
 
