@@ -170,15 +170,19 @@ public struct EventDetector: Sendable {
         // The zone's water balance takes every plausible inlet value, a flat one too: a
         // stopped pump's inlet really reads 0 for hours (the stuck flag is still a fault
         // event for the sensor).
-        if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0 {
+        if let term = Self.balanceTerm(p), p.flags & ScoredPoint.outOfRangeFlag == 0 {
             if config.zoneInflow {
-                let inlets = roster(p.zone).inlets.count
-                if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(tsMs: p.tsMs, value: value, inlets: inlets) {
+                let members = roster(p.zone).balanceMembers
+                if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(
+                    sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
+                {
                     countInflowLoss(zone: p.zone, verdict)
                 }
             }
             // A flat inlet is still part of the zone's summed inflow (no loss is counted on it).
-            if p.flags & ScoredPoint.stuckFlag != 0 && p.warmedUp { rememberInletStep(p, value: value) }
+            if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.stuckFlag != 0 && p.warmedUp {
+                rememberInletStep(p, value: value)
+            }
         }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
@@ -396,7 +400,7 @@ public struct EventDetector: Sendable {
     }
 
     private mutating func evaluateZone(after p: ScoredPoint) -> [DetectionChange] {
-        let isLevel = p.role == .level
+        let isLevel = p.role == .level || p.role == .storageLevel
         let key = Self.zoneKey(p.zone, tank: isLevel)
         let condition = zoneCondition(p.zone, level: isLevel)
         if var event = open[key] {
@@ -527,6 +531,17 @@ public struct EventDetector: Sendable {
         event.type == .leak && zoneInflow[event.zone]?.isJudging == true
     }
 
+    /// A point's part in its zone's water balance, if it has one.
+    static func balanceTerm(_ p: ScoredPoint) -> BalanceTerm? {
+        guard let value = p.value else { return nil }
+        switch p.role {
+        case .inletFlow: return .inflow(value)
+        case .outletFlow: return .outflow(value)
+        case .storageLevel where p.storageAreaM2 > 0: return .storage(level: value, areaM2: p.storageAreaM2)
+        default: return nil
+        }
+    }
+
     /// Adds a judged step's excess to its zone's open leak (interval: ±1.645 spreads).
     private mutating func countInflowLoss(zone: String, _ v: InflowLeakDetector.Verdict) {
         let key = Self.zoneKey(zone)
@@ -562,18 +577,27 @@ public struct EventDetector: Sendable {
         var pressures: [String] = []
         var meters: [String] = []
         var levels: [String] = []
+        var outlets: [String] = []
+        var storages: [String] = []
 
         init(_ members: [Member]) {
             for m in members {
                 switch m.role {
                 case .inletFlow: inlets.append(m.id)
+                case .outletFlow: outlets.append(m.id)
                 case .pressure: pressures.append(m.id)
                 case .meter: meters.append(m.id)
                 case .level: levels.append(m.id)
+                case .storageLevel:
+                    levels.append(m.id)
+                    storages.append(m.id)
                 default: break
                 }
             }
         }
+
+        /// The sensors of the zone's water balance.
+        var balanceMembers: Int { inlets.count + outlets.count + storages.count }
     }
 
     /// Derived from `members`, split again whenever they change (sensors are learnt

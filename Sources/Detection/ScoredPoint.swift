@@ -1,10 +1,15 @@
 /// What the detector knows about a sensor.
 public enum SensorRole: String, Sendable, Equatable, Codable {
     case pressure
-    /// A flow meter on a zone's inlet.
+    /// A flow meter on a zone's inlet: water entering the zone's balance.
     case inletFlow
+    /// A flow meter on a zone's outlet (a pump or main to another zone): water leaving it.
+    case outletFlow
     case flow
     case level
+    /// The level of a tank that stores the zone's water: the zone's balance counts its
+    /// rise (area × level change) as water used, not lost.
+    case storageLevel
     /// A customer meter: follows consumption, not losses (a water balance against the inlet).
     case meter
     case other
@@ -30,6 +35,9 @@ public struct ScoredPoint: Sendable, Equatable {
     public var modelVersion: String
     /// The trace id of the reading the point comes from ("" when it carried none).
     public var traceID: String
+    /// For a `storageLevel` point: the tank's cross-section (m²), from the network file
+    /// or the sensor's registration.
+    public var storageAreaM2: Double = 0
 
     public init(
         sensorID: String, zone: String, role: SensorRole, tsMs: Int64, value: Double?, forecastMean: Double,

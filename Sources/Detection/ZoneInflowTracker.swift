@@ -1,17 +1,36 @@
-/// A zone's net inflow (the sum of its inlet meters), step by step, fed to an
-/// `InflowLeakDetector` — the detector `waterline eval scenarios` scores on LeakDB, here on
-/// the live points.
+/// One sensor's part in a zone's water balance at a step.
+enum BalanceTerm: Sendable, Equatable {
+    /// An inlet's flow (m³/h): water in.
+    case inflow(Double)
+    /// An outlet's flow: water out to another zone.
+    case outflow(Double)
+    /// A tank's level (m) and cross-section (m²): its rise is water stored, not used.
+    case storage(level: Double, areaM2: Double)
+}
+
+/// A zone's net inflow — inlets − outlets − the rise of its tanks — step by step, fed to an
+/// `InflowLeakDetector` (the detector `waterline eval scenarios` scores on LeakDB, here on
+/// the live points). What is left is what the zone's customers use and lose: a pump that
+/// exports water, or a tank that fills, takes nothing from it.
 ///
-/// Points arrive sensor by sensor and not always in step: a step's inflow is complete when
-/// every inlet of the zone has reported it, and it is fed in time order (a step completed
-/// after a later one was fed is dropped, as a missing step). The detector's step is the
-/// spacing of the first two steps seen, its window a day.
+/// Points arrive sensor by sensor and not always in step: a step's balance is complete
+/// when every member of the zone has reported it, and it is fed in time order (a step
+/// completed after a later one was fed is dropped, as a missing step). A tank's term for a
+/// step comes with its level at the next one, so a zone with a tank is judged a step
+/// later. The detector's step is the spacing of the first two steps seen, its window a day.
 struct ZoneInflowTracker: Sendable, Codable {
-    /// A step's inflow so far: the inlets that reported it, summed.
+    /// A step's balance so far: the members that reported it, summed.
     private struct PartialStep: Sendable, Codable {
         var sum = 0.0
         var count = 0
     }
+
+    /// A tank's last level, for its rise over the next step.
+    private struct LevelReading: Sendable, Codable {
+        var tsMs: Int64
+        var level: Double
+    }
+    private var lastLevels: [String: LevelReading]? = nil
 
     private var detector: InflowLeakDetector?
     private var pending: [Int64: PartialStep] = [:]
@@ -29,18 +48,41 @@ struct ZoneInflowTracker: Sendable, Codable {
     /// Incomplete steps kept at most (a day at one-minute cadence).
     static let maxPendingSteps = 1_440
 
-    /// Steps waiting for an inlet's reading.
+    /// Steps waiting for a member's reading.
     var pendingSteps: Int { pending.count }
 
-    /// Adds one inlet's reading; `inlets` is how many the zone has. Returns the verdict on
-    /// the step it completed, if the detector judged one.
+    /// Adds one inlet's reading; `inlets` is how many members the zone's balance has.
     @discardableResult
     mutating func add(tsMs: Int64, value: Double, inlets: Int) -> InflowLeakDetector.Verdict? {
+        add(sensorID: "", tsMs: tsMs, term: .inflow(value), members: inlets)
+    }
+
+    /// Adds one member's reading; `members` is how many the zone's balance has. Returns the
+    /// verdict on the step it completed, if the detector judged one.
+    @discardableResult
+    mutating func add(sensorID: String, tsMs: Int64, term: BalanceTerm, members: Int) -> InflowLeakDetector.Verdict? {
+        let flow: Double
+        var tsMs = tsMs
+        switch term {
+        case .inflow(let q): flow = q
+        case .outflow(let q): flow = -q
+        case .storage(let level, let area):
+            // A tank's rise from one step to the next is the water stored during the first
+            // (the flows measured at a step run until the next one): this level completes
+            // the step before it.
+            var levels = lastLevels ?? [:]
+            let before = levels[sensorID]
+            if (before?.tsMs ?? .min) < tsMs { levels[sensorID] = LevelReading(tsMs: tsMs, level: level) }
+            lastLevels = levels
+            guard let before, before.tsMs < tsMs else { return nil }
+            flow = -area * (level - before.level) / (Double(tsMs - before.tsMs) / 3_600_000)
+            tsMs = before.tsMs
+        }
         if let last = lastFedMs, tsMs <= last { return nil }
         var entry = pending[tsMs] ?? PartialStep()
-        entry.sum += value
+        entry.sum += flow
         entry.count += 1
-        guard entry.count >= inlets else {
+        guard entry.count >= members else {
             pending[tsMs] = entry
             // An inlet that stopped reporting leaves every step incomplete: keep a day of
             // them at most, so a silent meter cannot grow this without bound.
