@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "WaterlineKit",
             dependencies: [
-                "WaterlineBus", "Mongo", "CStdio", "WaterlineProto", "Cleaning", "Simulation",
+                "WaterlineBus", "Mongo", "CStdio", "WaterlineProto", "Cleaning", "Simulation", "Detection",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "CleaningEvaluationTests", dependencies: ["CleaningEvaluation", "Cleaning"], swiftSettings: strict),
         .testTarget(name: "ForecastingTests", dependencies: ["Forecasting"], swiftSettings: strict),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Forecasting", "Mongo", "WaterlineTestSupport"], swiftSettings: strict),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "WaterlineBus"], swiftSettings: strict),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "WaterlineBus", "WaterlineKit", "WaterlineProto"], swiftSettings: strict),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Simulation"], swiftSettings: strict),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"], swiftSettings: strict),
         .testTarget(

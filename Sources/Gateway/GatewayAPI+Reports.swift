@@ -61,8 +61,8 @@ extension GatewayAPI {
     }
 
     /// Registers the sensors of a `sensors.csv` sent as `{"csv": "...", "cadence_ms"?,
-    /// "inlets"?: ["id", ...]}` with ingest; each sensor ingest refuses comes back with
-    /// its reason.
+    /// "inlets"?: ["id", ...], "outlets"?: ["id", ...], "storage"?: {"id": area_m2}}` with
+    /// ingest; each sensor ingest refuses comes back with its reason.
     private func importSensors(_ request: Request) async throws -> Response {
         let fields = try await jsonObject(request, example: #"{"csv": "sensor_id,kind,unit,zone,node_id,lat,lon,min,max\n...", "cadence_ms": 60000}"#)
         guard let csv = fields["csv"] as? String, !csv.isEmpty else {
@@ -72,13 +72,26 @@ extension GatewayAPI {
         guard cadence.isFinite, (1000...86_400_000).contains(cadence) else {
             throw APIError.unprocessable("cadence_ms must be from 1000 (a second) to 86400000 (a day)", field: "cadence_ms")
         }
-        let inlets = Set((fields["inlets"] as? [String]) ?? [])
         let parsed: [ScenarioSensor]
         do { parsed = try ScenarioFolder.decodeSensors(csv: Data(csv.utf8)) } catch {
             throw APIError.unprocessable("\(error)", field: "csv")
         }
+        var roles = BalanceRoles(inlets: Set((fields["inlets"] as? [String]) ?? []))
+        let zoneOf = Dictionary(parsed.map { ($0.sensorId, $0.zone) }) { first, _ in first }
+        for id in (fields["outlets"] as? [String]) ?? [] { roles.outlets[id] = zoneOf[id] ?? "" }
+        if let storage = fields["storage"] {
+            guard let areas = storage as? [String: Any] else {
+                throw APIError.unprocessable("storage must map tank level sensor ids to their tanks' areas in m²", field: "storage")
+            }
+            for (id, value) in areas {
+                guard let area = Self.number(value), area > 0, area.isFinite else {
+                    throw APIError.unprocessable("storage: the area of \(id) must be a positive number of m²", field: "storage")
+                }
+                roles.storage[id] = area
+            }
+        }
         var register = RegisterSensorsRequest()
-        register.sensors = parsed.map { Sensor($0, cadenceMs: Int64(cadence), inlets: inlets) }
+        register.sensors = parsed.map { Sensor($0, cadenceMs: Int64(cadence), roles: roles) }
         let reply = try await call(backends.ingest, IngestRPC.registerSensors, register, "ingest")
         return jsonResponse([
             "registered": reply.registered,

@@ -2032,8 +2032,24 @@ enum OpenAPIDocument {
                   },
                   "inlets": {
                     "type": "array",
+                    "description": "flow sensors measuring water entering their zone",
                     "items": {
                       "type": "string"
+                    }
+                  },
+                  "outlets": {
+                    "type": "array",
+                    "description": "flow sensors measuring water leaving the zone they sit in",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "storage": {
+                    "type": "object",
+                    "description": "tank level sensors in their zone's balance, each with its tank's cross-section in m2",
+                    "additionalProperties": {
+                      "type": "number",
+                      "exclusiveMinimum": 0
                     }
                   }
                 }

@@ -61,9 +61,9 @@ public struct Replayer: Sendable {
 
     /// Registers the scenario's sensors. Returns how many were registered.
     public func registerSensors(of scenario: Scenario) async throws -> Int {
-        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
         var request = RegisterSensorsRequest()
-        request.sensors = scenario.sensors.map { Sensor($0, cadenceMs: scenario.meta.stepMs, inlets: inlets) }
+        let roles = BalanceRoles(zones: scenario.meta.zones)
+        request.sensors = scenario.sensors.map { Sensor($0, cadenceMs: scenario.meta.stepMs, roles: roles) }
         var ignored = Stats()
         let reply = try await withRetry(&ignored) { try await client.call(IngestRPC.registerSensors, request, retry: false) }
         if let first = reply.rejected.first {

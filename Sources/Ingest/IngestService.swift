@@ -357,6 +357,9 @@ public final class IngestService: Service {
                 continue
             }
             if sensor.cadenceMs == 0 { sensor.cadenceMs = 60_000 }
+            // zone_inlet and balance_role say the same of an inlet; older clients set only the first.
+            if sensor.zoneInlet && sensor.balanceRole == .unspecified { sensor.balanceRole = .inlet }
+            sensor.zoneInlet = sensor.balanceRole == .inlet
             valid.append(sensor)
         }
         let toStore = valid

@@ -19,6 +19,19 @@ public enum SensorValidator {
         }
         if sensor.cadenceMs < 0 { return "cadence_ms must be positive" }
         if !(sensor.minValue < sensor.maxValue) { return "min (\(sensor.minValue)) must be below max (\(sensor.maxValue))" }
+        switch sensor.balanceRole {
+        case .inlet, .outlet:
+            if sensor.kind != .flow { return "a zone \(sensor.balanceRole.label) must be a flow sensor, not \(sensor.kind.label)" }
+        case .storage:
+            if sensor.kind != .level { return "a zone's storage must be a tank level sensor, not \(sensor.kind.label)" }
+            if !(sensor.storageAreaM2 > 0 && sensor.storageAreaM2.isFinite) {
+                return "storage_area_m2 (the tank's cross-section) must be a positive number for a storage sensor"
+            }
+        case .unspecified, .UNRECOGNIZED: break
+        }
+        if sensor.zoneInlet && sensor.balanceRole != .inlet && sensor.balanceRole != .unspecified {
+            return "zone_inlet is set but balance_role is \(sensor.balanceRole.label)"
+        }
         return nil
     }
 }

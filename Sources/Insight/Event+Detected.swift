@@ -79,14 +79,3 @@ extension EventType {
     }
 }
 
-extension SensorRole {
-    init(_ sensor: Sensor) {
-        switch sensor.kind {
-        case .pressure: self = .pressure
-        case .flow: self = sensor.zoneInlet ? .inletFlow : .flow
-        case .level: self = .level
-        case .meter: self = .meter
-        default: self = .other
-        }
-    }
-}

@@ -297,5 +297,6 @@ extension ScoredPoint {
             value: hasValue ? s.value : nil, forecastMean: s.forecastMean, score: s.anomalyScore,
             anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
             forecastLower: s.lower, forecastUpper: s.upper, traceID: s.traceID)
+        storageAreaM2 = sensor.storageAreaM2
     }
 }

@@ -20,13 +20,13 @@ struct CleanScenario {
         dropping unusable: QualityFlags = .unfitForModel
     ) {
         let cadence = scenario.meta.stepMs
-        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
+        let roles = BalanceRoles(zones: scenario.meta.zones)
         var bySensor: [String: [RawSample]] = [:]
         for r in scenario.readings { bySensor[r.sensorId, default: []].append(RawSample(tsMs: r.tsMs, value: r.value)) }
         var cleaned: [[Int64: Double?]] = []
         let sensors = scenario.sensors.filter { kinds?.contains($0.kind) ?? true }
         for s in sensors {
-            let sensor = Sensor(s, cadenceMs: cadence, inlets: inlets)
+            let sensor = Sensor(s, cadenceMs: cadence, roles: roles)
             var cleaner = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: 5))
             let raws = (bySensor[s.sensorId] ?? []).sorted { $0.tsMs < $1.tsMs }.map { r -> RawSample in
                 var canonical = r

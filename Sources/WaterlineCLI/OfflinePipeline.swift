@@ -33,25 +33,18 @@ public struct OfflinePipeline {
 
     /// The detector's events as they last stood (ended ones with their end), in start order.
     public func detect(_ scenario: Scenario) -> (events: [DetectedEvent], scored: Int) {
-        let inlets = Set(scenario.meta.zones.flatMap(\.inletSensors))
+        let balance = BalanceRoles(zones: scenario.meta.zones)
         var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
-        var roles: [String: (zone: String, role: SensorRole)] = [:]
+        var roles: [String: (zone: String, role: SensorRole, storageAreaM2: Double)] = [:]
         var toCanonical: [String: @Sendable (Double) -> Double] = [:]
         for s in scenario.sensors {
             // The same settings preprocess derives from the registry entry.
-            let sensor = Sensor(s, cadenceMs: scenario.meta.stepMs, inlets: inlets)
+            let sensor = Sensor(s, cadenceMs: scenario.meta.stepMs, roles: balance)
             toCanonical[s.sensorId] = sensor.toCanonical
             cleaners[s.sensorId] = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps))
             scorers[s.sensorId] = AnomalyScorer(threshold: anomalyThreshold)
-            let role: SensorRole = switch s.kind {
-            case "pressure": .pressure
-            case "flow": inlets.contains(s.sensorId) ? .inletFlow : .flow
-            case "level": .level
-            case "meter": .meter
-            default: .other
-            }
-            roles[s.sensorId] = (s.zone, role)
+            roles[s.sensorId] = (s.zone, SensorRole(sensor), sensor.storageAreaM2)
         }
         var detector = EventDetector(config: detection)
         var events: [String: DetectedEvent] = [:]
@@ -88,10 +81,11 @@ public struct OfflinePipeline {
                 scorers[id] = scorer
                 scored += 1
                 if id == traceSensor { trace(sample.tsMs, sample.value, result) }
-                let point = ScoredPoint(
+                var point = ScoredPoint(
                     sensorID: id, zone: info.zone, role: info.role, tsMs: sample.tsMs, value: sample.value,
                     forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
                     warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
+                point.storageAreaM2 = info.storageAreaM2
                 _ = gate.add(point)
             }
             judge(gate.release())

@@ -11,6 +11,7 @@ extension Sensor {
             "unit": .string(unit), "zone": .string(zone), "node_id": .string(nodeID),
             "lat": .double(lat), "lon": .double(lon), "min": .double(minValue), "max": .double(maxValue),
             "cadence_ms": .int64(cadenceMs), "zone_inlet": .bool(zoneInlet),
+            "balance_role": .string(balanceRole.label), "storage_area_m2": .double(storageAreaM2),
         ]
     }
 
@@ -27,6 +28,32 @@ extension Sensor {
         maxValue = d["max"]?.doubleValue ?? .infinity
         cadenceMs = d["cadence_ms"]?.int64Value ?? 60_000
         zoneInlet = d["zone_inlet"]?.boolValue ?? false
+        balanceRole = BalanceRole(label: d["balance_role"]?.stringValue ?? "") ?? .unspecified
+        // Entries stored before balance roles say only zone_inlet.
+        if zoneInlet && balanceRole == .unspecified { balanceRole = .inlet }
+        storageAreaM2 = d["storage_area_m2"]?.doubleValue ?? 0
+    }
+}
+
+extension BalanceRole {
+    /// The lower-case name used in CSV files, JSON and MongoDB ("" for none).
+    public var label: String {
+        switch self {
+        case .inlet: "inlet"
+        case .outlet: "outlet"
+        case .storage: "storage"
+        default: ""
+        }
+    }
+
+    public init?(label: String) {
+        switch label.lowercased() {
+        case "inlet": self = .inlet
+        case "outlet": self = .outlet
+        case "storage": self = .storage
+        case "", "none": self = .unspecified
+        default: return nil
+        }
     }
 }
 

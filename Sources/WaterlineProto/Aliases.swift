@@ -12,6 +12,7 @@ public typealias PartitionStats = Waterline_V1_PartitionStats
 public typealias SeriesRequest = Waterline_V1_SeriesRequest
 
 public typealias SensorKind = Waterline_V1_SensorKind
+public typealias BalanceRole = Waterline_V1_BalanceRole
 public typealias Sensor = Waterline_V1_Sensor
 public typealias RegisterSensorsRequest = Waterline_V1_RegisterSensorsRequest
 public typealias RegisterSensorsResponse = Waterline_V1_RegisterSensorsResponse

@@ -47,6 +47,10 @@ export interface Sensor {
   max: number;
   cadence_ms: number;
   zone_inlet: boolean;
+  /** The sensor's part in its zone's water balance ("" when none). */
+  balance_role: "" | "inlet" | "outlet" | "storage";
+  /** For a storage sensor: its tank's cross-section, m². */
+  storage_area_m2: number;
 }
 
 export interface RawReading {

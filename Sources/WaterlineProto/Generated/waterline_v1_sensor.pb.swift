@@ -66,6 +66,53 @@ public nonisolated enum Waterline_V1_SensorKind: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// A sensor's part in its zone's water balance: water in (an inlet's flow), water out to
+/// another zone (an outlet's flow), or water stored (a tank's level × its area). What the
+/// balance leaves is what the zone's customers use and lose.
+public nonisolated enum Waterline_V1_BalanceRole: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// None; or an inlet when `zone_inlet` is set (registrations from before this field).
+  case unspecified // = 0
+  case inlet // = 1
+  case outlet // = 2
+  case storage // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .inlet
+    case 2: self = .outlet
+    case 3: self = .storage
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .inlet: return 1
+    case .outlet: return 2
+    case .storage: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Waterline_V1_BalanceRole] = [
+    .unspecified,
+    .inlet,
+    .outlet,
+    .storage,
+  ]
+
+}
+
 /// A sensor in the registry. Readings of unregistered sensors are rejected.
 public nonisolated struct Waterline_V1_Sensor: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -95,7 +142,8 @@ public nonisolated struct Waterline_V1_Sensor: Sendable {
   /// Expected interval between readings.
   public var cadenceMs: Int64 = 0
 
-  /// True for the flow sensors that measure a zone's inlet.
+  /// True for the flow sensors that measure a zone's inlet (the same as balance_role
+  /// BALANCE_ROLE_INLET, which ingest sets it from).
   public var zoneInlet: Bool = false
 
   /// How late (behind the sensor's newest reading) a reading may arrive and still be
@@ -109,6 +157,12 @@ public nonisolated struct Waterline_V1_Sensor: Sendable {
   /// The smallest step the sensor reports, in `unit` (its quantisation); spike
   /// detection never calls a change of a few steps a spike. 0: unknown.
   public var resolution: Double = 0
+
+  /// Inlet and outlet: a flow sensor; storage: a level sensor on one of the zone's tanks.
+  public var balanceRole: Waterline_V1_BalanceRole = .unspecified
+
+  /// For a storage sensor: its tank's cross-section in m² (required).
+  public var storageAreaM2: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -189,9 +243,13 @@ nonisolated extension Waterline_V1_SensorKind: SwiftProtobuf._ProtoNameProviding
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SENSOR_KIND_UNSPECIFIED\0\u{1}SENSOR_KIND_PRESSURE\0\u{1}SENSOR_KIND_FLOW\0\u{1}SENSOR_KIND_LEVEL\0\u{1}SENSOR_KIND_METER\0")
 }
 
+nonisolated extension Waterline_V1_BalanceRole: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BALANCE_ROLE_UNSPECIFIED\0\u{1}BALANCE_ROLE_INLET\0\u{1}BALANCE_ROLE_OUTLET\0\u{1}BALANCE_ROLE_STORAGE\0")
+}
+
 nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Sensor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0\u{3}allowed_lateness_ms\0\u{3}stuck_after_ms\0\u{1}resolution\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0\u{3}allowed_lateness_ms\0\u{3}stuck_after_ms\0\u{1}resolution\0\u{3}balance_role\0\u{3}storage_area_m2\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -213,6 +271,8 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
       case 12: try { try decoder.decodeSingularInt64Field(value: &self.allowedLatenessMs) }()
       case 13: try { try decoder.decodeSingularInt64Field(value: &self.stuckAfterMs) }()
       case 14: try { try decoder.decodeSingularDoubleField(value: &self.resolution) }()
+      case 15: try { try decoder.decodeSingularEnumField(value: &self.balanceRole) }()
+      case 16: try { try decoder.decodeSingularDoubleField(value: &self.storageAreaM2) }()
       default: break
       }
     }
@@ -261,6 +321,12 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
     if self.resolution.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.resolution, fieldNumber: 14)
     }
+    if self.balanceRole != .unspecified {
+      try visitor.visitSingularEnumField(value: self.balanceRole, fieldNumber: 15)
+    }
+    if self.storageAreaM2.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.storageAreaM2, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -279,6 +345,8 @@ nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.allowedLatenessMs != rhs.allowedLatenessMs {return false}
     if lhs.stuckAfterMs != rhs.stuckAfterMs {return false}
     if lhs.resolution != rhs.resolution {return false}
+    if lhs.balanceRole != rhs.balanceRole {return false}
+    if lhs.storageAreaM2 != rhs.storageAreaM2 {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -92,7 +92,9 @@ function SensorView({ sensor, newest }: { sensor: Sensor; newest: number | null 
           <h1>{id}</h1>
           <p className="muted">
             {kindLabel(sensor.kind)} in {unit} · zone {sensor.zone || "—"} · node {sensor.node_id || "—"}
-            {sensor.zone_inlet && " · zone inlet"} · plausible {formatNumber(sensor.min, 1)}–{formatNumber(sensor.max, 1)} {unit}
+            {sensor.balance_role === "inlet" && " · zone inlet"}
+            {sensor.balance_role === "outlet" && " · zone outlet"}
+            {sensor.balance_role === "storage" && ` · zone storage (tank of ${formatNumber(sensor.storage_area_m2, 0)} m²)`} · plausible {formatNumber(sensor.min, 1)}–{formatNumber(sensor.max, 1)} {unit}
           </p>
         </div>
         {stats?.last && (

@@ -63,7 +63,7 @@ export function SensorsPage() {
                   <tr key={s.sensor_id} data-testid="sensor-row" data-sensor-id={s.sensor_id}>
                     <td>
                       <a href={href.sensor(s.sensor_id)}>{s.sensor_id}</a>
-                      {s.zone_inlet && <span className="badge badge-quiet">inlet</span>}
+                      {s.balance_role && <span className="badge badge-quiet">{s.balance_role}</span>}
                     </td>
                     <td>{kindLabel(s.kind)}</td>
                     <td>{formatUnit(s.unit)}</td>
