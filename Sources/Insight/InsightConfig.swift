@@ -38,6 +38,9 @@ public struct InsightConfig: Sendable {
     /// locate leaks on its junctions and pipes (nil: candidates are the sensors that moved
     /// most), and the file's name.
     public var networkModel: (network: WaterNetwork, name: String)?
+    /// What insight logs at start about the network file: what it asks for that the solver
+    /// does not model, or why it cannot be solved (then nothing is located on it).
+    public var networkWarnings: [String] = []
     /// How near an open leak or burst (its candidates or its zone's sensors) a public
     /// report with a position must be to count for it.
     public var reportMatchRadiusMetres: Double
@@ -76,22 +79,34 @@ public struct InsightConfig: Sendable {
         settingsRefreshSeconds = try env.int("WATERLINE_SETTINGS_REFRESH_S", default: 30, range: 1...86_400)
         reportMatchRadiusMetres = try env.double("WATERLINE_REPORT_MATCH_RADIUS_M", default: 1000, range: 1...100_000)
         let file = env.string("WATERLINE_NETWORK_FILE", default: "")
-        networkModel = file.isEmpty ? nil : try Self.readNetwork(file)
+        if !file.isEmpty {
+            let (network, name, warnings) = try Self.readNetwork(file)
+            networkModel = (network, name)
+            networkWarnings = warnings
+        }
     }
 
-    /// Reads and solves the network once: a file that cannot be read or solved stops
-    /// start-up with the reason, rather than running without the locations it promised.
-    static func readNetwork(_ path: String) throws(ConfigError) -> (network: WaterNetwork, name: String) {
+    /// Reads the network and solves it once. A file that cannot be read or parsed stops
+    /// start-up with the reason (the operator named it; running without it would hide the
+    /// mistake). One that parses but cannot be solved — something the solver does not
+    /// model, a state EPANET would not balance either — never stops insight: it runs, says
+    /// why in the warnings it logs, and locates events by the sensors that moved most.
+    static func readNetwork(_ path: String) throws(ConfigError) -> (network: WaterNetwork, name: String, warnings: [String]) {
         let variable = "WATERLINE_NETWORK_FILE"
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(variable: variable, reason: "cannot be read (\(path)): no such readable UTF-8 file")
         }
-        do {
-            let network = try InpReader.read(text)
-            _ = try SteadyStateSolver(network: network).solve()
-            return (network, URL(fileURLWithPath: path).lastPathComponent)
-        } catch {
-            throw ConfigError(variable: variable, reason: "is not a network Waterline can solve (\(path)): \(error)")
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let network: WaterNetwork
+        do { network = try InpReader.read(text) } catch {
+            throw ConfigError(variable: variable, reason: "is not an EPANET network file (\(path)): \(error)")
         }
+        var warnings = network.warnings.map { "\(name): \($0)" }
+        do {
+            _ = try SteadyStateSolver(network: network).solve()
+        } catch {
+            warnings.append("\(name) cannot be solved (\(error)); events are not located on it")
+        }
+        return (network, name, warnings)
     }
 }

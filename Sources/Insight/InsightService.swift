@@ -41,6 +41,7 @@ public final class InsightService: Service {
                 "links": "\(model.network.links.count)",
             ])
         }
+        for warning in config.networkWarnings { logger.warning("insight: network model: \(warning)") }
         mongo = try MongoClient(uri: config.mongoURI, database: config.database, appName: "waterline-insight", threads: 4)
         try await mongo.ping()
         try await ensureIndexes(mongo)

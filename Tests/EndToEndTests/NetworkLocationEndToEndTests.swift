@@ -81,4 +81,44 @@ import WaterlineTestSupport
         #expect(insight.terminationStatus == 2, "\(message)")
         #expect(message.contains("WATERLINE_NETWORK_FILE cannot be read"), "\(message)")
     }
+
+    /// A network file that parses but cannot be solved (here a pump whose head curve rises)
+    /// does not stop insight: it logs why, naming the pump, and goes on — here as far as
+    /// the database, which the test leaves unreachable.
+    @Test func anUnsolvableNetworkFileIsAWarningNotAStop() async throws {
+        let folder = try TestEnvironment.scratchDirectory("unsolvable-network")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("network.inp")
+        try """
+            [JUNCTIONS]
+            J1 10 5
+            [RESERVOIRS]
+            R 20
+            [PUMPS]
+            PU R J1 HEAD C1
+            [CURVES]
+            C1 0 10
+            C1 10 20
+            C1 20 5
+            [END]
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let insight = Process()
+        insight.executableURL = TestEnvironment.binDirectory.appendingPathComponent("waterline-insight")
+        insight.environment = [
+            "WATERLINE_MONGO_URI": "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=1000", "WATERLINE_SCORE_STREAM": "tcp://127.0.0.1:9",
+            "WATERLINE_NETWORK_FILE": file.path,
+        ]
+        let output = Pipe()
+        insight.standardError = output
+        insight.standardOutput = output
+        try insight.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while insight.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if insight.isRunning { insight.terminate() }
+        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("network.inp cannot be solved") && message.contains("pump PU"), "\(message)")
+        #expect(!message.contains("WATERLINE_NETWORK_FILE"), "a configuration error: \(message)")
+        // It stopped at the database, after the network.
+        #expect(message.contains("127.0.0.1:9"), "\(message)")
+    }
 }
