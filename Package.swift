@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(name: "waterline", dependencies: ["WaterlineCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/Executables/waterline", swiftSettings: strict),
         .executableTarget(
             name: "waterline-bench",
-            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Forecasting", "Detection"],
+            dependencies: serviceDependencies + ["Ingest", "WaterlineCLI", "HistoryImport", "Simulation", "Cleaning", "Forecasting", "Detection", "Hydraulics"],
             path: "Sources/Executables/waterline-bench", swiftSettings: strict),
 
         // MARK: Tests

@@ -27,6 +27,8 @@
 //     rollups; the year read at 1h and 1d, a week at 5m and every point of a week.
 // 12. capacity: bytes and index bytes per sensor-hour of one-minute data in each series
 //     collection and per sensor-day of rollups (docs/capacity.md).
+// 13. hydraulics: the EPANET engine on L-Town: one steady state, and a day of 5-minute
+//     extended-period steps.
 import Foundation
 import Ingest
 import Logging
@@ -286,6 +288,7 @@ if only == nil || only == "insight-scale" {
 if only == nil || only == "import" { try await benchImport() }
 if only == nil || only == "rollups" { try await withCluster([.preprocess]) { try await benchRollups($0) } }
 if only == nil || only == "capacity" { try await withCluster([]) { try await benchCapacity($0) } }
+if only == nil || only == "hydraulics" { try benchHydraulics() }
 if only == nil || only == "latency" {
     for rate in [1000, 5000] {
         try await withCluster { try await benchLatency($0, rate: rate, seconds: 15) }
