@@ -51,12 +51,6 @@ struct ZoneInflowTracker: Sendable, Codable {
     /// Steps waiting for a member's reading.
     var pendingSteps: Int { pending.count }
 
-    /// Adds one inlet's reading; `inlets` is how many members the zone's balance has.
-    @discardableResult
-    mutating func add(tsMs: Int64, value: Double, inlets: Int) -> InflowLeakDetector.Verdict? {
-        add(sensorID: "", tsMs: tsMs, term: .inflow(value), members: inlets)
-    }
-
     /// Adds one member's reading; `members` is how many the zone's balance has. Returns the
     /// verdict on the step it completed, if the detector judged one.
     @discardableResult

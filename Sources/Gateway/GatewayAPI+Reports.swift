@@ -77,8 +77,7 @@ extension GatewayAPI {
             throw APIError.unprocessable("\(error)", field: "csv")
         }
         var roles = BalanceRoles(inlets: Set((fields["inlets"] as? [String]) ?? []))
-        let zoneOf = Dictionary(parsed.map { ($0.sensorId, $0.zone) }) { first, _ in first }
-        for id in (fields["outlets"] as? [String]) ?? [] { roles.outlets[id] = zoneOf[id] ?? "" }
+        roles.addOutlets((fields["outlets"] as? [String]) ?? [], of: parsed)
         if let storage = fields["storage"] {
             guard let areas = storage as? [String: Any] else {
                 throw APIError.unprocessable("storage must map tank level sensor ids to their tanks' areas in m²", field: "storage")

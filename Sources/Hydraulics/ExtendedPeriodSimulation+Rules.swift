@@ -97,7 +97,7 @@ extension ExtendedPeriodSimulation {
 
     /// A premise's variable now, in the file's units.
     func value(of p: RuleBasedControl.Premise) -> Double? {
-        let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
+        let units = solver.units
         switch p.subject {
         case .system:
             guard p.variable == .demand else { return nil }
@@ -151,7 +151,7 @@ extension ExtendedPeriodSimulation {
             return true
         }
         guard var x = action.setting else { return false }
-        let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
+        let units = solver.units
         switch network.links[k].kind {
         case .valve(.prv), .valve(.psv), .valve(.pbv): x /= units.pressure
         case .valve(.fcv): x /= units.flow

@@ -16,7 +16,7 @@ public struct ExtendedPeriodSimulation: Sendable {
         state = initial
         let network = solver.network
         volume = network.nodes.indices.map { i in
-            network.nodes[i].tank == nil ? 0 : Self.volume(of: i, atHead: initial.head[i], network)
+            network.nodes[i].tank == nil ? 0 : Self.volume(of: i, atHead: initial.head[i], solver)
         }
         reportTimeS = network.options.reportStepS
     }
@@ -159,34 +159,30 @@ public struct ExtendedPeriodSimulation: Sendable {
             } else if volume[i] - q <= vmin {
                 volume[i] = vmin
             }
-            state.head[i] = Self.head(of: i, atVolume: volume[i], network)
+            state.head[i] = Self.head(of: i, atVolume: volume[i], solver)
         }
     }
 
-    func tankVolume(_ i: Int, atHead h: Double) -> Double { Self.volume(of: i, atHead: h, network) }
+    func tankVolume(_ i: Int, atHead h: Double) -> Double { Self.volume(of: i, atHead: h, solver) }
 
     /// Volume (ft³) of tank `i` at head `h`: from its volume curve, or its cross-section.
-    static func volume(of i: Int, atHead h: Double, _ network: WaterNetwork) -> Double {
-        let node = network.nodes[i]
+    static func volume(of i: Int, atHead h: Double, _ solver: SteadyStateSolver) -> Double {
+        let node = solver.network.nodes[i]
         let tank = node.tank!
-        if let name = tank.volumeCurve, let curve = network.curves[name] {
-            let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
-            let level = (h - node.elevation) * units.length
-            return interpolate(curve.x, curve.y, at: level) / units.volume
+        if let name = tank.volumeCurve, let curve = solver.network.curves[name] {
+            let level = (h - node.elevation) * solver.units.length
+            return interpolate(curve.x, curve.y, at: level) / solver.units.volume
         }
-        let minVolume = tank.minVolume > 0 ? tank.minVolume : tank.area * tank.minLevel
-        return minVolume + (h - node.elevation - tank.minLevel) * tank.area
+        return tank.volumeAtMinimum + (h - node.elevation - tank.minLevel) * tank.area
     }
 
-    static func head(of i: Int, atVolume v: Double, _ network: WaterNetwork) -> Double {
-        let node = network.nodes[i]
+    static func head(of i: Int, atVolume v: Double, _ solver: SteadyStateSolver) -> Double {
+        let node = solver.network.nodes[i]
         let tank = node.tank!
-        if let name = tank.volumeCurve, let curve = network.curves[name] {
-            let units = HydraulicUnits(flowUnits: network.options.units, specificGravity: network.options.specificGravity)
-            return node.elevation + interpolate(curve.y, curve.x, at: v * units.volume) / units.length
+        if let name = tank.volumeCurve, let curve = solver.network.curves[name] {
+            return node.elevation + interpolate(curve.y, curve.x, at: v * solver.units.volume) / solver.units.length
         }
-        let minVolume = tank.minVolume > 0 ? tank.minVolume : tank.area * tank.minLevel
-        return node.elevation + tank.minLevel + (v - minVolume) / tank.area
+        return node.elevation + tank.minLevel + (v - tank.volumeAtMinimum) / tank.area
     }
 
     /// EPANET's `interp`: linear between points, held at the end values outside them.

@@ -86,8 +86,8 @@ private struct Reader {
                 case "MULTIPLIER": network.options.demandMultiplier = try value(1)
                 case "MODEL":
                     switch rest.dropFirst().first?.uppercased() {
-                    case "DDA": pressureDriven = nil
-                    case "PDA": pressureDriven = pressureDriven ?? PressureDrivenOptions()
+                    case "DDA": pressureDriven = false
+                    case "PDA": pressureDriven = true
                     default: throw .syntax(line: line, "DEMAND MODEL must be DDA or PDA")
                     }
                 default: continue
@@ -115,13 +115,13 @@ private struct Reader {
         }
     }
 
+    /// DEMAND MODEL PDA, and its MINIMUM/REQUIRED PRESSURE and PRESSURE EXPONENT as read;
     /// EPANET's defaults: no pressure below 0, all of it from 0.1 (pressure units), exponent 0.5.
-    struct PressureDrivenOptions {}
-    var pressureDriven: PressureDrivenOptions?
+    var pressureDriven = false
     var pressureValues: [String: Double] = [:]
 
     mutating func applyDemandModel(_ units: HydraulicUnits) {
-        guard pressureDriven != nil else { return }
+        guard pressureDriven else { return }
         let minimum = (pressureValues["MINIMUM"] ?? 0) / units.pressure
         let required = (pressureValues["REQUIRED"] ?? 0.1) / units.pressure
         network.options.demandModel = .pressureDriven(

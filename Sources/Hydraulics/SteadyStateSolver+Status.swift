@@ -2,9 +2,6 @@
 /// valves of hydsolver.c): which links are open, closed or active at the current heads
 /// and flows. Each returns whether anything changed.
 extension SteadyStateSolver {
-    static let htol = headTolerance
-    static let qtol = flowTolerance
-
     /// PRVs and PSVs with a setting, every trial.
     func valveStatus(_ state: inout HydraulicState) -> Bool {
         var changed = false
@@ -32,17 +29,17 @@ extension SteadyStateSolver {
     static func prvStatus(_ s: LinkStatus, hset: Double, h1: Double, h2: Double, q: Double, fullyOpenLoss hml: Double) -> LinkStatus {
         switch s {
         case .active:
-            if q < -qtol { return .closed }
-            return h1 - hml < hset - htol ? .open : .active
+            if q < -flowTolerance { return .closed }
+            return h1 - hml < hset - headTolerance ? .open : .active
         case .open:
-            if q < -qtol { return .closed }
-            return h2 >= hset + htol ? .active : .open
+            if q < -flowTolerance { return .closed }
+            return h2 >= hset + headTolerance ? .active : .open
         case .closed:
-            if h1 >= hset + htol && h2 < hset - htol { return .active }
-            if h1 < hset - htol && h1 > h2 + htol { return .open }
+            if h1 >= hset + headTolerance && h2 < hset - headTolerance { return .active }
+            if h1 < hset - headTolerance && h1 > h2 + headTolerance { return .open }
             return .closed
         case .xpressure:
-            return q < -qtol ? .closed : s
+            return q < -flowTolerance ? .closed : s
         default:
             return s
         }
@@ -51,17 +48,17 @@ extension SteadyStateSolver {
     static func psvStatus(_ s: LinkStatus, hset: Double, h1: Double, h2: Double, q: Double, fullyOpenLoss hml: Double) -> LinkStatus {
         switch s {
         case .active:
-            if q < -qtol { return .closed }
-            return h2 + hml > hset + htol ? .open : .active
+            if q < -flowTolerance { return .closed }
+            return h2 + hml > hset + headTolerance ? .open : .active
         case .open:
-            if q < -qtol { return .closed }
-            return h1 < hset - htol ? .active : .open
+            if q < -flowTolerance { return .closed }
+            return h1 < hset - headTolerance ? .active : .open
         case .closed:
-            if h2 > hset + htol && h1 > h2 + htol { return .open }
-            if h1 >= hset + htol && h1 > h2 + htol { return .active }
+            if h2 > hset + headTolerance && h1 > h2 + headTolerance { return .open }
+            if h1 >= hset + headTolerance && h1 > h2 + headTolerance { return .active }
             return .closed
         case .xpressure:
-            return q < -qtol ? .closed : s
+            return q < -flowTolerance ? .closed : s
         default:
             return s
         }
@@ -96,20 +93,20 @@ extension SteadyStateSolver {
     }
 
     static func checkValveStatus(_ s: LinkStatus, dh: Double, q: Double) -> LinkStatus {
-        if abs(dh) > htol {
-            if dh < -htol || q < -qtol { return .closed }
+        if abs(dh) > headTolerance {
+            if dh < -headTolerance || q < -flowTolerance { return .closed }
             return .open
         }
-        return q < -qtol ? .closed : s
+        return q < -flowTolerance ? .closed : s
     }
 
     func pumpStatus(_ k: Int, speed: Double, gain: Double) -> LinkStatus {
         guard let shutoff = pumpCurves[k]?.shutoffHead else { return .open }
-        return gain > speed * speed * shutoff + Self.htol ? .xhead : .open
+        return gain > speed * speed * shutoff + Self.headTolerance ? .xhead : .open
     }
 
     static func fcvStatus(_ s: LinkStatus, h1: Double, h2: Double, q: Double, setting: Double) -> LinkStatus {
-        if h1 - h2 < -htol || q < -qtol { return .xfcv }
+        if h1 - h2 < -headTolerance || q < -flowTolerance { return .xfcv }
         if s == .xfcv && q >= setting { return .active }
         return s
     }
@@ -126,14 +123,14 @@ extension SteadyStateSolver {
         let tank = network.nodes[n1].tank!
         let h = state.head[n1] - state.head[n2]
         let elevation = network.nodes[n1].elevation
-        if state.head[n1] >= elevation + tank.maxLevel - Self.htol && !tank.canOverflow {
+        if state.head[n1] >= elevation + tank.maxLevel - Self.headTolerance && !tank.canOverflow {
             if isPump(k) {
                 if link.to == n1 { state.status[k] = .tempClosed }
             } else if Self.checkValveStatus(.open, dh: h, q: q) == .closed {
                 state.status[k] = .tempClosed
             }
         }
-        if state.head[n1] <= elevation + tank.minLevel + Self.htol {
+        if state.head[n1] <= elevation + tank.minLevel + Self.headTolerance {
             if isPump(k) {
                 if link.from == n1 { state.status[k] = .tempClosed }
             } else if Self.checkValveStatus(.closed, dh: h, q: q) == .open {
@@ -148,8 +145,8 @@ extension SteadyStateSolver {
         for control in network.controls {
             let fires: Bool
             switch control.trigger {
-            case .nodeBelow(let n, let value) where network.nodes[n].isJunction: fires = state.head[n] <= value + Self.htol
-            case .nodeAbove(let n, let value) where network.nodes[n].isJunction: fires = state.head[n] >= value - Self.htol
+            case .nodeBelow(let n, let value) where network.nodes[n].isJunction: fires = state.head[n] <= value + Self.headTolerance
+            case .nodeAbove(let n, let value) where network.nodes[n].isJunction: fires = state.head[n] >= value - Self.headTolerance
             default: continue
             }
             guard fires else { continue }

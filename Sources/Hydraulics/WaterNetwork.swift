@@ -113,6 +113,9 @@ public struct WaterNetwork: Sendable {
 
         /// Cross-section (ft²).
         public var area: Double { Double.pi * diameter * diameter / 4 }
+
+        /// Volume below the minimum level (ft³): MinVol, or the cylinder's.
+        var volumeAtMinimum: Double { minVolume > 0 ? minVolume : area * minLevel }
     }
 
     public struct Link: Sendable {

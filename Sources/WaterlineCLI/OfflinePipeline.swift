@@ -36,7 +36,8 @@ public struct OfflinePipeline {
         let balance = BalanceRoles(zones: scenario.meta.zones)
         var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
-        var roles: [String: (zone: String, role: SensorRole, storageAreaM2: Double)] = [:]
+        // The registry entries, as insight reads them: zone, role, storage area.
+        var registry: [String: Sensor] = [:]
         var toCanonical: [String: @Sendable (Double) -> Double] = [:]
         for s in scenario.sensors {
             // The same settings preprocess derives from the registry entry.
@@ -44,13 +45,13 @@ public struct OfflinePipeline {
             toCanonical[s.sensorId] = sensor.toCanonical
             cleaners[s.sensorId] = SeriesCleaner(config: CleaningConfig(sensor: sensor, maxFillSteps: maxFillSteps))
             scorers[s.sensorId] = AnomalyScorer(threshold: anomalyThreshold)
-            roles[s.sensorId] = (s.zone, SensorRole(sensor), sensor.storageAreaM2)
+            registry[s.sensorId] = sensor
         }
         var detector = EventDetector(config: detection)
         var events: [String: DetectedEvent] = [:]
         // Judged in the order insight judges them: a zone's slot once all its sensors reported it.
         var gate = ZoneSlotGate(latenessMs: zoneLatenessMs)
-        for (id, info) in roles { gate.register(sensorID: id, zone: info.zone) }
+        for (id, sensor) in registry { gate.register(sensorID: id, zone: sensor.zone) }
         func judge(_ released: [ScoredPoint]) {
             for point in released { for change in detector.observe(point) { events[change.event.id] = change.event } }
         }
@@ -75,17 +76,17 @@ public struct OfflinePipeline {
             }
             points.sort { ($0.1.tsMs, $0.0) < ($1.1.tsMs, $1.0) }
             for (id, sample) in points {
-                guard var scorer = scorers[id], let info = roles[id] else { continue }
+                guard var scorer = scorers[id], let sensor = registry[id] else { continue }
                 let usable = sample.value != nil && sample.flags.isDisjoint(with: QualityFlags.unfitForModel)
                 guard let result = scorer.score(sample.value, usable: usable, at: sample.tsMs) else { continue }
                 scorers[id] = scorer
                 scored += 1
                 if id == traceSensor { trace(sample.tsMs, sample.value, result) }
                 var point = ScoredPoint(
-                    sensorID: id, zone: info.zone, role: info.role, tsMs: sample.tsMs, value: sample.value,
+                    sensorID: id, zone: sensor.zone, role: SensorRole(sensor), tsMs: sample.tsMs, value: sample.value,
                     forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
                     warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
-                point.storageAreaM2 = info.storageAreaM2
+                point.storageAreaM2 = sensor.storageAreaM2
                 _ = gate.add(point)
             }
             judge(gate.release())

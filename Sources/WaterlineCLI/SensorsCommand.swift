@@ -43,8 +43,7 @@ struct SensorsCommand: ParsableCommand {
             } else {
                 func ids(_ list: String?) -> [String] { list?.split(separator: ",").map(String.init) ?? [] }
                 roles.inlets = Set(ids(inlets))
-                let zoneOf = Dictionary(sensors.map { ($0.sensorId, $0.zone) }) { first, _ in first }
-                for id in ids(outlets) { roles.outlets[id] = zoneOf[id] ?? "" }
+                roles.addOutlets(ids(outlets), of: sensors)
                 for entry in ids(storage) {
                     let parts = entry.split(separator: "=", maxSplits: 1)
                     guard parts.count == 2, let area = Double(parts[1]), area > 0 else {

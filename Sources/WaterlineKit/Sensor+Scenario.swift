@@ -25,6 +25,13 @@ public struct BalanceRoles: Sendable, Equatable {
         }
     }
 
+    /// Marks `ids` as outlets of the zones they sit in among `sensors` (the CLI's and the
+    /// REST import's lists of outlets).
+    public mutating func addOutlets(_ ids: [String], of sensors: [ScenarioSensor]) {
+        let zoneOf = Dictionary(sensors.map { ($0.sensorId, $0.zone) }) { first, _ in first }
+        for id in ids { outlets[id] = zoneOf[id] ?? "" }
+    }
+
     /// A sensor's role in the balance of the zone it sits in. A meter that is one zone's
     /// outlet and another's inlet (L-Town's PUMP_1, in zone C) is the inlet of the zone it
     /// sits in; the other zone's balance does not count it yet.

@@ -542,7 +542,7 @@ extension SlowLeakTests {
     @Test func aSilentInletNeitherFeedsNorGrowsTheTracker() {
         var tracker = ZoneInflowTracker()
         for i in 0..<5_000 {
-            #expect(tracker.add(tsMs: t0 + Int64(i) * minute, value: 100, inlets: 2) == nil)
+            #expect(tracker.add(sensorID: "inlet-1", tsMs: t0 + Int64(i) * minute, term: .inflow(100), members: 2) == nil)
         }
         #expect(tracker.pendingSteps == ZoneInflowTracker.maxPendingSteps)
         #expect(!tracker.isJudging)
