@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "WaterlineBusTests",
             dependencies: [
-                "WaterlineBus", "WaterlineKit", "WaterlineProto", "Mongo", "WaterlineTestSupport",
+                "WaterlineBus", "WaterlineKit", "WaterlineProto", "Mongo", "WaterlineTestSupport", "Cleaning",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -18,6 +18,10 @@ public struct CleaningConfig: Sendable, Equatable {
     public var maxFillSteps: Int
     public var minValue: Double
     public var maxValue: Double
+    /// How far beyond a bound a value may lie and still count as in range: a transmitter's
+    /// noise around a bound it rests at (a stopped pump's flow meter reading −0.1 m³/h
+    /// around 0) is not a fault. The value is kept as read, not clamped.
+    public var rangeTolerance: Double
     /// Consecutive identical raw values that mark a sensor as stuck.
     public var stuckSteps: Int
     /// Values within this distance of the first of a run count as identical for
@@ -39,7 +43,7 @@ public struct CleaningConfig: Sendable, Equatable {
 
     public init(
         cadenceMs: Int64 = 60_000, allowedLatenessMs: Int64? = nil, maxFillSteps: Int = 5,
-        minValue: Double = -.infinity, maxValue: Double = .infinity, stuckSteps: Int = 30,
+        minValue: Double = -.infinity, maxValue: Double = .infinity, rangeTolerance: Double = 0, stuckSteps: Int = 30,
         stuckTolerance: Double = 0, aggregation: SlotAggregation = .mean,
         spikeHalfWidth: Int = defaultSpikeHalfWidth, spikeThreshold: Double = defaultSpikeThreshold,
         spikeMinScale: Double = 1e-6, smoothingAlpha: Double = 0.3
@@ -47,11 +51,13 @@ public struct CleaningConfig: Sendable, Equatable {
         precondition(spikeHalfWidth >= 0, "spike half-width must not be negative")
         precondition(smoothingAlpha > 0 && smoothingAlpha <= 1, "smoothing alpha must be in (0, 1]")
         precondition(cadenceMs > 0, "cadence must be positive")
+        precondition(rangeTolerance >= 0, "range tolerance must not be negative")
         self.cadenceMs = cadenceMs
         self.allowedLatenessMs = allowedLatenessMs ?? 2 * cadenceMs
         self.maxFillSteps = maxFillSteps
         self.minValue = minValue
         self.maxValue = maxValue
+        self.rangeTolerance = rangeTolerance
         self.stuckSteps = stuckSteps
         self.stuckTolerance = stuckTolerance
         self.aggregation = aggregation
@@ -68,4 +74,11 @@ public struct CleaningConfig: Sendable, Equatable {
     /// How far back (in slots) a reading in slot s can change points: the gap before it
     /// that it may close, and the spike windows that contain it.
     public var reachBackSlots: Int { max(maxFillSteps + 1, spikeHalfWidth) }
+}
+
+extension CleaningConfig {
+    /// Whether a value lies within the registered range, give or take `rangeTolerance`.
+    public func isInRange(_ value: Double) -> Bool {
+        value >= minValue - rangeTolerance && value <= maxValue + rangeTolerance
+    }
 }

@@ -151,7 +151,7 @@ public struct SensorCleaner: Sendable {
             case .median: value = median(readings.map(\.value))
             }
         }
-        if value < config.minValue || value > config.maxValue { flags.insert(.outOfRange) }
+        if !config.isInRange(value) { flags.insert(.outOfRange) }
         return CleanSample(tsMs: ts, value: value, rawValue: last.value, flags: flags, traceID: last.traceID)
     }
 

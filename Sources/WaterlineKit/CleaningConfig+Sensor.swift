@@ -12,15 +12,21 @@ extension CleaningConfig {
         // The resolution in the canonical unit: converting a difference, not a value
         // (no unit here has an offset, so the scale is the conversion of 1 minus of 0).
         let resolution = sensor.resolution > 0 ? abs(convert(sensor.resolution) - convert(0)) : 0
+        let (low, high) = (convert(sensor.minValue), convert(sensor.maxValue))
         self.init(
             cadenceMs: cadence,
             allowedLatenessMs: sensor.allowedLatenessMs > 0 ? sensor.allowedLatenessMs : nil,
             maxFillSteps: maxFillSteps,
-            minValue: convert(sensor.minValue), maxValue: convert(sensor.maxValue),
+            minValue: low, maxValue: high,
+            rangeTolerance: max(resolution, Self.rangeToleranceOfSpan * (high - low).finiteOrZero),
             stuckSteps: max(3, Int((stuckAfter + cadence - 1) / cadence)),
             aggregation: sensor.kind == .pressure ? .median : .mean,
             spikeMinScale: max(1e-6, resolution))
     }
+
+    /// Share of a sensor's span that its readings may lie beyond a bound and still count as
+    /// in range: 1 %, the accuracy a field transmitter is commonly quoted at (of its span).
+    public static let rangeToleranceOfSpan = 0.01
 
     /// How long a sensor of a kind may plausibly report exactly the same value:
     /// pressure and flow always move a little (demand changes every minute), a tank
@@ -57,4 +63,9 @@ extension CleanPoint {
             flags: QualityFlags(rawValue: flags), revision: max(1, revision), smoothed: hasSmoothed ? smoothed : nil,
             traceID: traceID)
     }
+}
+
+private extension Double {
+    /// The value, or 0 when it is infinite or NaN (a range with an open end has no span).
+    var finiteOrZero: Double { isFinite ? self : 0 }
 }

@@ -181,6 +181,16 @@ private func cleaner(
         #expect(QualityFlags.unfitForModel.contains(.outOfRange))
     }
 
+    @Test func noiseJustBeyondABoundIsWithinTheRangeTolerance() {
+        var c = SensorCleaner(config: CleaningConfig(
+            cadenceMs: minute, minValue: 0, maxValue: 50, rangeTolerance: 0.5))
+        var out = c.add([reading(0, -0.2), reading(1, -0.5), reading(2, -0.6), reading(3, 50.4), reading(4, 51)])
+        out += c.flush()
+        // Kept as read (not clamped), flagged only past the tolerance.
+        #expect(out.map(\.value) == [-0.2, -0.5, -0.6, 50.4, 51])
+        #expect(out.map(\.flags) == [[], [], .outOfRange, [], .outOfRange])
+    }
+
     @Test func flushEmitsHeldSlots() {
         var c = cleaner()
         #expect(c.flush().isEmpty)  // nothing seen yet
