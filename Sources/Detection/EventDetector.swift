@@ -337,6 +337,11 @@ public struct EventDetector: Sendable {
             }
             return nil
         }
+        if roster.transfersWater {
+            // Only the net balance speaks for such a zone's inflow (see `Roster.transfersWater`).
+            if let tracker = zoneInflow[zone], tracker.isJudging, let since = tracker.alarmSinceMs { return (.leak, since) }
+            return pressureDropSince(roster.pressures).map { (.leak, $0) }
+        }
         let inlets = roster.inlets
         let meters = roster.meters.compactMap { drift($0)?.relative }
         let netRise = zoneInflowRises(inlets, by: 0.5 * config.burstRelativeExcess)
@@ -515,7 +520,9 @@ public struct EventDetector: Sendable {
     private mutating func countLoss(_ p: ScoredPoint, value: Double) {
         let hours = rememberInletStep(p, value: value)
         let key = Self.zoneKey(p.zone)
-        guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event) else { return }
+        guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event),
+            !roster(p.zone).transfersWater
+        else { return }
         loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
         event.loss = loss
         open[key] = event
@@ -526,9 +533,11 @@ public struct EventDetector: Sendable {
 
     /// A leak in a zone whose inflow detector judges is costed from that detector's excess
     /// (the inflow that does not follow demand), not from the forecast: a forecast learns a
-    /// leak that runs for weeks, and its excess shrinks while water is still lost.
+    /// leak that runs for weeks, and its excess shrinks while water is still lost. In a zone
+    /// that passes water on, an inlet's forecast says nothing about losses: any event's loss
+    /// comes from the net balance.
     private func inflowCountsLoss(_ event: DetectedEvent) -> Bool {
-        event.type == .leak && zoneInflow[event.zone]?.isJudging == true
+        (event.type == .leak || roster(event.zone).transfersWater) && zoneInflow[event.zone]?.isJudging == true
     }
 
     /// A point's part in its zone's water balance, if it has one.
@@ -598,6 +607,11 @@ public struct EventDetector: Sendable {
 
         /// The sensors of the zone's water balance.
         var balanceMembers: Int { inlets.count + outlets.count + storages.count }
+        /// Whether water passes through the zone as well as into it (an outlet to another
+        /// zone, a tank that fills and drains): then an inlet's flow alone says nothing about
+        /// what the zone uses — a pump starting to fill the tank is no burst — and only the
+        /// net balance does.
+        var transfersWater: Bool { !outlets.isEmpty || !storages.isEmpty }
     }
 
     /// Derived from `members`, split again whenever they change (sensors are learnt

@@ -86,6 +86,27 @@ import Testing
         #expect(!Self.opened(Self.tankZone(storageRole: .level)).filter { $0.type == .leak }.isEmpty)
     }
 
+    /// The tank zone as a model that cannot know when the pump starts sees it: forecast at the
+    /// pump's daily mean, spread 20 m³/h, so each start is a jump of several spreads.
+    static func surprisedByThePump(_ points: [ScoredPoint]) -> [ScoredPoint] {
+        points.map { p in
+            guard p.sensorID == "A-pump", let value = p.value else { return p }
+            var q = p
+            q.forecastMean = 95
+            q.forecastLower = 95 - 1.645 * 20
+            q.forecastUpper = 95 + 1.645 * 20
+            q.score = (value - 95) / 20
+            q.anomalous = abs(q.score) > 3
+            return q
+        }
+    }
+
+    @Test func aPumpStartingToFillTheZonesTankIsNoBurst() {
+        #expect(Self.opened(Self.surprisedByThePump(Self.tankZone(storageRole: .storageLevel))).isEmpty)
+        // Read as a plain inlet (the tank a level like any other), each start is a burst.
+        #expect(Self.opened(Self.surprisedByThePump(Self.tankZone(storageRole: .level))).map(\.type).contains(.burst))
+    }
+
     @Test func aLeakInAZoneWithATankIsFoundAndCostedOnTheNetBalance() throws {
         var detector = EventDetector()
         var opened: [DetectedEvent] = []
