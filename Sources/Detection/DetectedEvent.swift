@@ -53,11 +53,20 @@ public struct DetectedEvent: Sendable, Equatable, Codable {
     public var summary: String {
         var parts: [String] = []
         for e in evidence.sorted(by: { abs($0.peakScore) > abs($1.peakScore) }).prefix(3) {
-            let relative = e.meanForecast != 0 ? 100 * e.meanDeviation / abs(e.meanForecast) : 0
-            parts.append("\(e.sensorID) \(relative >= 0 ? "+" : "")\(Int(relative.rounded()))% vs forecast")
+            parts.append("\(e.sensorID) \(Self.deviationText(e)) vs forecast")
         }
         let label = type.rawValue.split(separator: "_").joined(separator: " ")
         return "\(label) in \(zone)" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+}
+
+extension DetectedEvent {
+    /// A sensor's mean deviation from its forecast in percent, as a summary shows it:
+    /// "+42%" (clamped at ±99,999 %, so no reading can make it unprintable).
+    static func deviationText(_ e: SensorEvidence) -> String {
+        let relative = e.meanForecast != 0 ? 100 * e.meanDeviation / abs(e.meanForecast) : 0
+        let percent = relative.isFinite ? Int(max(-99_999, min(99_999, relative)).rounded()) : 0
+        return "\(percent >= 0 ? "+" : "")\(percent)%"
     }
 }
 

@@ -635,8 +635,14 @@ public struct EventDetector: Sendable {
         setRole(sensorID, zone: zone, role: role)
     }
 
+    /// A point's deviation from its forecast, relative to the forecast, as evidence keeps
+    /// it: at most ±`maxEvidenceRelative`, since a forecast near zero (a stopped pump's
+    /// flow, 1e-17 m³/h) would make it any size at all.
+    static let maxEvidenceRelative = 10.0
+
     private mutating func add(_ p: ScoredPoint, to event: inout DetectedEvent) {
-        let relative = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
+        let raw = p.forecastMean != 0 ? ((p.value ?? 0) - p.forecastMean) / abs(p.forecastMean) : 0
+        let relative = raw.isFinite ? max(-Self.maxEvidenceRelative, min(Self.maxEvidenceRelative, raw)) : 0
         appendEvidence(p.sensorID, p.role, ts: p.tsMs, score: p.score, relative: relative, to: &event)
     }
 

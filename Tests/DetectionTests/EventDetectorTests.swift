@@ -415,6 +415,27 @@ private struct ZoneHarness {
         #expect(event.summary == "burst in north: north-inlet +40% vs forecast")
         #expect(event.severity == 0.8)  // inlet excess 0.4 / 0.5
     }
+
+    @Test func aForecastNearZeroCannotBlowUpTheEvidence() throws {
+        // A stopped pump: forecast 1e-17 m³/h, then it starts at 40 m³/h for a run of points.
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for _ in 0..<10 {
+            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
+            t += minute
+        }
+        var pump = ScoredPoint(
+            sensorID: "north-inlet", zone: "north", role: .inletFlow, tsMs: t, value: 40, forecastMean: 1e-17,
+            score: 8, anomalous: true, warmedUp: true, flags: 0, modelVersion: "test-1")
+        for _ in 0..<5 {
+            _ = z.detector.observe(pump)
+            pump.tsMs += minute
+        }
+        let event = try #require(z.detector.openEvents.first)
+        let inlet = try #require(event.evidence.first { $0.sensorID == "north-inlet" })
+        #expect(inlet.meanDeviation.isFinite && inlet.meanDeviation <= EventDetector.maxEvidenceRelative)
+        #expect(event.summary.hasPrefix("burst in north: north-inlet +"))
+    }
 }
 
 /// Slow leaks the smoothed surprise misses: the CUSUM and the minimum night flow.
