@@ -17,6 +17,8 @@ extension EventDetector {
         var open: [String: DetectedEvent]
         var recentlyEnded: [String: DetectedEvent]
         var inflow: ZoneInflowTracker?
+        /// Meters in other zones that take water out of this one.
+        var externalOutlets: [String]?
 
         /// The events open in the zone.
         public var openEvents: [DetectedEvent] { open.values.sorted { $0.id < $1.id } }
@@ -37,7 +39,8 @@ extension EventDetector {
             zone: zone, members: members, sensors: sensors.filter { ids.contains($0.key) },
             lastSeen: lastSeen.filter { ids.contains($0.key) }, pressureSteps: pressureSteps.filter { ids.contains($0.key) },
             inletSteps: inletSteps.filter { ids.contains($0.key) }, open: open.filter { $0.value.zone == zone },
-            recentlyEnded: recentlyEnded.filter { $0.value.zone == zone }, inflow: zoneInflow[zone])
+            recentlyEnded: recentlyEnded.filter { $0.value.zone == zone }, inflow: zoneInflow[zone],
+            externalOutlets: externalOutlets[zone].map { $0.sorted() })
     }
 
     /// Replaces what the detector holds about the state's zone with it.
@@ -51,6 +54,7 @@ extension EventDetector {
         open.merge(state.open) { _, restored in restored }
         recentlyEnded.merge(state.recentlyEnded) { _, restored in restored }
         zoneInflow[state.zone] = state.inflow
+        externalOutlets[state.zone] = state.externalOutlets.map(Set.init)
     }
 
     /// Drops everything about a zone (handed to another replica, or about to be restored).
@@ -66,6 +70,7 @@ extension EventDetector {
         open = open.filter { $0.value.zone != zone }
         recentlyEnded = recentlyEnded.filter { $0.value.zone != zone }
         zoneInflow[zone] = nil
+        externalOutlets[zone] = nil
     }
 }
 

@@ -151,6 +151,7 @@ public struct EventDetector: Sendable {
     /// Feeds one point; returns what changed.
     public mutating func observe(_ p: ScoredPoint) -> [DetectionChange] {
         setRole(p.sensorID, zone: p.zone, role: p.role)
+        if !p.outletOfZone.isEmpty { registerOutlet(sensorID: p.sensorID, ofZone: p.outletOfZone) }
         lastSeen[p.sensorID] = max(lastSeen[p.sensorID] ?? p.tsMs, p.tsMs)
         var changes = endQuietEvents(in: p.zone)
         var w = sensors[p.sensorID] ?? SensorWindow(cusum: TwoSidedCUSUM(allowance: config.cusumAllowance, threshold: config.cusumThreshold))
@@ -171,18 +172,15 @@ public struct EventDetector: Sendable {
         // stopped pump's inlet really reads 0 for hours (the stuck flag is still a fault
         // event for the sensor).
         if let term = Self.balanceTerm(p), p.flags & ScoredPoint.outOfRangeFlag == 0 {
-            if config.zoneInflow {
-                let members = roster(p.zone).balanceMembers
-                if let verdict = zoneInflow[p.zone, default: ZoneInflowTracker()].add(
-                    sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
-                {
-                    countInflowLoss(zone: p.zone, verdict)
-                }
-            }
+            if config.zoneInflow { addToBalance(of: p.zone, p, term) }
             // A flat inlet is still part of the zone's summed inflow (no loss is counted on it).
             if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.stuckFlag != 0 && p.warmedUp {
                 rememberInletStep(p, value: value)
             }
+        }
+        // A meter between two zones: the other zone's balance counts it as leaving.
+        if !p.outletOfZone.isEmpty, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0, config.zoneInflow {
+            addToBalance(of: p.outletOfZone, p, .outflow(value))
         }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
@@ -337,8 +335,8 @@ public struct EventDetector: Sendable {
             }
             return nil
         }
-        if roster.transfersWater {
-            // Only the net balance speaks for such a zone's inflow (see `Roster.transfersWater`).
+        if transfersWater(zone) {
+            // Only the net balance speaks for such a zone's inflow (see `transfersWater`).
             if let tracker = zoneInflow[zone], tracker.isJudging, let since = tracker.alarmSinceMs { return (.leak, since) }
             return pressureDropSince(roster.pressures).map { (.leak, $0) }
         }
@@ -521,7 +519,7 @@ public struct EventDetector: Sendable {
         let hours = rememberInletStep(p, value: value)
         let key = Self.zoneKey(p.zone)
         guard var event = open[key], var loss = event.loss, p.tsMs >= event.startMs, !inflowCountsLoss(event),
-            !roster(p.zone).transfersWater
+            !transfersWater(p.zone)
         else { return }
         loss.add(value: value, mean: p.forecastMean, lower: p.forecastLower, upper: p.forecastUpper, hours: hours)
         event.loss = loss
@@ -537,7 +535,35 @@ public struct EventDetector: Sendable {
     /// that passes water on, an inlet's forecast says nothing about losses: any event's loss
     /// comes from the net balance.
     private func inflowCountsLoss(_ event: DetectedEvent) -> Bool {
-        (event.type == .leak || roster(event.zone).transfersWater) && zoneInflow[event.zone]?.isJudging == true
+        (event.type == .leak || transfersWater(event.zone)) && zoneInflow[event.zone]?.isJudging == true
+    }
+
+    private mutating func addToBalance(of zone: String, _ p: ScoredPoint, _ term: BalanceTerm) {
+        let members = roster(zone).balanceMembers + (externalOutlets[zone]?.count ?? 0)
+        if let verdict = zoneInflow[zone, default: ZoneInflowTracker()].add(
+            sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
+        {
+            countInflowLoss(zone: zone, verdict)
+        }
+    }
+
+    /// Per zone: the meters in other zones that take water out of it (`outletOfZone`).
+    var externalOutlets: [String: Set<String>] = [:]
+
+    /// Whether water passes through the zone as well as into it: an outlet (its own or a
+    /// meter in the next zone) or a tank. Then an inlet's flow alone says nothing about what
+    /// the zone uses — a pump starting to fill the tank is no burst — and only the net
+    /// balance does.
+    func transfersWater(_ zone: String) -> Bool {
+        let roster = roster(zone)
+        return !roster.outlets.isEmpty || !roster.storages.isEmpty || !(externalOutlets[zone]?.isEmpty ?? true)
+    }
+
+    /// Registers a meter in another zone as an outlet of `zone`'s balance; the registry
+    /// tells insight of them before their first point, so that the zone's first steps
+    /// wait for them whatever order points arrive in.
+    public mutating func registerOutlet(sensorID: String, ofZone zone: String) {
+        externalOutlets[zone, default: []].insert(sensorID)
     }
 
     /// A point's part in its zone's water balance, if it has one.
@@ -607,11 +633,6 @@ public struct EventDetector: Sendable {
 
         /// The sensors of the zone's water balance.
         var balanceMembers: Int { inlets.count + outlets.count + storages.count }
-        /// Whether water passes through the zone as well as into it (an outlet to another
-        /// zone, a tank that fills and drains): then an inlet's flow alone says nothing about
-        /// what the zone uses — a pump starting to fill the tank is no burst — and only the
-        /// net balance does.
-        var transfersWater: Bool { !outlets.isEmpty || !storages.isEmpty }
     }
 
     /// Derived from `members`, split again whenever they change (sensors are learnt

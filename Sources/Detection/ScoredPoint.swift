@@ -38,6 +38,9 @@ public struct ScoredPoint: Sendable, Equatable {
     /// For a `storageLevel` point: the tank's cross-section (m²), from the network file
     /// or the sensor's registration.
     public var storageAreaM2: Double = 0
+    /// For a flow sensor that takes water out of another zone (a meter between two zones):
+    /// that zone, whose balance counts the flow as leaving it.
+    public var outletOfZone = ""
 
     public init(
         sensorID: String, zone: String, role: SensorRole, tsMs: Int64, value: Double?, forecastMean: Double,

@@ -79,10 +79,13 @@ public struct ZoneSlotGate: Sendable {
     }
 
     /// Offers a point, arrived at `nowMs` (wall clock); it is held until ``release(nowMs:)``
-    /// finds its slot judgeable.
-    public mutating func add(_ p: ScoredPoint, nowMs: Int64 = 0) -> Admission {
-        if zoneOf[p.sensorID] != p.zone { register(sensorID: p.sensorID, zone: p.zone) }
-        return withZone(p.zone) { zone in
+    /// finds its slot judgeable. `group`: the slots it waits in, when not its zone's own —
+    /// zones judged together (a ``BalanceGroups`` group) share one frontier, so that the
+    /// detector sees their points in one order.
+    public mutating func add(_ p: ScoredPoint, nowMs: Int64 = 0, group: String? = nil) -> Admission {
+        let name = group ?? p.zone
+        if zoneOf[p.sensorID] != name { register(sensorID: p.sensorID, zone: name) }
+        return withZone(name) { zone in
             guard p.tsMs > zone.frontierMs else { return .behind(frontierMs: zone.frontierMs) }
             let key = SlotKey(tsMs: p.tsMs, sensorID: p.sensorID)
             guard zone.pending[key] == nil else { return .duplicate }

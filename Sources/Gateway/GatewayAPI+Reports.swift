@@ -61,7 +61,7 @@ extension GatewayAPI {
     }
 
     /// Registers the sensors of a `sensors.csv` sent as `{"csv": "...", "cadence_ms"?,
-    /// "inlets"?: ["id", ...], "outlets"?: ["id", ...], "storage"?: {"id": area_m2}}` with
+    /// "inlets"?: ["id", ...], "outlets"?: ["id", ...] or {"id": "zone"}, "storage"?: {"id": area_m2}}` with
     /// ingest; each sensor ingest refuses comes back with its reason.
     private func importSensors(_ request: Request) async throws -> Response {
         let fields = try await jsonObject(request, example: #"{"csv": "sensor_id,kind,unit,zone,node_id,lat,lon,min,max\n...", "cadence_ms": 60000}"#)
@@ -77,6 +77,10 @@ extension GatewayAPI {
             throw APIError.unprocessable("\(error)", field: "csv")
         }
         var roles = BalanceRoles(inlets: Set((fields["inlets"] as? [String]) ?? []))
+        // Outlets of the zone they sit in ("id"), or of another zone ("id@zone").
+        guard fields["outlets"] == nil || fields["outlets"] is [String] else {
+            throw APIError.unprocessable("outlets must be a list of sensor ids, each optionally id@zone for a meter taking water out of another zone", field: "outlets")
+        }
         roles.addOutlets((fields["outlets"] as? [String]) ?? [], of: parsed)
         if let storage = fields["storage"] {
             guard let areas = storage as? [String: Any] else {

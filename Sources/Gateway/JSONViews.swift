@@ -9,7 +9,7 @@ extension Sensor {
         [
             "sensor_id": sensorID, "kind": kind.label, "unit": unit, "zone": zone, "node_id": nodeID,
             "lat": lat, "lon": lon, "min": minValue, "max": maxValue, "cadence_ms": cadenceMs, "zone_inlet": zoneInlet,
-            "balance_role": balanceRole.label, "storage_area_m2": storageAreaM2,
+            "balance_role": balanceRole.label, "storage_area_m2": storageAreaM2, "outlet_of_zone": outletOfZone,
         ]
     }
 }

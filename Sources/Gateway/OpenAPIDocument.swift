@@ -2039,7 +2039,7 @@ enum OpenAPIDocument {
                   },
                   "outlets": {
                     "type": "array",
-                    "description": "flow sensors measuring water leaving the zone they sit in",
+                    "description": "flow sensors measuring water leaving the zone they sit in (id), or taking it out of another zone (id@zone: a meter between two zones, an inlet of its own)",
                     "items": {
                       "type": "string"
                     }

@@ -29,6 +29,10 @@ public enum SensorValidator {
             }
         case .unspecified, .UNRECOGNIZED: break
         }
+        if !sensor.outletOfZone.isEmpty {
+            if sensor.kind != .flow { return "outlet_of_zone is for flow sensors, not \(sensor.kind.label)" }
+            if sensor.outletOfZone == sensor.zone { return "outlet_of_zone is the sensor's own zone; use balance_role outlet" }
+        }
         if sensor.zoneInlet && sensor.balanceRole != .inlet && sensor.balanceRole != .unspecified {
             return "zone_inlet is set but balance_role is \(sensor.balanceRole.label)"
         }

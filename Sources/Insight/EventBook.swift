@@ -35,6 +35,9 @@ actor EventBook {
     /// behind its last change.
     func observe(_ points: [ScoredPoint], sensors: [String: Sensor] = [:]) -> [(Event, EventChange, String)] {
         for (id, sensor) in sensors { places[id] = SensorPlace(lat: sensor.lat, lon: sensor.lon, nodeID: sensor.nodeID) }
+        // A meter between zones joins the other zone's balance before any point of the
+        // batch completes a step of it.
+        for p in points where !p.outletOfZone.isEmpty { detector.registerOutlet(sensorID: p.sensorID, ofZone: p.outletOfZone) }
         var changed: [String: EventChange] = [:]
         var causes: [String: String] = [:]
         var order: [String] = []

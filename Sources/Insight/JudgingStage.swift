@@ -9,12 +9,18 @@ import WaterlineProto
 /// Insight's stage: judges the scores of the zones it holds (zone partitions, leased like
 /// the other stages' partitions) into events.
 ///
-/// Every zone's scores go through a `ZoneSlotGate`, so the detector sees them in one
-/// order whatever their batching or arrival. Every `checkpointEveryMs` of a zone's data
-/// time, its detector state is saved in `insight_checkpoints` with the time it is judged
-/// up to (after the events it produced are stored). A replica that takes a zone — at
-/// start, on takeover, after a stream gap or a failure — restores the checkpoint and
-/// replays the zone's scores stored since, so it holds what an undisturbed replica would.
+/// The unit of all of it is a zone's *balance group*: zones joined by a meter between them
+/// (L-Town's PUMP_1, area A's outlet and area C's inlet) are held, ordered, saved and
+/// rebuilt together, since one zone's balance reads the other's meter; a zone on its own
+/// is its own group (`BalanceGroups`, from the registry).
+///
+/// Every group's scores go through a `ZoneSlotGate`, so the detector sees them in one
+/// order whatever their batching or arrival. Every `checkpointEveryMs` of a group's data
+/// time, its zones' detector states are saved in `insight_checkpoints` with the time they
+/// are judged up to (after the events they produced are stored). A replica that takes a
+/// group — at start, on takeover, after a stream gap or a failure — restores the
+/// checkpoint and replays the group's scores stored since, so it holds what an undisturbed
+/// replica would.
 struct JudgingStage: Stage {
     let name = "insight"
     let zonePartitioner: Partitioner
@@ -34,7 +40,7 @@ struct JudgingStage: Stage {
     let rebuildMs: Int64
     let counters: ServiceCounters
     let logger: Logger
-    /// Each zone's last checkpoint: its data time, and when it was saved (wall clock).
+    /// Each group's last checkpoint: its data time, and when it was saved (wall clock).
     let lastCheckpoint = Locked<[String: (frontierMs: Int64, savedMs: Int64)]>([:])
     /// Per sensor, the newest of its scores judged from the database (a zone's rebuild or
     /// a gap's refill): the stream's copies of scores up to it were judged already.
@@ -46,11 +52,17 @@ struct JudgingStage: Stage {
     func items(of batch: ScoreBatch) -> [Score] { batch.scores }
     func receivedMs(of items: [Score]) -> Int64 { 0 }
 
-    func zonePartition(_ zone: String) -> UInt32 { zonePartitioner.partition(of: zone) }
+    /// The registered zones' balance groups, as the registry stands.
+    private var groups: BalanceGroups { BalanceGroups(sensors.all) }
 
-    /// The scores of the zones held (the zone the model stored with each score).
+    /// The partition of a group (named by its smallest zone, so a zone on its own keeps
+    /// the partition of its name).
+    func groupPartition(_ group: String) -> UInt32 { zonePartitioner.partition(of: group) }
+
+    /// The scores of the groups held (by the zone the model stored with each score).
     func select(_ items: [Score], held: Set<UInt32>) async -> [Score] {
-        items.filter { held.contains(zonePartition($0.zone)) }
+        let groups = groups
+        return items.filter { held.contains(groupPartition(groups.group(of: $0.zone))) }
     }
 
     func process(_ items: [Score]) async throws {
@@ -80,16 +92,17 @@ struct JudgingStage: Stage {
             guard let sensor = known[s.sensorID] else { return nil }
             return ScoredPoint(score: s, sensor: sensor)
         }
+        let groups = groups
         counters.add("unknown_sensors", scores.count - offered.count)
         let now = nowMs()
         let readBack = readBackThrough.withLock { $0 }
         let (points, behind, duplicates) = gate.withLock { gate in
             // A sensor that moved zones is moved by `add` (its point carries the new zone).
-            for sensor in joined { gate.register(sensorID: sensor.sensorID, zone: sensor.zone) }
+            for sensor in joined { gate.register(sensorID: sensor.sensorID, zone: groups.group(of: sensor.zone)) }
             var behind = 0
             var duplicates = 0
             for point in offered {
-                switch gate.add(point, nowMs: now) {
+                switch gate.add(point, nowMs: now, group: groups.group(of: point.zone)) {
                 case .held: break
                 case .duplicate: duplicates += 1
                 case .behind:
@@ -108,45 +121,61 @@ struct JudgingStage: Stage {
         let changes = await book.observe(points, sensors: known)
         let stored = try await store.storeDetected(changes)
         for event in stored { await book.refresh(event) }
-        try await saveCheckpoints(zones: Set(points.map(\.zone)))
+        try await saveCheckpoints(groups: Set(points.map { groups.group(of: $0.zone) }))
     }
 
-    /// Saves the zones' states whose data time has passed their next checkpoint (with
+    /// Saves the groups' states whose data time has passed their next checkpoint (with
     /// `force`, every one that moved since its last).
-    private func saveCheckpoints(zones: Set<String>, force: Bool = false) async throws {
-        for zone in zones.sorted() {
-            guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else { continue }
-            if let last = lastCheckpoint.withLock({ $0[zone] }) {
+    private func saveCheckpoints(groups names: Set<String>, force: Bool = false) async throws {
+        let zonesOf = zonesByGroup()
+        for group in names.sorted() {
+            guard let frontier = gate.withLock({ $0.frontierMs(zone: group) }) else { continue }
+            if let last = lastCheckpoint.withLock({ $0[group] }) {
                 let moved = frontier - last.frontierMs
                 let due = force ? moved > 0 : moved >= checkpointEveryMs && nowMs() - last.savedMs >= checkpointMinIntervalMs
                 if !due { continue }
             }
-            let state = await book.state(ofZone: zone)
-            try await checkpoints.save(state, frontierMs: frontier)
-            lastCheckpoint.withLock { $0[zone] = (frontier, nowMs()) }
+            var states: [EventDetector.ZoneState] = []
+            for zone in zonesOf[group] ?? [group] { states.append(await book.state(ofZone: zone)) }
+            try await checkpoints.save(group: group, states: states, frontierMs: frontier)
+            lastCheckpoint.withLock { $0[group] = (frontier, nowMs()) }
             counters.add("checkpoints_saved")
         }
     }
 
-    private func zones(in partitions: Set<UInt32>) -> [String] {
-        Set(sensors.all.map(\.zone)).filter { partitions.contains(zonePartition($0)) }.sorted()
+    /// The registered zones of each group, in id order.
+    private func zonesByGroup() -> [String: [String]] {
+        let groups = groups
+        return Dictionary(grouping: Set(sensors.all.map(\.zone)).sorted(), by: groups.group(of:))
+    }
+
+    /// The groups held in the partitions, with their zones.
+    private func groups(in partitions: Set<UInt32>) -> [(group: String, zones: [String])] {
+        zonesByGroup().filter { partitions.contains(groupPartition($0.key)) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The registered sensors of the zones.
+    private func members(of zones: [String]) -> [Sensor] {
+        let zones = Set(zones)
+        return sensors.all.filter { zones.contains($0.zone) }
     }
 
     func drop(_ partitions: Set<UInt32>) async {
-        let zones = zones(in: partitions)
+        let held = groups(in: partitions)
+        let zones = held.flatMap(\.zones)
         for zone in zones {
             await book.forget(zone: zone)
             store.forget(zone: zone)
-            lastCheckpoint.withLock { $0[zone] = nil }
         }
-        let members = Set(sensors.all.filter { zones.contains($0.zone) }.map(\.sensorID))
+        lastCheckpoint.withLock { last in for (group, _) in held { last[group] = nil } }
+        let members = Set(members(of: zones).map(\.sensorID))
         readBackThrough.withLock { $0 = $0.filter { !members.contains($0.key) } }
-        gate.withLock { $0.forget(zones: Set(zones)) }
+        gate.withLock { $0.forget(zones: Set(held.map(\.group))) }
     }
 
     /// A gap or an upstream change in the score stream: the scores it may have lost are
-    /// newer than the zone's judged time (a zone waits for every sensor's next score, and
-    /// the batch that shows the gap is left to this), so each held zone reads its sensors'
+    /// newer than the group's judged time (a group waits for every sensor's next score, and
+    /// the batch that shows the gap is left to this), so each held group reads its sensors'
     /// scores after it from `scores` and offers them to its gate, where the ones already
     /// held are duplicates. Far cheaper than a rebuild, which a failure still gets.
     func replay(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
@@ -156,19 +185,19 @@ struct JudgingStage: Stage {
         }
         var failed: Set<UInt32> = []
         var rebuild: Set<UInt32> = []
-        for zone in zones(in: partitions) {
-            guard let frontier = gate.withLock({ $0.frontierMs(zone: zone) }) else {
-                rebuild.insert(zonePartition(zone))  // nothing judged yet: from the start
+        for (group, zones) in groups(in: partitions) {
+            guard let frontier = gate.withLock({ $0.frontierMs(zone: group) }) else {
+                rebuild.insert(groupPartition(group))  // nothing judged yet: from the start
                 continue
             }
             do {
-                let missed = try await storedScores(of: sensors.all.filter { $0.zone == zone }, after: frontier, through: Int64.max / 2)
+                let missed = try await storedScores(of: members(of: zones), after: frontier, through: Int64.max / 2)
                 try await process(missed)
                 readBack(missed)
                 counters.add("scores_refilled", missed.count)
             } catch {
-                failed.insert(zonePartition(zone))
-                logger.error("insight: reading missed scores failed; the zone is rebuilt next", metadata: ["zone": "\(zone)", "error": "\(error)"])
+                failed.insert(groupPartition(group))
+                logger.error("insight: reading missed scores failed; the zones are rebuilt next", metadata: ["zones": "\(zones)", "error": "\(error)"])
             }
         }
         if !rebuild.isEmpty {
@@ -206,36 +235,40 @@ struct JudgingStage: Stage {
     func catchUp(_ partitions: Set<UInt32>, reason: CatchUpReason, shouldStop: @Sendable () -> Bool) async -> Set<UInt32> {
         if reason == .taken { try? await sensors.load() }  // sensors registered since the start
         var failed: Set<UInt32> = []
-        for zone in zones(in: partitions) {
+        for (group, zones) in groups(in: partitions) {
             if shouldStop() {
                 logger.info("insight: stopping; the rest of the rebuild is left to the zones' next owner")
                 break
             }
             let started = ContinuousClock.now
             do {
-                let replayed = try await rebuild(zone)
-                logger.info("insight: zone rebuilt (\(reason))", metadata: [
-                    "zone": "\(zone)", "scores_replayed": "\(replayed.scores)", "from_checkpoint": "\(replayed.fromCheckpoint)",
-                    "took": "\(ContinuousClock.now - started)",
+                let replayed = try await rebuild(group: group, zones: zones)
+                logger.info("insight: zones rebuilt (\(reason))", metadata: [
+                    "zones": "\(zones.joined(separator: ","))", "scores_replayed": "\(replayed.scores)",
+                    "from_checkpoint": "\(replayed.fromCheckpoint)", "took": "\(ContinuousClock.now - started)",
                 ])
             } catch {
-                failed.insert(zonePartition(zone))
+                failed.insert(groupPartition(group))
                 counters.add("errors")
-                logger.error("insight: rebuilding a zone failed; tried again next", metadata: ["zone": "\(zone)", "error": "\(error)"])
+                logger.error("insight: rebuilding zones failed; tried again next", metadata: ["zones": "\(zones)", "error": "\(error)"])
             }
         }
         return failed
     }
 
-    /// Restores a zone from its checkpoint (if any) and replays the scores stored since,
-    /// in time order, through the gate and the detector.
-    private func rebuild(_ zone: String) async throws -> (scores: Int, fromCheckpoint: Bool) {
-        await book.forget(zone: zone)
-        store.forget(zone: zone)
-        gate.withLock { $0.forget(zones: [zone]) }
-        let members = sensors.all.filter { $0.zone == zone }
-        gate.withLock { g in for m in members { g.register(sensorID: m.sensorID, zone: zone) } }
-        let checkpoint = try await checkpoints.load(zone: zone)
+    /// Restores a group's zones from its checkpoint (if any) and replays the scores stored
+    /// since, in time order, through the gate and the detector.
+    private func rebuild(group: String, zones: [String]) async throws -> (scores: Int, fromCheckpoint: Bool) {
+        for zone in zones {
+            await book.forget(zone: zone)
+            store.forget(zone: zone)
+        }
+        gate.withLock { $0.forget(zones: [group]) }
+        let members = members(of: zones)
+        gate.withLock { g in for m in members { g.register(sensorID: m.sensorID, zone: group) } }
+        // A checkpoint of other zones than the group has now (the registry joined or split
+        // groups since) is not used: the zones are rebuilt from their scores.
+        let checkpoint = try await checkpoints.load(group: group).flatMap { Set($0.states.map(\.zone)) == Set(zones) ? $0 : nil }
         let (from, all): (Int64, [Score])
         if let checkpoint {
             // Everything since the checkpoint, whatever is newest.
@@ -244,18 +277,20 @@ struct JudgingStage: Stage {
         } else {
             // The learning window before the newest score.
             guard let newest = try await newestScore(of: members) else {
-                await book.restore(zone: zone, state: nil, stored: [])
+                for zone in zones { await book.restore(zone: zone, state: nil, stored: []) }
                 return (0, false)
             }
             from = newest - rebuildMs
             all = try await storedScores(of: members, after: from, through: newest)
         }
-        let stored = try await store.replayable(
-            zone: zone, fromMs: from, alsoIDs: checkpoint?.state.recentlyEndedEvents.map(\.id) ?? [])
-        await book.restore(zone: zone, state: checkpoint?.state, stored: stored)
+        for zone in zones {
+            let state = checkpoint?.states.first { $0.zone == zone }
+            let stored = try await store.replayable(zone: zone, fromMs: from, alsoIDs: state?.recentlyEndedEvents.map(\.id) ?? [])
+            await book.restore(zone: zone, state: state, stored: stored)
+        }
         if let checkpoint {
-            gate.withLock { $0.resume(zone: zone, frontierMs: checkpoint.frontierMs) }
-            lastCheckpoint.withLock { $0[zone] = (checkpoint.frontierMs, nowMs()) }
+            gate.withLock { $0.resume(zone: group, frontierMs: checkpoint.frontierMs) }
+            lastCheckpoint.withLock { $0[group] = (checkpoint.frontierMs, nowMs()) }
         }
         var index = 0
         while index < all.count {
@@ -267,7 +302,7 @@ struct JudgingStage: Stage {
         let replayed = all.count
         counters.add("scores_replayed", replayed)
         // A rebuild's result is saved at once: a restart soon after must not redo it.
-        if replayed > 0 { try await saveCheckpoints(zones: [zone], force: true) }
+        if replayed > 0 { try await saveCheckpoints(groups: [group], force: true) }
         return (replayed, checkpoint != nil)
     }
 
@@ -298,5 +333,6 @@ extension ScoredPoint {
             anomalous: s.anomalous, warmedUp: s.warmedUp, flags: s.flags, modelVersion: s.modelVersion,
             forecastLower: s.lower, forecastUpper: s.upper, traceID: s.traceID)
         storageAreaM2 = sensor.storageAreaM2
+        outletOfZone = sensor.outletOfZone
     }
 }

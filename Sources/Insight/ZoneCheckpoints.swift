@@ -4,34 +4,41 @@ import Mongo
 import WaterlineBus
 import WaterlineKit
 
-/// Each zone's detector state, saved in `insight_checkpoints` (one document per zone,
+/// Each balance group's detector state — the states of its zones, saved together so that
+/// they are judged up to one time — in `insight_checkpoints` (one document per group,
 /// replaced at every checkpoint) with the data time it is judged up to.
 struct ZoneCheckpoints: Sendable {
     let collection: MongoCollection
 
     struct Checkpoint: Sendable {
-        var state: EventDetector.ZoneState
-        /// Every score of the zone at or before this time is in the state; none after.
+        var states: [EventDetector.ZoneState]
+        /// Every score of the group's zones at or before this time is in the states; none after.
         var frontierMs: Int64
     }
 
     /// The format of the saved state; a checkpoint of another format is not used (the
-    /// zone is rebuilt from its scores instead).
-    static let format: Int64 = 1
+    /// zones are rebuilt from their scores instead). 2: a group's zones in one document.
+    static let format: Int64 = 2
 
-    func save(_ state: EventDetector.ZoneState, frontierMs: Int64) async throws {
+    func save(group: String, states: [EventDetector.ZoneState], frontierMs: Int64) async throws {
+        let encoded = try states.map { BSON.binary(Array(try $0.encoded())) }
         let document: Document = [
-            "_id": .string(state.zone), "frontier_ms": .int64(frontierMs), "format": .int64(Self.format),
-            "state": .binary(Array(try state.encoded())), "saved_ms": .int64(nowMs()),
+            "_id": .string(group), "frontier_ms": .int64(frontierMs), "format": .int64(Self.format),
+            "zones": .array(states.map { .string($0.zone) }), "states": .array(encoded), "saved_ms": .int64(nowMs()),
         ]
-        _ = try await collection.bulkWrite([.replaceOne(filter: ["_id": .string(state.zone)], replacement: document, upsert: true)])
+        _ = try await collection.bulkWrite([.replaceOne(filter: ["_id": .string(group)], replacement: document, upsert: true)])
             .checked("save checkpoint")
     }
 
-    func load(zone: String) async throws -> Checkpoint? {
-        guard let d = try await collection.findOne(["_id": .string(zone)]), d["format"]?.int64Value == Self.format,
-            case .binary(let bytes) = d["state"], let frontier = d["frontier_ms"]?.int64Value
+    func load(group: String) async throws -> Checkpoint? {
+        guard let d = try await collection.findOne(["_id": .string(group)]), d["format"]?.int64Value == Self.format,
+            case .array(let saved) = d["states"], let frontier = d["frontier_ms"]?.int64Value
         else { return nil }
-        return Checkpoint(state: try EventDetector.ZoneState(encoded: Data(bytes)), frontierMs: frontier)
+        var states: [EventDetector.ZoneState] = []
+        for entry in saved {
+            guard case .binary(let bytes) = entry else { return nil }
+            states.append(try EventDetector.ZoneState(encoded: Data(bytes)))
+        }
+        return Checkpoint(states: states, frontierMs: frontier)
     }
 }

@@ -50,8 +50,13 @@ public struct OfflinePipeline {
         var detector = EventDetector(config: detection)
         var events: [String: DetectedEvent] = [:]
         // Judged in the order insight judges them: a zone's slot once all its sensors reported it.
+        // Zones joined by a meter between them share their slots, as in insight.
+        let groups = BalanceGroups(registry.values)
         var gate = ZoneSlotGate(latenessMs: zoneLatenessMs)
-        for (id, sensor) in registry { gate.register(sensorID: id, zone: sensor.zone) }
+        for (id, sensor) in registry { gate.register(sensorID: id, zone: groups.group(of: sensor.zone)) }
+        for sensor in registry.values where !sensor.outletOfZone.isEmpty {
+            detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone)
+        }
         func judge(_ released: [ScoredPoint]) {
             for point in released { for change in detector.observe(point) { events[change.event.id] = change.event } }
         }
@@ -87,7 +92,8 @@ public struct OfflinePipeline {
                     forecastMean: result.forecast.mean, score: result.surprise, anomalous: result.anomalous,
                     warmedUp: result.forecast.warmedUp, flags: sample.flags.rawValue, modelVersion: "offline")
                 point.storageAreaM2 = sensor.storageAreaM2
-                _ = gate.add(point)
+                point.outletOfZone = sensor.outletOfZone
+                _ = gate.add(point, group: groups.group(of: sensor.zone))
             }
             judge(gate.release())
         }

@@ -25,7 +25,7 @@ struct SensorsCommand: ParsableCommand {
         @Option(help: "Comma-separated ids of zone inlet flow sensors. Without --inlets, --outlets and --storage, the zones' roles come from scenario.json beside the file.")
         var inlets: String?
 
-        @Option(help: "Comma-separated ids of flow sensors that measure water leaving the zone they sit in.")
+        @Option(help: "Comma-separated ids of flow sensors that measure water leaving the zone they sit in, or ID@ZONE for one that takes water out of another zone.")
         var outlets: String?
 
         @Option(help: "Tank level sensors in their zone's balance, with each tank's cross-section in m²: id=area,...")

@@ -12,6 +12,7 @@ extension Sensor {
             "lat": .double(lat), "lon": .double(lon), "min": .double(minValue), "max": .double(maxValue),
             "cadence_ms": .int64(cadenceMs), "zone_inlet": .bool(zoneInlet),
             "balance_role": .string(balanceRole.label), "storage_area_m2": .double(storageAreaM2),
+            "outlet_of_zone": .string(outletOfZone),
         ]
     }
 
@@ -32,6 +33,7 @@ extension Sensor {
         // Entries stored before balance roles say only zone_inlet.
         if zoneInlet && balanceRole == .unspecified { balanceRole = .inlet }
         storageAreaM2 = d["storage_area_m2"]?.doubleValue ?? 0
+        outletOfZone = d["outlet_of_zone"]?.stringValue ?? ""
     }
 }
 

@@ -1,3 +1,4 @@
+import Detection
 import Simulation
 import WaterlineProto
 
@@ -25,21 +26,31 @@ public struct BalanceRoles: Sendable, Equatable {
         }
     }
 
-    /// Marks `ids` as outlets of the zones they sit in among `sensors` (the CLI's and the
-    /// REST import's lists of outlets).
-    public mutating func addOutlets(_ ids: [String], of sensors: [ScenarioSensor]) {
+    /// Marks outlets (the CLI's and the REST import's lists): `id` is an outlet of the zone it
+    /// sits in among `sensors`, `id@zone` one of another zone (a meter between two zones,
+    /// metered once, whose own zone counts it as an inlet).
+    public mutating func addOutlets(_ entries: [String], of sensors: [ScenarioSensor]) {
         let zoneOf = Dictionary(sensors.map { ($0.sensorId, $0.zone) }) { first, _ in first }
-        for id in ids { outlets[id] = zoneOf[id] ?? "" }
+        for entry in entries {
+            let parts = entry.split(separator: "@", maxSplits: 1).map(String.init)
+            outlets[parts[0]] = parts.count == 2 ? parts[1] : zoneOf[parts[0]] ?? ""
+        }
     }
 
     /// A sensor's role in the balance of the zone it sits in. A meter that is one zone's
     /// outlet and another's inlet (L-Town's PUMP_1, in zone C) is the inlet of the zone it
-    /// sits in; the other zone's balance does not count it yet.
+    /// sits in and the outlet of the other (`outletOfZone`).
     public func role(of id: String, zone: String) -> BalanceRole {
         if inlets.contains(id) { return .inlet }
         if outlets[id] == zone { return .outlet }
         if storage[id] != nil { return .storage }
         return .unspecified
+    }
+
+    /// The other zone a sensor takes water out of, or "".
+    public func outletOfZone(_ id: String, zone: String) -> String {
+        guard let other = outlets[id], other != zone else { return "" }
+        return other
     }
 }
 
@@ -65,5 +76,13 @@ extension Sensor {
         balanceRole = roles.role(of: s.sensorId, zone: s.zone)
         zoneInlet = balanceRole == .inlet
         storageAreaM2 = roles.storage[s.sensorId] ?? 0
+        outletOfZone = roles.outletOfZone(s.sensorId, zone: s.zone)
+    }
+}
+
+extension BalanceGroups {
+    /// The groups of the registered sensors' zones: each meter between two zones joins them.
+    public init<S: Sequence>(_ sensors: S) where S.Element == Sensor {
+        self.init(links: sensors.filter { !$0.outletOfZone.isEmpty }.map { (zone: $0.zone, outletOf: $0.outletOfZone) })
     }
 }

@@ -57,6 +57,33 @@ import Testing
         #expect(Self.opened(Self.exportingZone(outletRole: .flow)).map(\.type).contains(.leak))
     }
 
+    @Test func aPumpMeteredAsTheNextZonesInletIsNeverALeakOfTheZoneItDrains() {
+        // The pump's meter sits in zone C (its inlet) and takes water out of A.
+        let points = Self.exportingZone(outletRole: .inletFlow).map { p -> ScoredPoint in
+            guard p.sensorID == "A-pump" else { return p }
+            var q = p
+            q.zone = "C"
+            q.outletOfZone = "A"
+            return q
+        }
+        let opened = Self.opened(points)
+        #expect(!opened.contains { $0.zone == "A" }, "\(opened.map(\.summary))")
+        // Without it, A's inlet carries the pump's extra hours as if lost.
+        let unlinked = points.map { p -> ScoredPoint in
+            var q = p
+            q.outletOfZone = ""
+            return q
+        }
+        #expect(Self.opened(unlinked).contains { $0.zone == "A" && $0.type == .leak })
+    }
+
+    @Test func zonesJoinedByAMeterFormOneGroupNamedByTheirSmallestZone() {
+        let groups = BalanceGroups(links: [(zone: "C", outletOf: "A"), (zone: "D", outletOf: "C"), (zone: "F", outletOf: "E")])
+        #expect(["A", "C", "D"].map(groups.group(of:)) == ["A", "A", "A"])
+        #expect(groups.group(of: "F") == "E")
+        #expect(groups.group(of: "B") == "B")
+    }
+
     /// A zone fed only by a pump into its tank (area 200 m²), which the zone draws from: the
     /// pump runs in blocks of uneven length, so the inflow swings far more than the demand.
     /// `leakFromDay`: a 10 m³/h leak in the zone from that day.

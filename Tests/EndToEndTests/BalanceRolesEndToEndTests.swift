@@ -4,7 +4,8 @@ import WaterlineKit
 import WaterlineTestSupport
 
 /// Zone balance roles through the REST sensor import, ingest's checks and the registry:
-/// an administrator registers an inlet, an outlet and a tank with its area; the registry
+/// an administrator registers an inlet, an outlet, a meter between two zones and a tank
+/// with its area; the registry
 /// serves them back; a tank without an area, or a pressure sensor as an inlet, is refused
 /// with the reason.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct BalanceRolesEndToEndTests {
@@ -17,12 +18,17 @@ import WaterlineTestSupport
             out-1,flow,m3/h,east,P2,47.0,8.0,0,300
             tank-1,level,m,east,T1,47.0,8.0,0,6
             p-1,pressure,bar,east,J1,47.0,8.0,0,10
+            pump-1,flow,m3/h,west,PU1,47.0,8.0,0,50
 
             """
+        // pump-1 feeds west from east, metered once: west's inlet, east's outlet.
         let reply = try await t.http.post("/api/v1/sensors/import", json: [
-            "csv": csv, "inlets": ["in-1"], "outlets": ["out-1"], "storage": ["tank-1": 201.06],
+            "csv": csv, "inlets": ["in-1", "pump-1"], "outlets": ["out-1", "pump-1@east"], "storage": ["tank-1": 201.06],
         ]).json
-        #expect(reply["registered"] as? Int == 4, "\(reply)")
+        #expect(reply["registered"] as? Int == 5, "\(reply)")
+        let pump = try await t.http.get("/api/v1/sensors?zone=west").json["sensors"] as? [[String: Any]] ?? []
+        #expect(pump.first?["balance_role"] as? String == "inlet")
+        #expect(pump.first?["outlet_of_zone"] as? String == "east")
         let listed = try await t.http.get("/api/v1/sensors?zone=east").json["sensors"] as? [[String: Any]] ?? []
         var roles: [String: String] = [:]
         for s in listed { roles[s["sensor_id"] as? String ?? ""] = s["balance_role"] as? String }

@@ -165,10 +165,13 @@ import WaterlineTestSupport
         // detector had learnt it.
         var atKill: [String: (judgedMs: Int64, learnt: Bool)] = [:]
         let killed = try await Self.killMidReplay(t, Simulator.run(config), seconds: 100, at: 0.7) {
+            // One document per balance group, with its zones' states.
             for d in try await t.mongo.collection(Collections.insightCheckpoints).find([:]) {
-                guard case .binary(let bytes) = d["state"], let frontier = d["frontier_ms"]?.int64Value else { continue }
-                let state = try EventDetector.ZoneState(encoded: Data(bytes))
-                atKill[state.zone] = (frontier, state.inflowIsJudging)
+                guard case .array(let states) = d["states"], let frontier = d["frontier_ms"]?.int64Value else { continue }
+                for case .binary(let bytes) in states {
+                    let state = try EventDetector.ZoneState(encoded: Data(bytes))
+                    atKill[state.zone] = (frontier, state.inflowIsJudging)
+                }
             }
         }
         #expect(atKill.values.contains { $0.learnt }, "the inflow detector had learnt no zone by the kill: \(atKill)")

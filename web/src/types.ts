@@ -51,6 +51,8 @@ export interface Sensor {
   balance_role: "" | "inlet" | "outlet" | "storage";
   /** For a storage sensor: its tank's cross-section, m². */
   storage_area_m2: number;
+  /** For a meter between two zones: the other zone, which it takes water out of ("" when none). */
+  outlet_of_zone: string;
 }
 
 export interface RawReading {

@@ -114,59 +114,117 @@ public nonisolated enum Waterline_V1_BalanceRole: SwiftProtobuf.Enum, Swift.Case
 }
 
 /// A sensor in the registry. Readings of unregistered sensors are rejected.
-public nonisolated struct Waterline_V1_Sensor: Sendable {
+public nonisolated struct Waterline_V1_Sensor: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var sensorID: String = String()
+  public var sensorID: String {
+    get {_storage._sensorID}
+    set {_uniqueStorage()._sensorID = newValue}
+  }
 
-  public var kind: Waterline_V1_SensorKind = .unspecified
+  public var kind: Waterline_V1_SensorKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
-  public var unit: String = String()
+  public var unit: String {
+    get {_storage._unit}
+    set {_uniqueStorage()._unit = newValue}
+  }
 
-  public var zone: String = String()
+  public var zone: String {
+    get {_storage._zone}
+    set {_uniqueStorage()._zone = newValue}
+  }
 
   /// Network node or link the sensor sits on; may be empty.
-  public var nodeID: String = String()
+  public var nodeID: String {
+    get {_storage._nodeID}
+    set {_uniqueStorage()._nodeID = newValue}
+  }
 
-  public var lat: Double = 0
+  public var lat: Double {
+    get {_storage._lat}
+    set {_uniqueStorage()._lat = newValue}
+  }
 
-  public var lon: Double = 0
+  public var lon: Double {
+    get {_storage._lon}
+    set {_uniqueStorage()._lon = newValue}
+  }
 
   /// Plausible range of values in `unit`.
-  public var minValue: Double = 0
+  public var minValue: Double {
+    get {_storage._minValue}
+    set {_uniqueStorage()._minValue = newValue}
+  }
 
-  public var maxValue: Double = 0
+  public var maxValue: Double {
+    get {_storage._maxValue}
+    set {_uniqueStorage()._maxValue = newValue}
+  }
 
   /// Expected interval between readings.
-  public var cadenceMs: Int64 = 0
+  public var cadenceMs: Int64 {
+    get {_storage._cadenceMs}
+    set {_uniqueStorage()._cadenceMs = newValue}
+  }
 
   /// True for the flow sensors that measure a zone's inlet (the same as balance_role
   /// BALANCE_ROLE_INLET, which ingest sets it from).
-  public var zoneInlet: Bool = false
+  public var zoneInlet: Bool {
+    get {_storage._zoneInlet}
+    set {_uniqueStorage()._zoneInlet = newValue}
+  }
 
   /// How late (behind the sensor's newest reading) a reading may arrive and still be
   /// cleaned in order; later ones trigger a re-clean. 0: twice the cadence.
-  public var allowedLatenessMs: Int64 = 0
+  public var allowedLatenessMs: Int64 {
+    get {_storage._allowedLatenessMs}
+    set {_uniqueStorage()._allowedLatenessMs = newValue}
+  }
 
   /// Unchanged readings for this long mark the sensor stuck. 0: the kind's default
   /// (services/preprocess/README.md).
-  public var stuckAfterMs: Int64 = 0
+  public var stuckAfterMs: Int64 {
+    get {_storage._stuckAfterMs}
+    set {_uniqueStorage()._stuckAfterMs = newValue}
+  }
 
   /// The smallest step the sensor reports, in `unit` (its quantisation); spike
   /// detection never calls a change of a few steps a spike. 0: unknown.
-  public var resolution: Double = 0
+  public var resolution: Double {
+    get {_storage._resolution}
+    set {_uniqueStorage()._resolution = newValue}
+  }
 
   /// Inlet and outlet: a flow sensor; storage: a level sensor on one of the zone's tanks.
-  public var balanceRole: Waterline_V1_BalanceRole = .unspecified
+  public var balanceRole: Waterline_V1_BalanceRole {
+    get {_storage._balanceRole}
+    set {_uniqueStorage()._balanceRole = newValue}
+  }
 
   /// For a storage sensor: its tank's cross-section in m² (required).
-  public var storageAreaM2: Double = 0
+  public var storageAreaM2: Double {
+    get {_storage._storageAreaM2}
+    set {_uniqueStorage()._storageAreaM2 = newValue}
+  }
+
+  /// For a flow sensor that takes water out of another zone (a pump or valve between
+  /// two zones, metered once): that zone, whose balance counts the flow as leaving it.
+  /// Both zones are then judged together, by one insight replica.
+  public var outletOfZone: String {
+    get {_storage._outletOfZone}
+    set {_uniqueStorage()._outletOfZone = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Waterline_V1_RegisterSensorsRequest: Sendable {
@@ -249,104 +307,177 @@ nonisolated extension Waterline_V1_BalanceRole: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Waterline_V1_Sensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Sensor"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0\u{3}allowed_lateness_ms\0\u{3}stuck_after_ms\0\u{1}resolution\0\u{3}balance_role\0\u{3}storage_area_m2\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sensor_id\0\u{1}kind\0\u{1}unit\0\u{1}zone\0\u{3}node_id\0\u{1}lat\0\u{1}lon\0\u{3}min_value\0\u{3}max_value\0\u{3}cadence_ms\0\u{3}zone_inlet\0\u{3}allowed_lateness_ms\0\u{3}stuck_after_ms\0\u{1}resolution\0\u{3}balance_role\0\u{3}storage_area_m2\0\u{3}outlet_of_zone\0")
+
+  fileprivate class _StorageClass {
+    var _sensorID: String = String()
+    var _kind: Waterline_V1_SensorKind = .unspecified
+    var _unit: String = String()
+    var _zone: String = String()
+    var _nodeID: String = String()
+    var _lat: Double = 0
+    var _lon: Double = 0
+    var _minValue: Double = 0
+    var _maxValue: Double = 0
+    var _cadenceMs: Int64 = 0
+    var _zoneInlet: Bool = false
+    var _allowedLatenessMs: Int64 = 0
+    var _stuckAfterMs: Int64 = 0
+    var _resolution: Double = 0
+    var _balanceRole: Waterline_V1_BalanceRole = .unspecified
+    var _storageAreaM2: Double = 0
+    var _outletOfZone: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _sensorID = source._sensorID
+      _kind = source._kind
+      _unit = source._unit
+      _zone = source._zone
+      _nodeID = source._nodeID
+      _lat = source._lat
+      _lon = source._lon
+      _minValue = source._minValue
+      _maxValue = source._maxValue
+      _cadenceMs = source._cadenceMs
+      _zoneInlet = source._zoneInlet
+      _allowedLatenessMs = source._allowedLatenessMs
+      _stuckAfterMs = source._stuckAfterMs
+      _resolution = source._resolution
+      _balanceRole = source._balanceRole
+      _storageAreaM2 = source._storageAreaM2
+      _outletOfZone = source._outletOfZone
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.sensorID) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.unit) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.zone) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
-      case 6: try { try decoder.decodeSingularDoubleField(value: &self.lat) }()
-      case 7: try { try decoder.decodeSingularDoubleField(value: &self.lon) }()
-      case 8: try { try decoder.decodeSingularDoubleField(value: &self.minValue) }()
-      case 9: try { try decoder.decodeSingularDoubleField(value: &self.maxValue) }()
-      case 10: try { try decoder.decodeSingularInt64Field(value: &self.cadenceMs) }()
-      case 11: try { try decoder.decodeSingularBoolField(value: &self.zoneInlet) }()
-      case 12: try { try decoder.decodeSingularInt64Field(value: &self.allowedLatenessMs) }()
-      case 13: try { try decoder.decodeSingularInt64Field(value: &self.stuckAfterMs) }()
-      case 14: try { try decoder.decodeSingularDoubleField(value: &self.resolution) }()
-      case 15: try { try decoder.decodeSingularEnumField(value: &self.balanceRole) }()
-      case 16: try { try decoder.decodeSingularDoubleField(value: &self.storageAreaM2) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._sensorID) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._unit) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._zone) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._nodeID) }()
+        case 6: try { try decoder.decodeSingularDoubleField(value: &_storage._lat) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._lon) }()
+        case 8: try { try decoder.decodeSingularDoubleField(value: &_storage._minValue) }()
+        case 9: try { try decoder.decodeSingularDoubleField(value: &_storage._maxValue) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._cadenceMs) }()
+        case 11: try { try decoder.decodeSingularBoolField(value: &_storage._zoneInlet) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._allowedLatenessMs) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._stuckAfterMs) }()
+        case 14: try { try decoder.decodeSingularDoubleField(value: &_storage._resolution) }()
+        case 15: try { try decoder.decodeSingularEnumField(value: &_storage._balanceRole) }()
+        case 16: try { try decoder.decodeSingularDoubleField(value: &_storage._storageAreaM2) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._outletOfZone) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.sensorID.isEmpty {
-      try visitor.visitSingularStringField(value: self.sensorID, fieldNumber: 1)
-    }
-    if self.kind != .unspecified {
-      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
-    }
-    if !self.unit.isEmpty {
-      try visitor.visitSingularStringField(value: self.unit, fieldNumber: 3)
-    }
-    if !self.zone.isEmpty {
-      try visitor.visitSingularStringField(value: self.zone, fieldNumber: 4)
-    }
-    if !self.nodeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 5)
-    }
-    if self.lat.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.lat, fieldNumber: 6)
-    }
-    if self.lon.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.lon, fieldNumber: 7)
-    }
-    if self.minValue.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.minValue, fieldNumber: 8)
-    }
-    if self.maxValue.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.maxValue, fieldNumber: 9)
-    }
-    if self.cadenceMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.cadenceMs, fieldNumber: 10)
-    }
-    if self.zoneInlet != false {
-      try visitor.visitSingularBoolField(value: self.zoneInlet, fieldNumber: 11)
-    }
-    if self.allowedLatenessMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.allowedLatenessMs, fieldNumber: 12)
-    }
-    if self.stuckAfterMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.stuckAfterMs, fieldNumber: 13)
-    }
-    if self.resolution.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.resolution, fieldNumber: 14)
-    }
-    if self.balanceRole != .unspecified {
-      try visitor.visitSingularEnumField(value: self.balanceRole, fieldNumber: 15)
-    }
-    if self.storageAreaM2.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.storageAreaM2, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._sensorID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._sensorID, fieldNumber: 1)
+      }
+      if _storage._kind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 2)
+      }
+      if !_storage._unit.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._unit, fieldNumber: 3)
+      }
+      if !_storage._zone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._zone, fieldNumber: 4)
+      }
+      if !_storage._nodeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nodeID, fieldNumber: 5)
+      }
+      if _storage._lat.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._lat, fieldNumber: 6)
+      }
+      if _storage._lon.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._lon, fieldNumber: 7)
+      }
+      if _storage._minValue.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._minValue, fieldNumber: 8)
+      }
+      if _storage._maxValue.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._maxValue, fieldNumber: 9)
+      }
+      if _storage._cadenceMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._cadenceMs, fieldNumber: 10)
+      }
+      if _storage._zoneInlet != false {
+        try visitor.visitSingularBoolField(value: _storage._zoneInlet, fieldNumber: 11)
+      }
+      if _storage._allowedLatenessMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._allowedLatenessMs, fieldNumber: 12)
+      }
+      if _storage._stuckAfterMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._stuckAfterMs, fieldNumber: 13)
+      }
+      if _storage._resolution.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._resolution, fieldNumber: 14)
+      }
+      if _storage._balanceRole != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._balanceRole, fieldNumber: 15)
+      }
+      if _storage._storageAreaM2.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._storageAreaM2, fieldNumber: 16)
+      }
+      if !_storage._outletOfZone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._outletOfZone, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Waterline_V1_Sensor, rhs: Waterline_V1_Sensor) -> Bool {
-    if lhs.sensorID != rhs.sensorID {return false}
-    if lhs.kind != rhs.kind {return false}
-    if lhs.unit != rhs.unit {return false}
-    if lhs.zone != rhs.zone {return false}
-    if lhs.nodeID != rhs.nodeID {return false}
-    if lhs.lat != rhs.lat {return false}
-    if lhs.lon != rhs.lon {return false}
-    if lhs.minValue != rhs.minValue {return false}
-    if lhs.maxValue != rhs.maxValue {return false}
-    if lhs.cadenceMs != rhs.cadenceMs {return false}
-    if lhs.zoneInlet != rhs.zoneInlet {return false}
-    if lhs.allowedLatenessMs != rhs.allowedLatenessMs {return false}
-    if lhs.stuckAfterMs != rhs.stuckAfterMs {return false}
-    if lhs.resolution != rhs.resolution {return false}
-    if lhs.balanceRole != rhs.balanceRole {return false}
-    if lhs.storageAreaM2 != rhs.storageAreaM2 {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._sensorID != rhs_storage._sensorID {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._unit != rhs_storage._unit {return false}
+        if _storage._zone != rhs_storage._zone {return false}
+        if _storage._nodeID != rhs_storage._nodeID {return false}
+        if _storage._lat != rhs_storage._lat {return false}
+        if _storage._lon != rhs_storage._lon {return false}
+        if _storage._minValue != rhs_storage._minValue {return false}
+        if _storage._maxValue != rhs_storage._maxValue {return false}
+        if _storage._cadenceMs != rhs_storage._cadenceMs {return false}
+        if _storage._zoneInlet != rhs_storage._zoneInlet {return false}
+        if _storage._allowedLatenessMs != rhs_storage._allowedLatenessMs {return false}
+        if _storage._stuckAfterMs != rhs_storage._stuckAfterMs {return false}
+        if _storage._resolution != rhs_storage._resolution {return false}
+        if _storage._balanceRole != rhs_storage._balanceRole {return false}
+        if _storage._storageAreaM2 != rhs_storage._storageAreaM2 {return false}
+        if _storage._outletOfZone != rhs_storage._outletOfZone {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

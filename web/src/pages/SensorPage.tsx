@@ -94,6 +94,7 @@ function SensorView({ sensor, newest }: { sensor: Sensor; newest: number | null 
             {kindLabel(sensor.kind)} in {unit} · zone {sensor.zone || "—"} · node {sensor.node_id || "—"}
             {sensor.balance_role === "inlet" && " · zone inlet"}
             {sensor.balance_role === "outlet" && " · zone outlet"}
+            {sensor.outlet_of_zone && ` · outlet of zone ${sensor.outlet_of_zone}`}
             {sensor.balance_role === "storage" && ` · zone storage (tank of ${formatNumber(sensor.storage_area_m2, 0)} m²)`} · plausible {formatNumber(sensor.min, 1)}–{formatNumber(sensor.max, 1)} {unit}
           </p>
         </div>
