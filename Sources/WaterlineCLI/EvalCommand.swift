@@ -38,6 +38,9 @@ struct EvalEventsCommand: AsyncCommand {
     @Option(help: "Print the hourly mean value, forecast and surprise of this sensor.")
     var trace: String?
 
+    @Option(help: "Print the hourly net inflow, expected inflow, excess (with its spread) and alarm of this zone's water balance detector.")
+    var traceBalance: String?
+
     @Option(help: "Compare the events with those of a running insight (its RPC endpoint) that was sent the same readings; exit status 1 when they differ.")
     var against: String?
 
@@ -71,6 +74,25 @@ struct EvalEventsCommand: AsyncCommand {
             hour.forecast += result.forecast.mean
             hour.surprise += result.surprise
             hour.anomalous += result.anomalous ? 1 : 0
+        }
+        pipeline.traceBalanceZone = traceBalance
+        var balanceHour: (start: Int64, n: Int, expected: Double, excess: Double, sigma: Double, alarmed: Int) = (0, 0, 0, 0, 0, 0)
+        pipeline.traceBalance = { v in
+            let h = v.tsMs - v.tsMs % 3_600_000
+            if h != balanceHour.start {
+                if balanceHour.n > 0 {
+                    let n = Double(balanceHour.n)
+                    print(String(
+                        format: "%@  balance expected %9.3f  excess %+8.3f  spread %7.3f  alarmed %2d", isoTime(balanceHour.start),
+                        balanceHour.expected / n, balanceHour.excess / n, balanceHour.sigma / n, balanceHour.alarmed))
+                }
+                balanceHour = (h, 0, 0, 0, 0, 0)
+            }
+            balanceHour.n += 1
+            balanceHour.expected += v.expected
+            balanceHour.excess += v.excess
+            balanceHour.sigma += v.sigma
+            balanceHour.alarmed += v.alarmed ? 1 : 0
         }
         let (events, scored) = pipeline.run(loaded)
         print(DemoSummary.render(events: events, labels: loaded.labels, readingsStored: loaded.readings.count, pointsScored: scored))

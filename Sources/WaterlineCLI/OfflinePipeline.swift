@@ -17,6 +17,9 @@ public struct OfflinePipeline {
     /// Called for every scored point of this sensor (for `waterline eval --trace`).
     public var traceSensor: String?
     public var trace: (Int64, Double?, AnomalyScorer.Result) -> Void = { _, _, _ in }
+    /// Called with each new verdict of this zone's balance detector (`--trace-balance`).
+    public var traceBalanceZone: String?
+    public var traceBalance: (InflowLeakDetector.Verdict) -> Void = { _ in }
 
     public init() {}
 
@@ -57,8 +60,15 @@ public struct OfflinePipeline {
         for sensor in registry.values where !sensor.outletOfZone.isEmpty {
             detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone)
         }
+        var tracedThrough = Int64.min
         func judge(_ released: [ScoredPoint]) {
-            for point in released { for change in detector.observe(point) { events[change.event.id] = change.event } }
+            for point in released {
+                for change in detector.observe(point) { events[change.event.id] = change.event }
+                if let zone = traceBalanceZone, let v = detector.balanceVerdict(zone: zone), v.tsMs > tracedThrough {
+                    tracedThrough = v.tsMs
+                    traceBalance(v)
+                }
+            }
         }
         var scored = 0
         // Feed in chunks of one hour of readings, as a stream would.
