@@ -42,6 +42,9 @@ public struct DetectedEvent: Sendable, Equatable, Codable {
     /// signature a network model locates the leak from. Early points only, as a forecast
     /// learns the lowered pressure as time goes on.
     public var pressureResiduals: [String: Double] = [:]
+    /// A burst found as a rise of its zone's balance during another leak's alarm: the
+    /// rise's flow (the inflow's unit), which its loss counts at every step.
+    public var balanceRise: Double?
     /// The data time of the point that raised the event (its start can lie before).
     public var raisedMs: Int64?
     /// The trace id of the reading whose point raised it.

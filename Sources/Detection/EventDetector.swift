@@ -58,6 +58,9 @@ public struct EventDetector: Sendable {
         /// A leak event becomes a burst when the burst test passes with an onset this soon
         /// after the leak's start (later, an abrupt excess is the same leak showing again).
         public var retypeAsBurstWithinMs: Int64 = 3_600_000
+        /// A rise of a zone's balance found this close to its alarm's start (or this
+        /// recently, before an alarm) makes the alarm a burst.
+        public var balanceBurstWithinMs: Int64 = 6 * 3_600_000
         /// Data time from a leak's or burst's start over which each pressure sensor's
         /// residual (for localisation) is averaged.
         public var localisationWindowMs: Int64 = 6 * 3_600_000
@@ -176,7 +179,7 @@ public struct EventDetector: Sendable {
         // stopped pump's inlet really reads 0 for hours (the stuck flag is still a fault
         // event for the sensor).
         if let term = Self.balanceTerm(p), p.flags & ScoredPoint.outOfRangeFlag == 0 {
-            if config.zoneInflow { addToBalance(of: p.zone, p, term) }
+            if config.zoneInflow { changes += addToBalance(of: p.zone, p, term) }
             // A flat inlet is still part of the zone's summed inflow (no loss is counted on it).
             if p.role == .inletFlow, let value = p.value, p.flags & ScoredPoint.stuckFlag != 0 && p.warmedUp {
                 rememberInletStep(p, value: value)
@@ -184,7 +187,7 @@ public struct EventDetector: Sendable {
         }
         // A meter between two zones: the other zone's balance counts it as leaving.
         if !p.outletOfZone.isEmpty, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0, config.zoneInflow {
-            addToBalance(of: p.outletOfZone, p, .outflow(value))
+            changes += addToBalance(of: p.outletOfZone, p, .outflow(value))
         }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
@@ -347,7 +350,14 @@ public struct EventDetector: Sendable {
             // substitute before: on L-Town their evening peaks, which the forecasts miss
             // by more than a leak moves them, raised a false leak a day in area A, and
             // where a tank feeds the zone they follow its level.
-            guard let tracker = zoneInflow[zone], tracker.isJudging else { return nil }
+            guard let tracker = zoneInflow[zone], tracker.isJudging, let now = tracker.lastVerdict?.tsMs else { return nil }
+            // A rise of the balance found before the alarm (or just as it came) makes it a burst.
+            let rise = tracker.lastRiseBeforeAlarm.flatMap { r -> Int64? in
+                let recent = now - r.foundMs <= config.balanceBurstWithinMs
+                let began = tracker.alarmSinceMs.map { abs($0 - r.foundMs) <= config.balanceBurstWithinMs } ?? recent
+                return recent || began ? r.rise.sinceMs : nil
+            }
+            if let since = rise { return (.burst, min(since, tracker.alarmSinceMs ?? since)) }
             return tracker.alarmSinceMs.map { (.leak, $0) }
         }
         let inlets = roster.inlets
@@ -548,13 +558,43 @@ public struct EventDetector: Sendable {
         (event.type == .leak || transfersWater(event.zone)) && zoneInflow[event.zone]?.isJudging == true
     }
 
-    private mutating func addToBalance(of zone: String, _ p: ScoredPoint, _ term: BalanceTerm) {
+    /// Adds a point's term to a zone's balance; a step it completes is costed, and a rise of
+    /// the balance found during an alarm opens a burst of its own.
+    private mutating func addToBalance(of zone: String, _ p: ScoredPoint, _ term: BalanceTerm) -> [DetectionChange] {
         let members = roster(zone).balanceMembers + (externalOutlets[zone]?.count ?? 0)
-        if let verdict = zoneInflow[zone, default: ZoneInflowTracker()].add(
+        guard let verdict = zoneInflow[zone, default: ZoneInflowTracker()].add(
             sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
-        {
-            countInflowLoss(zone: zone, verdict)
+        else { return [] }
+        countInflowLoss(zone: zone, verdict)
+        guard let found = zoneInflow[zone]?.takeRise(), found.duringAlarm, transfersWater(zone) else { return [] }
+        return [openBalanceBurst(zone: zone, found, p)]
+    }
+
+    /// The key of a burst found as a rise of the zone's balance during an alarm: one per
+    /// burst, beside the zone's hydraulic event.
+    static func balanceBurstKey(_ zone: String, sinceMs: Int64) -> String { "\(zone)|burst|\(sinceMs)" }
+
+    /// Opens a burst for a rise of the balance while the zone's alarm is raised about
+    /// another leak: costed at the rise's flow, it lives as long as the alarm does.
+    private mutating func openBalanceBurst(zone: String, _ found: ZoneInflowTracker.FoundRise, _ p: ScoredPoint) -> DetectionChange {
+        let since = found.rise.sinceMs
+        var event = DetectedEvent(
+            id: "\(zone)-\(DetectedEventType.burst.rawValue)-\(since)", type: .burst, zone: zone, startMs: since,
+            lastEvidenceMs: found.foundMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion,
+            raisedMs: p.tsMs, traceID: p.traceID)
+        for id in roster(zone).inlets {
+            guard let w = sensors[id] else { continue }
+            for r in w.recent where r.anomalous && r.ts >= since {
+                appendEvidence(id, .inletFlow, ts: r.ts, score: r.score, relative: r.relative, to: &event)
+            }
         }
+        event.loss = LossEstimate()
+        event.balanceRise = found.rise.size
+        event.severity = min(1, found.rise.size / max(1e-9, 0.5 * (zoneInflow[zone]?.lastVerdict?.expected ?? found.rise.size)))
+        event.confidence = 1
+        event.pressureResiduals = residuals(zone: zone, from: since)
+        open[Self.balanceBurstKey(zone, sinceMs: since)] = event
+        return .opened(event)
     }
 
     /// The zone balance detector's verdict on the latest step it judged (nil before it judges).
@@ -590,14 +630,22 @@ public struct EventDetector: Sendable {
         }
     }
 
-    /// Adds a judged step's excess to its zone's open leak (interval: ±1.645 spreads).
+    /// Adds a judged step's excess to its zone's open leak (interval: ±1.645 spreads), less
+    /// the flow of the bursts found during its alarm, which their own events count; keeps
+    /// those bursts alive while the alarm lasts.
     private mutating func countInflowLoss(zone: String, _ v: InflowLeakDetector.Verdict) {
+        guard let tracker = zoneInflow[zone] else { return }
+        let (hours, half) = (tracker.stepHours, 1.645 * v.sigma)
+        let prefix = Self.balanceBurstKey(zone, sinceMs: 0).dropLast()
+        for key in open.keys where key.hasPrefix(prefix) {
+            guard var burst = open[key], v.alarmed, v.tsMs >= burst.startMs else { continue }
+            burst.lastEvidenceMs = max(burst.lastEvidenceMs, v.tsMs)
+            burst.loss?.add(value: burst.balanceRise ?? 0, mean: 0, lower: -half, upper: half, hours: hours)
+            open[key] = burst
+        }
         let key = Self.zoneKey(zone)
-        guard var event = open[key], inflowCountsLoss(event), var loss = event.loss, v.tsMs >= event.startMs,
-            let hours = zoneInflow[zone]?.stepHours
-        else { return }
-        let half = 1.645 * v.sigma
-        loss.add(value: v.excess, mean: 0, lower: -half, upper: half, hours: hours)
+        guard var event = open[key], inflowCountsLoss(event), var loss = event.loss, v.tsMs >= event.startMs else { return }
+        loss.add(value: max(0, v.excess - tracker.risesDuringAlarm), mean: 0, lower: -half, upper: half, hours: hours)
         event.loss = loss
         open[key] = event
     }
@@ -754,8 +802,11 @@ public struct EventDetector: Sendable {
     }
 
     private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
-        // A zone's events are kept under its two keys (sensor health under the sensor's).
+        // A zone's events are kept under its two keys, and its balance bursts under one each
+        // (sensor health under the sensor's).
+        let burstPrefix = Self.balanceBurstKey(zone, sinceMs: 0).dropLast()
         let keys = [Self.zoneKey(zone), Self.zoneKey(zone, tank: true)].filter { open[$0] != nil }
+            + open.keys.filter { $0.hasPrefix(burstPrefix) }.sorted()
         guard !keys.isEmpty, let now = zoneNow(zone) else { return [] }
         var changes: [DetectionChange] = []
         for key in keys {

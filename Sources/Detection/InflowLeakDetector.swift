@@ -55,6 +55,12 @@ public struct InflowLeakDetector: Sendable, Codable {
         /// leak's flow on average over the day (the intercept `excess` is its flow at zero
         /// demand, which is larger: a leak runs faster at night, when pressure is high).
         public var excessOverLevel: Double
+        /// The demand shape's value at this step's slot of the week (mean 1).
+        public var shape: Double
+        /// The demand level that `expected` uses: the fit's from before the alarm while
+        /// alarmed, the current fit's otherwise. `level × shape` is the demand without
+        /// leakage (`BalanceStepDetector` reads both).
+        public var level: Double
     }
 
     public let config: Config
@@ -176,7 +182,7 @@ public struct InflowLeakDetector: Sendable, Codable {
         let expected = alarmed ? levelBeforeAlarm * shape[slot] + interceptBeforeAlarm : level * shape[slot] + intercept
         return Verdict(
             tsMs: tsMs, alarmed: alarmed, excess: excess, sigma: sigma, expected: expected,
-            excessOverLevel: inflow - expected)
+            excessOverLevel: inflow - expected, shape: shape[slot], level: alarmed ? levelBeforeAlarm : level)
     }
 
     /// E|z| of a standard normal z given |z| ≤ 2.5, relative to E|z|: the spread learnt

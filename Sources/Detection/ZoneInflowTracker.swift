@@ -42,6 +42,23 @@ struct ZoneInflowTracker: Sendable, Codable {
     private(set) var isJudging = false
     /// The latest step judged.
     private(set) var lastVerdict: InflowLeakDetector.Verdict?
+    /// Abrupt rises of the balance (bursts), also during an alarm.
+    private var steps: BalanceStepDetector?
+    /// A rise of the balance, with the step it was found at and whether the balance
+    /// detector was already alarmed then (then it is a new incident beside the leak the
+    /// detector is alarmed about).
+    struct FoundRise: Sendable, Codable, Equatable {
+        var rise: BalanceStepDetector.Rise
+        var foundMs: Int64
+        var duringAlarm: Bool
+    }
+    /// The rise found last and not yet taken by the event detector.
+    private(set) var pendingRise: FoundRise?
+    /// The latest rise found while no alarm was raised: the alarm that follows is a burst.
+    private(set) var lastRiseBeforeAlarm: FoundRise?
+    /// The flow of the rises found during the current alarm: the part of its excess that
+    /// their own events account for.
+    private(set) var risesDuringAlarm = 0.0
     /// The detector's step, in hours.
     var stepHours: Double { detector.map { Double($0.config.stepMs) / 3_600_000 } ?? 0 }
 
@@ -109,11 +126,25 @@ struct ZoneInflowTracker: Sendable, Codable {
         guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return nil }
         isJudging = true
         lastVerdict = verdict
+        let wasAlarmed = alarmSinceMs != nil
         if verdict.alarmed {
             if alarmSinceMs == nil { alarmSinceMs = tsMs }
         } else {
             alarmSinceMs = nil
+            risesDuringAlarm = 0
+        }
+        if steps == nil { steps = BalanceStepDetector(config: .init(stepMs: detector!.config.stepMs)) }
+        if let rise = steps!.observe(tsMs: tsMs, inflow: inflow, shape: verdict.shape, level: verdict.level) {
+            let found = FoundRise(rise: rise, foundMs: tsMs, duringAlarm: wasAlarmed)
+            pendingRise = found
+            if wasAlarmed { risesDuringAlarm += rise.size } else { lastRiseBeforeAlarm = found }
         }
         return verdict
+    }
+
+    /// Hands over the rise found last, once.
+    mutating func takeRise() -> FoundRise? {
+        defer { pendingRise = nil }
+        return pendingRise
     }
 }

@@ -17,8 +17,9 @@ struct ZoneCheckpoints: Sendable {
     }
 
     /// The format of the saved state; a checkpoint of another format is not used (the
-    /// zones are rebuilt from their scores instead). 2: a group's zones in one document.
-    static let format: Int64 = 2
+    /// zones are rebuilt from their scores instead). 2: a group's zones in one document;
+    /// 3: the balance's step detector in each zone's state.
+    static let format: Int64 = 3
 
     func save(group: String, states: [EventDetector.ZoneState], frontierMs: Int64) async throws {
         let encoded = try states.map { BSON.binary(Array(try $0.encoded())) }

@@ -84,6 +84,51 @@ import Testing
         #expect(groups.group(of: "B") == "B")
     }
 
+    /// The exporting zone over 26 days: a leak from day 15 growing to 10 m³/h over two days
+    /// (the balance alarms on it), and a 40 m³/h burst joining it on day 20 at 14:00.
+    /// The growing leak's flow at step `i` (m³/h).
+    static func leakFlow(_ i: Int) -> Double {
+        let grown = Double(i - 15 * 48) / 96
+        return 10 * min(1, max(0, grown))
+    }
+
+    static func leakThenBurst() -> (points: [ScoredPoint], burstStep: Int) {
+        var rng = SeededGenerator(seed: 11)
+        var points: [ScoredPoint] = []
+        let burstStep = 20 * 48 + 28
+        for i in 0..<(26 * 48) {
+            let pump = i % 48 < 8 ? 60.0 : 0
+            let leak = leakFlow(i) + (i >= burstStep ? 40.0 : 0.0)
+            points.append(point("A-inlet", .inletFlow, i, demand(i, &rng) + pump + leak))
+            points.append(point("A-pump", .outletFlow, i, pump))
+        }
+        return (points, burstStep)
+    }
+
+    @Test func aBurstDuringALeaksAlarmIsAnEventOfItsOwnCostedAtItsFlow() throws {
+        let (points, burstStep) = Self.leakThenBurst()
+        var detector = EventDetector()
+        var opened: [DetectedEvent] = []
+        for p in points {
+            for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
+        }
+        #expect(opened.map(\.type) == [.leak, .burst], "\(opened.map { "\($0.id) raised \(($0.raisedMs ?? 0) - Self.t0) rise \($0.balanceRise ?? -1)" })")
+        let burstStart = Self.t0 + Int64(burstStep) * Self.step
+        let burst = try #require(detector.openEvents.first { $0.type == .burst })
+        #expect(abs(burst.startMs - burstStart) <= 2 * 3_600_000, "burst from \(burst.startMs), truth \(burstStart)")
+        #expect(burst.raisedMs.map { $0 - burstStart <= 3 * 3_600_000 } == true, "raised \(String(describing: burst.raisedMs))")
+        // Each costed at its own flow: the burst's 40 m³/h, the leak's 10 (not 50).
+        let end = Self.t0 + Int64(26 * 48) * Self.step
+        let burstTruth = 40 * Double(end - burstStart) / 3_600_000
+        let burstLoss = try #require(burst.loss).volumeM3
+        #expect(abs(burstLoss - burstTruth) <= 0.3 * burstTruth, "burst loss \(burstLoss) m³, truth \(burstTruth)")
+        let leak = try #require(detector.openEvents.first { $0.type == .leak })
+        let leakTruth = (0..<(26 * 48)).filter { Self.t0 + Int64($0) * Self.step >= leak.startMs }
+            .reduce(0.0) { $0 + Self.leakFlow($1) * 0.5 }
+        let leakLoss = try #require(leak.loss).volumeM3
+        #expect(abs(leakLoss - leakTruth) <= 0.35 * leakTruth, "leak loss \(leakLoss) m³, truth \(leakTruth)")
+    }
+
     /// A zone fed only by a pump into its tank (area 200 m²), which the zone draws from: the
     /// pump runs in blocks of uneven length, so the inflow swings far more than the demand.
     /// `leakFromDay`: a 10 m³/h leak in the zone from that day.
