@@ -645,7 +645,9 @@ public struct EventDetector: Sendable {
         }
         let key = Self.zoneKey(zone)
         guard var event = open[key], inflowCountsLoss(event), var loss = event.loss, v.tsMs >= event.startMs else { return }
-        loss.add(value: max(0, v.excess - tracker.risesDuringAlarm), mean: 0, lower: -half, upper: half, hours: hours)
+        // Bursts of their own are opened in zones that pass water on only.
+        let ownBursts = transfersWater(zone) ? tracker.risesDuringAlarm : 0
+        loss.add(value: max(0, v.excess - ownBursts), mean: 0, lower: -half, upper: half, hours: hours)
         event.loss = loss
         open[key] = event
     }

@@ -17,7 +17,8 @@ enum BalanceTerm: Sendable, Equatable {
 /// when every member of the zone has reported it, and it is fed in time order (a step
 /// completed after a later one was fed is dropped, as a missing step). A tank's term for a
 /// step comes with its level at the next one, so a zone with a tank is judged a step
-/// later. The detector's step is the spacing of the first two steps seen, its window a day.
+/// later. The detector's step is the spacing of the first two steps seen, its window a
+/// day, and an alarm clears after half a day under its clearing level.
 struct ZoneInflowTracker: Sendable, Codable {
     /// A step's balance so far: the members that reported it, summed.
     private struct PartialStep: Sendable, Codable {
@@ -61,6 +62,9 @@ struct ZoneInflowTracker: Sendable, Codable {
     private(set) var risesDuringAlarm = 0.0
     /// The detector's step, in hours.
     var stepHours: Double { detector.map { Double($0.config.stepMs) / 3_600_000 } ?? 0 }
+
+    /// Data time under the clearing level after which an alarm clears.
+    static let clearAfterMs: Int64 = 12 * 3_600_000
 
     /// Incomplete steps kept at most (a day at one-minute cadence).
     static let maxPendingSteps = 1_440
@@ -121,6 +125,10 @@ struct ZoneInflowTracker: Sendable, Codable {
             }
             var config = InflowLeakDetector.Config(stepMs: step)
             config.windowSteps = config.stepsPerDay
+            // An alarm clears after half a day under its clearing level, whatever the
+            // cadence (24 steps at LeakDB's 30 minutes; at L-Town's 5 minutes, 24 steps
+            // let a small leak's alarm clear and come back every few days).
+            config.clearSteps = max(config.clearSteps, Int(Self.clearAfterMs / step))
             detector = InflowLeakDetector(config: config)
         }
         guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return nil }
