@@ -77,6 +77,41 @@ import Testing
         #expect(Self.opened(unlinked).contains { $0.zone == "A" && $0.type == .leak })
     }
 
+    /// Zone A's inlet also feeds zone B, which has no meter of its own (L-Town's B behind an
+    /// unmetered PRV): B's pressures report, its demand (half A's) passes A's inlet, and from
+    /// `leakFromDay` a 10 m³/h leak in B does too.
+    static func unmeteredInnerZone(leakFromDay: Int?) -> [ScoredPoint] {
+        var rng = SeededGenerator(seed: 21)
+        var points: [ScoredPoint] = []
+        for i in 0..<steps {
+            let leak = leakFromDay.map { i >= $0 * 48 ? 10.0 : 0 } ?? 0
+            points.append(point("A-inlet", .inletFlow, i, 1.5 * demand(i, &rng) + leak))
+            for id in ["B-p1", "B-p2"] {
+                var pressure = point(id, .pressure, i, 45)
+                pressure.zone = "B"
+                points.append(pressure)
+            }
+        }
+        return points
+    }
+
+    @Test func anUnmeteredInnerZoneIsNeverALeakAndItsLeakIsFoundOnTheOuterBalance() throws {
+        #expect(Self.opened(Self.unmeteredInnerZone(leakFromDay: nil)).isEmpty)
+        var detector = EventDetector()
+        var opened: [DetectedEvent] = []
+        for p in Self.unmeteredInnerZone(leakFromDay: 16) {
+            for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
+        }
+        // Only A's balance sees B's water: the leak is A's event, costed on that balance.
+        #expect(opened.map(\.type) == [.leak] && opened.map(\.zone) == ["A"], "\(opened.map(\.summary))")
+        let event = try #require(detector.openEvents.first { $0.type == .leak })
+        let leakStart = Self.t0 + Int64(16 * 48) * Self.step
+        let end = Self.t0 + Int64(Self.steps) * Self.step
+        let truth = 10 * Double(end - max(event.startMs, leakStart)) / 3_600_000
+        let loss = try #require(event.loss).volumeM3
+        #expect(abs(loss - truth) <= 0.3 * truth, "loss \(loss) m³, leaked \(truth) m³")
+    }
+
     @Test func zonesJoinedByAMeterFormOneGroupNamedByTheirSmallestZone() {
         let groups = BalanceGroups(links: [(zone: "C", outletOf: "A"), (zone: "D", outletOf: "C"), (zone: "F", outletOf: "E")])
         #expect(["A", "C", "D"].map(groups.group(of:)) == ["A", "A", "A"])
