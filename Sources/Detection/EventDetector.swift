@@ -458,13 +458,7 @@ public struct EventDetector: Sendable {
             id: "\(p.zone)-\(type.rawValue)-\(start)", type: type, zone: p.zone, startMs: start,
             lastEvidenceMs: p.tsMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion,
             raisedMs: p.tsMs, traceID: p.traceID)
-        // Seed the evidence with the zone's recent anomalous points.
-        for m in sensorsInZone(p.zone) {
-            guard let w = sensors[m.id] else { continue }
-            for r in w.recent where r.anomalous {
-                appendEvidence(m.id, m.role, ts: r.ts, score: r.score, relative: r.relative, to: &event)
-            }
-        }
+        seedEvidence(of: sensorsInZone(p.zone), into: &event)
         event.severity = severity(event)
         event.confidence = confidence(event)
         if type == .leak || type == .burst {
@@ -487,6 +481,16 @@ public struct EventDetector: Sendable {
         }
         open[key] = event
         return [.opened(event)]
+    }
+
+    /// Seeds a new event's evidence with the members' recent anomalous points from `fromMs`.
+    private func seedEvidence(of members: [Member], from fromMs: Int64 = .min, into event: inout DetectedEvent) {
+        for m in members {
+            guard let w = sensors[m.id] else { continue }
+            for r in w.recent where r.anomalous && r.ts >= fromMs {
+                appendEvidence(m.id, m.role, ts: r.ts, score: r.score, relative: r.relative, to: &event)
+            }
+        }
     }
 
     /// Whether a condition that returns soon after `previous` ended is the same incident:
@@ -566,13 +570,18 @@ public struct EventDetector: Sendable {
             sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
         else { return [] }
         countInflowLoss(zone: zone, verdict)
-        guard let found = zoneInflow[zone]?.takeRise(), found.duringAlarm, transfersWater(zone) else { return [] }
+        guard let found = zoneInflow[zone]?.riseAtLastStep, found.duringAlarm, transfersWater(zone) else { return [] }
         return [openBalanceBurst(zone: zone, found, p)]
     }
 
     /// The key of a burst found as a rise of the zone's balance during an alarm: one per
     /// burst, beside the zone's hydraulic event.
     static func balanceBurstKey(_ zone: String, sinceMs: Int64) -> String { "\(zone)|burst|\(sinceMs)" }
+
+    /// The keys of the zone's open balance bursts (those with a `balanceRise`), in order.
+    private func balanceBurstKeys(in zone: String) -> [String] {
+        open.compactMap { $0.value.zone == zone && $0.value.balanceRise != nil ? $0.key : nil }.sorted()
+    }
 
     /// Opens a burst for a rise of the balance while the zone's alarm is raised about
     /// another leak: costed at the rise's flow, it lives as long as the alarm does.
@@ -582,12 +591,7 @@ public struct EventDetector: Sendable {
             id: "\(zone)-\(DetectedEventType.burst.rawValue)-\(since)", type: .burst, zone: zone, startMs: since,
             lastEvidenceMs: found.foundMs, endMs: nil, severity: 0, confidence: 0, evidence: [], modelVersion: p.modelVersion,
             raisedMs: p.tsMs, traceID: p.traceID)
-        for id in roster(zone).inlets {
-            guard let w = sensors[id] else { continue }
-            for r in w.recent where r.anomalous && r.ts >= since {
-                appendEvidence(id, .inletFlow, ts: r.ts, score: r.score, relative: r.relative, to: &event)
-            }
-        }
+        seedEvidence(of: roster(zone).inlets.map { Member(id: $0, role: .inletFlow) }, from: since, into: &event)
         event.loss = LossEstimate()
         event.balanceRise = found.rise.size
         event.severity = min(1, found.rise.size / max(1e-9, 0.5 * (zoneInflow[zone]?.lastVerdict?.expected ?? found.rise.size)))
@@ -636,9 +640,8 @@ public struct EventDetector: Sendable {
     private mutating func countInflowLoss(zone: String, _ v: InflowLeakDetector.Verdict) {
         guard let tracker = zoneInflow[zone] else { return }
         let (hours, half) = (tracker.stepHours, 1.645 * v.sigma)
-        let prefix = Self.balanceBurstKey(zone, sinceMs: 0).dropLast()
-        for key in open.keys where key.hasPrefix(prefix) {
-            guard var burst = open[key], v.alarmed, v.tsMs >= burst.startMs else { continue }
+        for key in v.alarmed ? balanceBurstKeys(in: zone) : [] {
+            guard var burst = open[key], v.tsMs >= burst.startMs else { continue }
             burst.lastEvidenceMs = max(burst.lastEvidenceMs, v.tsMs)
             burst.loss?.add(value: burst.balanceRise ?? 0, mean: 0, lower: -half, upper: half, hours: hours)
             open[key] = burst
@@ -806,9 +809,8 @@ public struct EventDetector: Sendable {
     private mutating func endQuietEvents(in zone: String) -> [DetectionChange] {
         // A zone's events are kept under its two keys, and its balance bursts under one each
         // (sensor health under the sensor's).
-        let burstPrefix = Self.balanceBurstKey(zone, sinceMs: 0).dropLast()
         let keys = [Self.zoneKey(zone), Self.zoneKey(zone, tank: true)].filter { open[$0] != nil }
-            + open.keys.filter { $0.hasPrefix(burstPrefix) }.sorted()
+            + balanceBurstKeys(in: zone)
         guard !keys.isEmpty, let now = zoneNow(zone) else { return [] }
         var changes: [DetectionChange] = []
         for key in keys {

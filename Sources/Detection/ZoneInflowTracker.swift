@@ -53,8 +53,8 @@ struct ZoneInflowTracker: Sendable, Codable {
         var foundMs: Int64
         var duringAlarm: Bool
     }
-    /// The rise found last and not yet taken by the event detector.
-    private(set) var pendingRise: FoundRise?
+    /// The rise the latest judged step confirmed, if it confirmed one.
+    private(set) var riseAtLastStep: FoundRise?
     /// The latest rise found while no alarm was raised: the alarm that follows is a burst.
     private(set) var lastRiseBeforeAlarm: FoundRise?
     /// The flow of the rises found during the current alarm: the part of its excess that
@@ -142,17 +142,11 @@ struct ZoneInflowTracker: Sendable, Codable {
             risesDuringAlarm = 0
         }
         if steps == nil { steps = BalanceStepDetector(config: .init(stepMs: detector!.config.stepMs)) }
-        if let rise = steps!.observe(tsMs: tsMs, inflow: inflow, shape: verdict.shape, level: verdict.level) {
-            let found = FoundRise(rise: rise, foundMs: tsMs, duringAlarm: wasAlarmed)
-            pendingRise = found
-            if wasAlarmed { risesDuringAlarm += rise.size } else { lastRiseBeforeAlarm = found }
+        riseAtLastStep = steps!.observe(tsMs: tsMs, inflow: inflow, shape: verdict.shape, level: verdict.level)
+            .map { FoundRise(rise: $0, foundMs: tsMs, duringAlarm: wasAlarmed) }
+        if let found = riseAtLastStep {
+            if wasAlarmed { risesDuringAlarm += found.rise.size } else { lastRiseBeforeAlarm = found }
         }
         return verdict
-    }
-
-    /// Hands over the rise found last, once.
-    mutating func takeRise() -> FoundRise? {
-        defer { pendingRise = nil }
-        return pendingRise
     }
 }

@@ -53,7 +53,7 @@ struct JudgingStage: Stage {
     func receivedMs(of items: [Score]) -> Int64 { 0 }
 
     /// The registered zones' balance groups, as the registry stands.
-    private var groups: BalanceGroups { BalanceGroups(sensors.all) }
+    private var groups: BalanceGroups { sensors.balanceGroups }
 
     /// The partition of a group (named by its smallest zone, so a zone on its own keeps
     /// the partition of its name).
@@ -127,7 +127,8 @@ struct JudgingStage: Stage {
     /// Saves the groups' states whose data time has passed their next checkpoint (with
     /// `force`, every one that moved since its last).
     private func saveCheckpoints(groups names: Set<String>, force: Bool = false) async throws {
-        let zonesOf = zonesByGroup()
+        // Derived only once a checkpoint is due: this runs after every judged batch.
+        var zonesOf: [String: [String]]?
         for group in names.sorted() {
             guard let frontier = gate.withLock({ $0.frontierMs(zone: group) }) else { continue }
             if let last = lastCheckpoint.withLock({ $0[group] }) {
@@ -135,8 +136,9 @@ struct JudgingStage: Stage {
                 let due = force ? moved > 0 : moved >= checkpointEveryMs && nowMs() - last.savedMs >= checkpointMinIntervalMs
                 if !due { continue }
             }
+            if zonesOf == nil { zonesOf = zonesByGroup() }
             var states: [EventDetector.ZoneState] = []
-            for zone in zonesOf[group] ?? [group] { states.append(await book.state(ofZone: zone)) }
+            for zone in zonesOf?[group] ?? [group] { states.append(await book.state(ofZone: zone)) }
             try await checkpoints.save(group: group, states: states, frontierMs: frontier)
             lastCheckpoint.withLock { $0[group] = (frontier, nowMs()) }
             counters.add("checkpoints_saved")

@@ -1,3 +1,4 @@
+import Detection
 import Mongo
 import WaterlineBus
 import WaterlineProto
@@ -7,6 +8,9 @@ import WaterlineProto
 public final class SensorDirectory: Sendable {
     private let collection: MongoCollection
     private let cache = Locked<[String: Sensor]>([:])
+    /// The zones' balance groups, derived from the cache when first asked after a change
+    /// (insight asks on every batch; the registry changes rarely).
+    private let groups = Locked<BalanceGroups?>(nil)
 
     public init(collection: MongoCollection) {
         self.collection = collection
@@ -14,7 +18,27 @@ public final class SensorDirectory: Sendable {
 
     public func load() async throws(MongoError) {
         let sensors = try await collection.find([:]).map(Sensor.init(document:))
-        cache.withLock { map in for s in sensors { map[s.sensorID] = s } }
+        store(sensors)
+    }
+
+    /// Puts sensors in the cache; the balance groups are derived again when next asked.
+    private func store(_ sensors: [Sensor]) {
+        cache.withLock { map in
+            for s in sensors { map[s.sensorID] = s }
+            groups.withLock { $0 = nil }
+        }
+    }
+
+    /// The registered zones' balance groups (zones joined by a meter between them).
+    public var balanceGroups: BalanceGroups {
+        cache.withLock { map in
+            groups.withLock { cached in
+                if let cached { return cached }
+                let fresh = BalanceGroups(map.values)
+                cached = fresh
+                return fresh
+            }
+        }
     }
 
     /// The sensors among `ids` that are registered, refreshing the cache once on a miss.
@@ -34,7 +58,7 @@ public final class SensorDirectory: Sendable {
             MongoCollection.WriteModel.replaceOne(filter: ["_id": .string(s.sensorID)], replacement: s.document, upsert: true)
         }
         _ = try await collection.bulkWrite(models, ordered: false)
-        cache.withLock { map in for s in sensors { map[s.sensorID] = s } }
+        store(sensors)
     }
 
     public var all: [Sensor] { cache.withLock { Array($0.values) } }

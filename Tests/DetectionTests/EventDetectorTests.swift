@@ -404,13 +404,20 @@ private struct ZoneHarness {
         #expect(ids.first == "\(event.zone)-\(event.type.rawValue)-\(event.startMs)")
     }
 
-    @Test func burstSummaryNamesTheInletExcess() throws {
+    /// An hour quiet, then ten minutes of the inlet 40 % over its forecast: a burst. Returns
+    /// the harness and the time after it.
+    private func burstingZone() -> (ZoneHarness, Int64) {
         var z = ZoneHarness()
         var t = z.quiet(from: t0, minutes: 60)
         for _ in 0..<10 {
             z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
             t += minute
         }
+        return (z, t)
+    }
+
+    @Test func burstSummaryNamesTheInletExcess() throws {
+        let (z, _) = burstingZone()
         let event = try #require(z.detector.openEvents.first)
         #expect(event.summary == "burst in north: north-inlet +40% vs forecast")
         #expect(event.severity == 0.8)  // inlet excess 0.4 / 0.5
@@ -418,12 +425,7 @@ private struct ZoneHarness {
 
     @Test func aForecastNearZeroCannotBlowUpTheEvidence() throws {
         // A stopped pump: forecast 1e-17 m³/h, then it starts at 40 m³/h for a run of points.
-        var z = ZoneHarness()
-        var t = z.quiet(from: t0, minutes: 60)
-        for _ in 0..<10 {
-            z.tick(t, inlet: Reading(score: 6, relative: 0.4, anomalous: true))
-            t += minute
-        }
+        var (z, t) = burstingZone()
         var pump = ScoredPoint(
             sensorID: "north-inlet", zone: "north", role: .inletFlow, tsMs: t, value: 40, forecastMean: 1e-17,
             score: 8, anomalous: true, warmedUp: true, flags: 0, modelVersion: "test-1")
