@@ -42,6 +42,10 @@ public struct DetectedEvent: Sendable, Equatable, Codable {
     /// signature a network model locates the leak from. Early points only, as a forecast
     /// learns the lowered pressure as time goes on.
     public var pressureResiduals: [String: Double] = [:]
+    /// When `pressureResiduals` are against the zone's demand regression
+    /// (`PressureRegression`) rather than the forecast: the first alarmed step they average
+    /// from, over `regressionWindowMs`. Once set, the forecast's no longer replace them.
+    public var residualsAgainstDemandFromMs: Int64?
     /// A burst found as a rise of its zone's balance during another leak's alarm: the
     /// rise's flow (the inflow's unit), which its loss counts at every step.
     public var balanceRise: Double?

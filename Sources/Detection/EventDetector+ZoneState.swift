@@ -19,6 +19,8 @@ extension EventDetector {
         var inflow: ZoneInflowTracker?
         /// Meters in other zones that take water out of this one.
         var externalOutlets: [String]?
+        /// Its pressures against its demand.
+        var pressureModel: PressureRegression?
 
         /// The events open in the zone.
         public var openEvents: [DetectedEvent] { open.values.sorted { $0.id < $1.id } }
@@ -40,7 +42,7 @@ extension EventDetector {
             lastSeen: lastSeen.filter { ids.contains($0.key) }, pressureSteps: pressureSteps.filter { ids.contains($0.key) },
             inletSteps: inletSteps.filter { ids.contains($0.key) }, open: open.filter { $0.value.zone == zone },
             recentlyEnded: recentlyEnded.filter { $0.value.zone == zone }, inflow: zoneInflow[zone],
-            externalOutlets: externalOutlets[zone].map { $0.sorted() })
+            externalOutlets: externalOutlets[zone].map { $0.sorted() }, pressureModel: pressureModels[zone])
     }
 
     /// Replaces what the detector holds about the state's zone with it.
@@ -55,6 +57,7 @@ extension EventDetector {
         recentlyEnded.merge(state.recentlyEnded) { _, restored in restored }
         zoneInflow[state.zone] = state.inflow
         externalOutlets[state.zone] = state.externalOutlets.map(Set.init)
+        pressureModels[state.zone] = state.pressureModel
     }
 
     /// Drops everything about a zone (handed to another replica, or about to be restored).
@@ -71,6 +74,7 @@ extension EventDetector {
         recentlyEnded = recentlyEnded.filter { $0.value.zone != zone }
         zoneInflow[zone] = nil
         externalOutlets[zone] = nil
+        pressureModels[zone] = nil
     }
 }
 

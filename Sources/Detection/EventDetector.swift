@@ -64,6 +64,11 @@ public struct EventDetector: Sendable {
         /// Data time from a leak's or burst's start over which each pressure sensor's
         /// residual (for localisation) is averaged.
         public var localisationWindowMs: Int64 = 6 * 3_600_000
+        /// Data time from a leak's or burst's first alarmed step over which each pressure
+        /// sensor's residual against the zone's demand regression (`PressureRegression`) is
+        /// averaged: longer than the forecast residuals' window, because a leak found by the
+        /// balance is often small and its pressure signature a few centimetres.
+        public var regressionWindowMs: Int64 = 24 * 3_600_000
         /// Allowance and threshold, in standard deviations, of each sensor's CUSUM. Wider
         /// than the textbook 0.5 and 8 because forecast residuals are not independent (a
         /// morning ramp a little early is an hour of same-signed residuals): on the 7-day
@@ -189,6 +194,9 @@ public struct EventDetector: Sendable {
         if !p.outletOfZone.isEmpty, let value = p.value, p.flags & ScoredPoint.outOfRangeFlag == 0, config.zoneInflow {
             changes += addToBalance(of: p.outletOfZone, p, .outflow(value))
         }
+        if config.zoneInflow, let value = p.value, p.flags & (ScoredPoint.outOfRangeFlag | ScoredPoint.stuckFlag) == 0 {
+            addToPressureRegression(p, value: value)
+        }
         if p.flags & (ScoredPoint.stuckFlag | ScoredPoint.outOfRangeFlag) != 0 {
             if w.faultRun == 0 { w.firstFaultMs = p.tsMs }
             w.faultRun += 1
@@ -246,7 +254,7 @@ public struct EventDetector: Sendable {
     private mutating func countResidual(_ p: ScoredPoint, value: Double) {
         Self.remember(ResidualStep(ts: p.tsMs, residual: value - p.forecastMean), of: p.sensorID, in: &pressureSteps)
         let key = Self.zoneKey(p.zone)
-        guard var event = open[key], event.type == .leak || event.type == .burst,
+        guard var event = open[key], event.type == .leak || event.type == .burst, event.residualsAgainstDemandFromMs == nil,
             p.tsMs >= event.startMs, p.tsMs < event.startMs + config.localisationWindowMs,
             let mean = meanResidual(p.sensorID, from: event.startMs)
         else { return }
@@ -570,8 +578,57 @@ public struct EventDetector: Sendable {
             sensorID: p.sensorID, tsMs: p.tsMs, term: term, members: members)
         else { return [] }
         countInflowLoss(zone: zone, verdict)
-        guard let found = zoneInflow[zone]?.riseAtLastStep, found.duringAlarm, transfersWater(zone) else { return [] }
-        return [openBalanceBurst(zone: zone, found, p)]
+        let inflow = verdict.expected + verdict.excessOverLevel
+        pressureModels[zone]?.addStep(
+            tsMs: verdict.tsMs, demand: inflow, leakFreeDemand: inflow - max(0, verdict.excess), alarmed: verdict.alarmed)
+        var changes = locateAgainstDemand(zone: zone)
+        if let found = zoneInflow[zone]?.riseAtLastStep, found.duringAlarm, transfersWater(zone) {
+            changes.append(openBalanceBurst(zone: zone, found, p))
+        }
+        return changes
+    }
+
+    // MARK: Pressures against demand (for localisation)
+
+    /// Per zone with a balance: its pressures regressed on its demand, outlets and tanks.
+    var pressureModels: [String: PressureRegression] = [:]
+
+    /// A pressure goes to its zone's regression; an outlet's flow or a tank's level is a
+    /// feature of the regressions of the zones it leaves (a meter between zones, of both).
+    private mutating func addToPressureRegression(_ p: ScoredPoint, value: Double) {
+        func add(to zone: String, covariate: Bool) {
+            // Only zones whose balance is drawn: their steps fit and clear the values.
+            guard zoneInflow[zone] != nil else { return }
+            pressureModels[zone, default: PressureRegression()].add(sensorID: p.sensorID, tsMs: p.tsMs, value: value, isCovariate: covariate)
+        }
+        switch p.role {
+        case .pressure: add(to: p.zone, covariate: false)
+        case .outletFlow, .storageLevel: add(to: p.zone, covariate: true)
+        default: break
+        }
+        if !p.outletOfZone.isEmpty { add(to: p.outletOfZone, covariate: true) }
+    }
+
+    /// Gives the zone's open leaks and bursts their residuals against the demand regression
+    /// once it has measured alarmed steps of theirs, averaged over `regressionWindowMs` from
+    /// the first; reports the event on its first such residuals and then hourly until the
+    /// window is full, so that its location comes early and is then refined.
+    private mutating func locateAgainstDemand(zone: String) -> [DetectionChange] {
+        guard let model = pressureModels[zone], model.isReady, let newest = model.lastResidualMs else { return [] }
+        var changes: [DetectionChange] = []
+        for key in [Self.zoneKey(zone)] + balanceBurstKeys(in: zone) {
+            guard var event = open[key], event.type == .leak || event.type == .burst, newest >= event.startMs else { continue }
+            let from = event.residualsAgainstDemandFromMs ?? model.firstResidualMs(from: event.startMs) ?? newest
+            guard newest < from + config.regressionWindowMs else { continue }
+            let residuals = model.meanResiduals(from: from, windowMs: config.regressionWindowMs)
+            guard residuals.count >= 2, residuals != event.pressureResiduals || event.residualsAgainstDemandFromMs == nil else { continue }
+            let first = event.residualsAgainstDemandFromMs == nil
+            event.pressureResiduals = residuals
+            event.residualsAgainstDemandFromMs = from
+            open[key] = event
+            if first || newest % 3_600_000 == 0 { changes.append(.updated(event)) }
+        }
+        return changes
     }
 
     /// The key of a burst found as a rise of the zone's balance during an alarm: one per

@@ -80,6 +80,7 @@ extension Event {
             "public_reports": publicReports,
             "trace_id": traceID, "raised_ms": raisedMs == 0 ? NSNull() : raisedMs as Any,
             "raised_wall_ms": raisedWallMs == 0 ? NSNull() : raisedWallMs as Any,
+            "located_ms": locatedMs == 0 ? NSNull() : locatedMs as Any,
         ]
     }
 }

@@ -66,6 +66,11 @@ extension Event {
     }
 }
 
+extension Event {
+    /// The best pipe among the location candidates, if any is a pipe.
+    var topPipe: String? { candidates.first { !$0.linkID.isEmpty }?.linkID }
+}
+
 extension EventType {
     init(detected: DetectedEventType) {
         switch detected {

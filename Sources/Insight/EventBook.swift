@@ -46,7 +46,9 @@ actor EventBook {
                 let detected = change.event
                 let known = events[detected.id]
                 var event = known ?? Event()
+                let topPipe = event.topPipe
                 event.merge(detected, tariffPerM3: tariffPerM3, places: places, location: networkLocation(detected, current: event))
+                if let pipe = event.topPipe, pipe != topPipe { event.locatedMs = point.tsMs }
                 if case .ended = change { locatedFrom[detected.id] = nil }
                 event.updatedMs = nowMs()
                 // An opening seen again (replayed) is not a reopening: only an event that
@@ -109,7 +111,8 @@ actor EventBook {
             return (current.candidates, current.locationNote)
         }
         // Through the stored model, so the locators it builds stay cached.
-        guard let located = network?.locate(residualsBar: d.pressureResiduals, places: places) else { return nil }
+        guard let located = network?.locate(
+            residualsBar: d.pressureResiduals, againstDemand: d.residualsAgainstDemandFromMs != nil, places: places) else { return nil }
         locatedFrom[d.id] = d.pressureResiduals
         return located
     }

@@ -18,33 +18,26 @@ struct NetworkLocation: Sendable {
     let network: WaterNetwork
     /// What the note calls the model (the file's name).
     let name: String
-    /// Built once per set of sensor nodes (a locator costs a solve per junction).
-    private var locators: [[String]: NetworkLocator] = [:]
+    /// Locators built once per set of sensor nodes (a locator costs a solve per junction).
+    private var locators: LocatorCache
 
     init(network: WaterNetwork, name: String) {
         self.network = network
         self.name = name
+        locators = LocatorCache(network: network)
     }
 
     /// Candidates (junctions, then pipes) and the note that says what they are; nil when
     /// fewer than two of the residuals' sensors are on the model or nothing moved.
     mutating func locate(
-        residualsBar: [String: Double], places: [String: SensorPlace]
+        residualsBar: [String: Double], againstDemand: Bool = false, places: [String: SensorPlace]
     ) -> (candidates: [LocationCandidate], note: String)? {
         let onModel = residualsBar.keys.filter { id in places[id].map { network.nodeIndex[$0.nodeID] != nil } ?? false }.sorted()
         guard onModel.count >= 2 else { return nil }
-        let nodes = onModel.map { places[$0]!.nodeID }
-        let locator: NetworkLocator
-        if let known = locators[nodes] {
-            locator = known
-        } else {
-            guard let built = try? NetworkLocator(network: network, sensorNodeIDs: nodes) else { return nil }
-            locators[nodes] = built
-            locator = built
-        }
         let metresPerBar = NetworkLocator.metresOfHeadPerBar
-        let location = locator.locate(residualsM: onModel.map { residualsBar[$0].map { $0 * metresPerBar } })
-        guard !location.nodes.isEmpty else { return nil }
+        var byNode: [String: Double] = [:]
+        for id in onModel { byNode[places[id]!.nodeID] = residualsBar[id]! * metresPerBar }
+        guard let location = locators.locate(residualsM: byNode) else { return nil }
         let toMap = MapProjection(network: network, places: places)
         var candidates: [LocationCandidate] = location.nodes.map { n in
             var c = LocationCandidate()
@@ -67,7 +60,8 @@ struct NetworkLocation: Sendable {
         }
         let residuals = onModel.map { id in "\(id) \(String(format: "%+.2f", residualsBar[id]! * metresPerBar)) m" }
         var note = "network model \(name): junctions, then pipes, ranked by how well a leak there explains "
-            + "the pressure residuals (observed − forecast head) of \(onModel.count) sensors: \(residuals.joined(separator: ", "))"
+            + "the pressure residuals (\(againstDemand ? "observed head − what the zone's demand explains" : "observed − forecast head")) of "
+            + "\(onModel.count) sensors: \(residuals.joined(separator: ", "))"
         if toMap == nil { note += "; no map positions: fewer than 3 sensors tie the model's coordinates to latitude and longitude" }
         return (candidates, note)
     }

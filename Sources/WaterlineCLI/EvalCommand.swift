@@ -94,8 +94,19 @@ struct EvalEventsCommand: AsyncCommand {
             balanceHour.sigma += v.sigma
             balanceHour.alarmed += v.alarmed ? 1 : 0
         }
-        let (events, scored) = pipeline.run(loaded)
+        let folder = scenario.map { URL(fileURLWithPath: $0) }
+        // Located on the scenario's network as insight locates with WATERLINE_NETWORK_FILE.
+        pipeline.network = try folder.flatMap { try ScenarioLeakEvaluation.network(loaded.meta, in: $0) }
+        let (detected, scored, located) = pipeline.detect(loaded)
+        let events = detected.map(OfflinePipeline.found)
         print(DemoSummary.render(events: events, labels: loaded.labels, readingsStored: loaded.readings.count, pointsScored: scored))
+        if let folder, let report = try BattLeDIMReport(folder: folder, scenario: loaded) {
+            let detections = detected.compactMap { e in
+                located[e.id].map { BattLeDIMReport.Detection(eventID: e.id, pipe: $0.pipe, atMs: $0.atMs) }
+            }
+            print("")
+            for line in report.render(detections) { print(line) }
+        }
         if let against {
             let running = try await runningEvents(against, lastMs: loaded.readings.reduce(into: [:]) { $0[$1.sensorId] = max($0[$1.sensorId] ?? .min, $1.tsMs) })
             let comparison = EventComparison(events, running)

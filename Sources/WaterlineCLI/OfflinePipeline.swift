@@ -1,6 +1,7 @@
 import Cleaning
 import Detection
 import Forecasting
+import Hydraulics
 import Simulation
 import WaterlineKit
 import WaterlineProto
@@ -20,22 +21,34 @@ public struct OfflinePipeline {
     /// Called with each new verdict of this zone's balance detector (`--trace-balance`).
     public var traceBalanceZone: String?
     public var traceBalance: (InflowLeakDetector.Verdict) -> Void = { _ in }
+    /// The utility's network model: leaks and bursts are located on it as insight locates
+    /// them (`WATERLINE_NETWORK_FILE`), at every change of their pressure residuals.
+    public var network: WaterNetwork?
+
+    /// Where a leak or burst was located: its top pipe, and the data time of the point
+    /// whose change first named that pipe (when it could have been reported).
+    public struct Located: Sendable, Equatable {
+        public var pipe: String
+        public var atMs: Int64
+    }
 
     public init() {}
 
     /// Runs the scenario through cleaning, scoring and detection; returns the events.
     public func run(_ scenario: Scenario) -> (events: [FoundEvent], scored: Int) {
-        let (detected, scored) = detect(scenario)
-        let events = detected.map { e in
-            FoundEvent(
-                id: e.id, type: e.type.rawValue, zone: e.zone, sensorIDs: e.sensorIDs, startMs: e.startMs,
-                severity: e.severity, summary: e.summary)
-        }
-        return (events, scored)
+        let (detected, scored, _) = detect(scenario)
+        return (detected.map(Self.found), scored)
+    }
+
+    /// A detector's event as the summary shows it.
+    public static func found(_ e: DetectedEvent) -> FoundEvent {
+        FoundEvent(
+            id: e.id, type: e.type.rawValue, zone: e.zone, sensorIDs: e.sensorIDs, startMs: e.startMs,
+            severity: e.severity, summary: e.summary)
     }
 
     /// The detector's events as they last stood (ended ones with their end), in start order.
-    public func detect(_ scenario: Scenario) -> (events: [DetectedEvent], scored: Int) {
+    public func detect(_ scenario: Scenario) -> (events: [DetectedEvent], scored: Int, located: [String: Located]) {
         let balance = BalanceRoles(zones: scenario.meta.zones)
         var cleaners: [String: SeriesCleaner] = [:]
         var scorers: [String: AnomalyScorer] = [:]
@@ -61,9 +74,26 @@ public struct OfflinePipeline {
             detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone)
         }
         var tracedThrough = Int64.min
+        var locators = network.map { LocatorCache(network: $0) }
+        var located: [String: Located] = [:]
+        var locatedFrom: [String: [String: Double]] = [:]
+        /// As insight's event book: relocated when the residuals changed.
+        func locate(_ e: DetectedEvent, at tsMs: Int64) {
+            guard e.type == .leak || e.type == .burst, locators != nil, locatedFrom[e.id] != e.pressureResiduals else { return }
+            locatedFrom[e.id] = e.pressureResiduals
+            var byNode: [String: Double] = [:]
+            for (id, r) in e.pressureResiduals {
+                if let node = registry[id]?.nodeID, !node.isEmpty { byNode[node] = r * NetworkLocator.metresOfHeadPerBar }
+            }
+            guard let pipe = locators?.locate(residualsM: byNode)?.pipes.first?.linkID, located[e.id]?.pipe != pipe else { return }
+            located[e.id] = Located(pipe: pipe, atMs: tsMs)
+        }
         func judge(_ released: [ScoredPoint]) {
             for point in released {
-                for change in detector.observe(point) { events[change.event.id] = change.event }
+                for change in detector.observe(point) {
+                    events[change.event.id] = change.event
+                    locate(change.event, at: point.tsMs)
+                }
                 if let zone = traceBalanceZone, let v = detector.balanceVerdict(zone: zone), v.tsMs > tracedThrough {
                     tracedThrough = v.tsMs
                     traceBalance(v)
@@ -110,6 +140,6 @@ public struct OfflinePipeline {
         judge(gate.releaseAll())
         // Open events as they stand now (their last change may be older than their loss).
         for e in detector.openEvents { events[e.id] = e }
-        return (events.values.sorted { ($0.startMs, $0.id) < ($1.startMs, $1.id) }, scored)
+        return (events.values.sorted { ($0.startMs, $0.id) < ($1.startMs, $1.id) }, scored, located)
     }
 }

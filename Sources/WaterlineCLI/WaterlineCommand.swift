@@ -10,6 +10,7 @@ public struct WaterlineCommand: ParsableCommand {
         subcommands: [
             SimulateCommand.self, SensorsCommand.self, ReplayCommand.self, TailCommand.self,
             UpCommand.self, DemoCommand.self, EvalCommand.self, TrainCommand.self, UsersCommand.self, ImportCommand.self,
+            BacktestCommand.self,
         ])
 
     public init() {}

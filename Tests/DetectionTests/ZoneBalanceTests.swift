@@ -259,3 +259,35 @@ import Testing
         #expect(abs(loss.volumeM3 - truth) <= 0.3 * truth, "loss \(loss.volumeM3) m³, leaked \(truth) m³")
     }
 }
+
+extension ZoneBalanceTests {
+    /// A leak near one of two pressure sensors: both lose the head its flow costs the mains,
+    /// the near one 0.05 bar more. The forecasts have absorbed everything (residual 0), so
+    /// only the regression on demand sees where it is.
+    @Test func aLeaksPressureResidualsAreMeasuredAgainstTheZonesDemand() throws {
+        var rng = SeededGenerator(seed: 8)
+        var detector = EventDetector()
+        var updates = 0
+        for i in 0..<Self.steps {
+            let leak = i >= 16 * 48 ? 10.0 : 0
+            let inflow = Self.demand(i, &rng) + leak
+            let mains = 5 - 0.0001 * inflow * inflow
+            var points = [Self.point("A-inlet", .inletFlow, i, inflow)]
+            points.append(Self.point("A-near", .pressure, i, mains - (leak > 0 ? 0.05 : 0)))
+            points.append(Self.point("A-far", .pressure, i, mains))
+            for p in points {
+                for change in detector.observe(p) {
+                    if case .updated(let e) = change, e.residualsAgainstDemandFromMs != nil { updates += 1 }
+                }
+            }
+        }
+        let event = try #require(detector.openEvents.first { $0.type == .leak })
+        #expect(event.residualsAgainstDemandFromMs != nil)
+        #expect(updates >= 1, "the first residuals are reported")
+        let near = try #require(event.pressureResiduals["A-near"])
+        let far = try #require(event.pressureResiduals["A-far"])
+        // The 10 m³/h through the mains: 0.0001 × (2 × 100 × 10) ≈ 0.2 bar at mean demand.
+        #expect(far < -0.1 && far > -0.3, "far \(far)")
+        #expect(abs(near - far + 0.05) < 0.02, "near \(near), far \(far)")
+    }
+}

@@ -56,6 +56,9 @@ import WaterlineTestSupport
         // Pipes follow the junctions; the best touches J5.
         let pipes = candidates.compactMap { $0["link_id"] as? String }.filter { !$0.isEmpty }
         #expect(["P5", "P6", "P7"].contains(pipes.first ?? ""), "pipes \(pipes)")
+        // Named from a point at or after the raising one, within the day after it.
+        let (raised, locatedAt) = (ms(event["raised_ms"]), ms(event["located_ms"]))
+        #expect(raised > 0 && locatedAt >= raised && locatedAt <= raised + 86_400_000, "raised \(raised), located \(locatedAt)")
         // One leak event, not a flood, and none before the leak began.
         #expect(leaks.count == 1 && leaks.allSatisfy { ms($0["start_ms"]) >= label.startMs - 3_600_000 })
         let bursts = (try await t.http.get("/api/v1/events?type=burst&zone=loop").json["events"] as? [[String: Any]]) ?? []

@@ -191,6 +191,8 @@ export interface WaterEvent {
   /** When it was first raised: the data time of the raising point, and insight's clock. */
   raised_ms?: number | null;
   raised_wall_ms?: number | null;
+  /** Leaks and bursts on a network model: the data time from which the top pipe was named. */
+  located_ms?: number | null;
 }
 
 export type EventAction = "acknowledge" | "resolve" | "false-positive" | "comment" | "confirm-leak" | "confirm-sensor-fault";

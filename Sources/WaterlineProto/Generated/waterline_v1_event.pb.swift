@@ -448,6 +448,14 @@ public nonisolated struct Waterline_V1_Event: @unchecked Sendable {
     set {_uniqueStorage()._raisedWallMs = newValue}
   }
 
+  /// Leaks and bursts on a network model: the data time of the point whose change first
+  /// named the current top pipe (epoch ms; 0 before any). With `raised_ms` it says when
+  /// this answer could first have been acted on — what BattLeDIM scores a detection at.
+  public var locatedMs: Int64 {
+    get {_storage._locatedMs}
+    set {_uniqueStorage()._locatedMs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -792,7 +800,7 @@ nonisolated extension Waterline_V1_EventAction: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Event"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0\u{3}public_reports\0\u{3}trace_id\0\u{3}raised_ms\0\u{3}raised_wall_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}event_id\0\u{1}type\0\u{1}status\0\u{1}zone\0\u{3}sensor_ids\0\u{3}start_ms\0\u{3}last_evidence_ms\0\u{3}end_ms\0\u{1}severity\0\u{1}confidence\0\u{1}evidence\0\u{3}model_version\0\u{3}acknowledged_by\0\u{3}acknowledged_ms\0\u{3}resolved_by\0\u{3}resolved_ms\0\u{1}history\0\u{3}updated_ms\0\u{1}summary\0\u{1}loss\0\u{1}candidates\0\u{3}location_note\0\u{1}label\0\u{3}labelled_by\0\u{3}labelled_ms\0\u{3}public_reports\0\u{3}trace_id\0\u{3}raised_ms\0\u{3}raised_wall_ms\0\u{3}located_ms\0")
 
   fileprivate class _StorageClass {
     var _eventID: String = String()
@@ -824,6 +832,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
     var _traceID: String = String()
     var _raisedMs: Int64 = 0
     var _raisedWallMs: Int64 = 0
+    var _locatedMs: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -863,6 +872,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       _traceID = source._traceID
       _raisedMs = source._raisedMs
       _raisedWallMs = source._raisedWallMs
+      _locatedMs = source._locatedMs
     }
   }
 
@@ -910,6 +920,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         case 27: try { try decoder.decodeSingularStringField(value: &_storage._traceID) }()
         case 28: try { try decoder.decodeSingularInt64Field(value: &_storage._raisedMs) }()
         case 29: try { try decoder.decodeSingularInt64Field(value: &_storage._raisedWallMs) }()
+        case 30: try { try decoder.decodeSingularInt64Field(value: &_storage._locatedMs) }()
         default: break
         }
       }
@@ -1009,6 +1020,9 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._raisedWallMs != 0 {
         try visitor.visitSingularInt64Field(value: _storage._raisedWallMs, fieldNumber: 29)
       }
+      if _storage._locatedMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._locatedMs, fieldNumber: 30)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1047,6 +1061,7 @@ nonisolated extension Waterline_V1_Event: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._traceID != rhs_storage._traceID {return false}
         if _storage._raisedMs != rhs_storage._raisedMs {return false}
         if _storage._raisedWallMs != rhs_storage._raisedWallMs {return false}
+        if _storage._locatedMs != rhs_storage._locatedMs {return false}
         return true
       }
       if !storagesAreEqual {return false}
