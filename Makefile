@@ -16,7 +16,7 @@ APT_PACKAGES := libzmq3-dev libmongoc-dev libbson-dev protobuf-compiler pkg-conf
 export WATERLINE_SECANTUSD := $(VENV)/bin/secantusd-py
 export HADOLINT := $(VENV)/bin/hadolint
 
-.PHONY: setup apt venv build release web check-web test test-swift test-faults test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures ltown-check
+.PHONY: setup apt venv build release web check-web test test-swift test-faults test-browser check-protos check-containers demo bench clean leakdb-scenario leakdb-bench leakdb-eval hydraulics-fixtures ltown-check ltown-backtest
 
 setup: apt venv
 
@@ -82,8 +82,23 @@ test: setup check-protos check-containers check-web check-c-client test-swift te
 demo: release
 	.build/release/waterline demo
 
+# The in-process benchmarks, then the whole L-Town half-year replayed through the running
+# services (waterline backtest; about 35 minutes on 2 cores; skipped with BENCH_LTOWN=0 or
+# when the data is absent): readings/s and the time to the last event.
+BENCH_LTOWN ?= 1
+LTOWN_DATA ?= ../shared/data/ltown-2018
+LTOWN_HOLDOUT ?= 2018-04-01
+
 bench: release
 	.build/release/waterline-bench
+	@if [ "$(BENCH_LTOWN)" = 1 ] && [ -f $(LTOWN_DATA)/scenario.json ]; then \
+	  .build/release/waterline backtest $(LTOWN_DATA) --holdout-from $(LTOWN_HOLDOUT) --data-dir var/backtest; \
+	else echo "bench: L-Town replay skipped (BENCH_LTOWN=$(BENCH_LTOWN), data in $(LTOWN_DATA))"; fi
+
+# The L-Town half-year through a fresh cluster, scored on the holdout from LTOWN_HOLDOUT
+# (detections, delays, pipe distances, BattLeDIM's economic score; README, "Backtest").
+ltown-backtest: release
+	.build/release/waterline backtest $(LTOWN_DATA) --holdout-from $(LTOWN_HOLDOUT) --data-dir var/backtest
 
 # The L-Town half-year (../shared/data/ltown-2018, or LTOWN_DATA) imported into the
 # running services with a SIGINT and a resume, its events compared one by one with an
