@@ -22,8 +22,11 @@ public struct PressureRegression: Sendable, Codable, Equatable {
     public static let readyAfterMs: Int64 = 86_400_000
     /// A silence longer than this counts as this long in the fit's weights.
     static let longestStepMs: Int64 = 3_600_000
-    /// Alarmed steps kept per sensor (a day at 5 minutes, with room).
-    static let keptResidualSteps = 600
+    /// How far back alarmed steps are kept: two days, twice the window an event averages
+    /// over (an event whose window has passed takes no more residuals).
+    static let keptResidualMs: Int64 = 2 * 86_400_000
+    /// Values kept per sensor while the balance judges no step (an inlet gone silent).
+    static let maxPendingValues = 1_440
 
     /// One sensor's weighted normal equations, over its features in `covariates`' order.
     struct Fit: Sendable, Codable, Equatable {
@@ -73,6 +76,7 @@ public struct PressureRegression: Sendable, Codable, Equatable {
         }
         values[sensorID, default: []].removeAll { $0.tsMs == tsMs }
         values[sensorID, default: []].append(TimedValue(tsMs: tsMs, value: value))
+        if let n = values[sensorID]?.count, n > 2 * Self.maxPendingValues { values[sensorID]!.removeFirst(n - Self.maxPendingValues) }
     }
 
     /// The zone's balance judged a step: every step before it is complete and is fitted
@@ -106,6 +110,9 @@ public struct PressureRegression: Sendable, Codable, Equatable {
         residuals.values.compactMap { $0.first { $0.tsMs >= startMs }?.tsMs }.min()
     }
 
+    /// Values waiting for their step, all sensors together.
+    var pendingValues: Int { values.values.reduce(0) { $0 + $1.count } }
+
     /// The time of the newest alarmed step measured.
     public var lastResidualMs: Int64? { residuals.values.compactMap { $0.last?.tsMs }.max() }
 
@@ -126,8 +133,9 @@ public struct PressureRegression: Sendable, Codable, Equatable {
                 else { continue }
                 let predicted = zip(beta, leakFree).reduce(0) { $0 + $1.0 * $1.1 }
                 residuals[id, default: []].append(TimedValue(tsMs: step.tsMs, value: p - predicted))
-                if let n = residuals[id]?.count, n > 2 * Self.keptResidualSteps {
-                    residuals[id]!.removeFirst(n - Self.keptResidualSteps)
+                // Trimmed an hour at a time, not on every step.
+                if let first = residuals[id]?.first, first.tsMs < step.tsMs - Self.keptResidualMs - 3_600_000 {
+                    residuals[id]!.removeAll { $0.tsMs < step.tsMs - Self.keptResidualMs }
                 }
             }
         } else {

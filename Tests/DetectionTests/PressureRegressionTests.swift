@@ -78,3 +78,20 @@ import Testing
         #expect(decoded == model)
     }
 }
+
+extension PressureRegressionTests {
+    @Test func alarmedStepsAreKeptForTwoDaysAndValuesWaitingForAStepAreBounded() {
+        // Alarmed for 4 days after 2 quiet ones: only the last two days' residuals remain.
+        let model = Self.fed(steps: 144, leakFrom: 48)
+        let kept = model.residuals["far"] ?? []
+        let newest = Self.t0 + 142 * Self.hour
+        #expect(kept.last?.tsMs == newest)
+        #expect(kept.allSatisfy { $0.tsMs >= newest - PressureRegression.keptResidualMs - Self.hour }, "\(kept.count) kept")
+        #expect(kept.count <= 50)
+        // A balance that judges no step: values wait, but not without bound.
+        var silent = PressureRegression()
+        for i in 0..<5_000 { silent.add(sensorID: "p", tsMs: Self.t0 + Int64(i) * 60_000, value: 1, isCovariate: false) }
+        silent.addStep(tsMs: Self.t0 + 5_000 * 60_000, demand: 1, leakFreeDemand: 1, alarmed: false)
+        #expect(silent.pendingValues <= 2 * PressureRegression.maxPendingValues)
+    }
+}

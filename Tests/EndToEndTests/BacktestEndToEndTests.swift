@@ -27,16 +27,21 @@ import WaterlineTestSupport
         let dataDir = try TestEnvironment.scratchDirectory("backtest-data")
         defer { try? FileManager.default.removeItem(at: dataDir) }
 
+        // Its output to a file, and its end polled: no blocking read or wait on a thread
+        // of the test's concurrency pool.
+        let output = dataDir.appendingPathComponent("backtest.out")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
         let p = Process()
         p.executableURL = TestEnvironment.binDirectory.appendingPathComponent("waterline")
-        p.arguments = ["backtest", folder.path, "--data-dir", dataDir.path, "--settle-seconds", "5", "--holdout-from", "2026-01-12"]
-        let out = Pipe()
-        p.standardOutput = out
+        p.arguments = ["backtest", folder.path, "--data-dir", dataDir.path, "--settle-seconds", "20", "--holdout-from", "2026-01-12"]
+        p.standardOutput = try FileHandle(forWritingTo: output)
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let started = ContinuousClock.now
+        while p.isRunning && ContinuousClock.now - started < .seconds(900) { try await Task.sleep(for: .milliseconds(200)) }
+        if p.isRunning { p.interrupt() }
+        while p.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        let text = try String(contentsOf: output, encoding: .utf8)
         #expect(p.terminationStatus == 0, "\(text)")
         // The history (from 2026-01-05) and the holdout (from 2026-01-12) both hold the leak.
         #expect(text.contains("The whole scenario (history included):") && text.contains("The holdout:"), "\(text)")
