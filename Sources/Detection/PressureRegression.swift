@@ -74,7 +74,7 @@ public struct PressureRegression: Sendable, Codable, Equatable {
             fits = [:]
             lastFitMs = nil
         }
-        values[sensorID, default: []].removeAll { $0.tsMs == tsMs }
+        // Appended only (a repeated time's newest value is the one `value(of:at:)` finds).
         values[sensorID, default: []].append(TimedValue(tsMs: tsMs, value: value))
         if let n = values[sensorID]?.count, n > 2 * Self.maxPendingValues { values[sensorID]!.removeFirst(n - Self.maxPendingValues) }
     }
