@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HistoryImport
+import Hydraulics
 import Mongo
 import Simulation
 import WaterlineBus
@@ -126,12 +127,15 @@ struct BacktestCommand: AsyncCommand {
                 seconds(outcome.settledAt - started), caughtUp, seconds(lastChange - started), Double(scenario.readings.count) / max(0.001, total),
                 events.count))
             let endMs = lastMs.values.max().map { $0 + scenario.meta.stepMs } ?? scenario.meta.startMs
+            let network = try ScenarioLeakEvaluation.network(scenario.meta, in: folder)
             if holdout > scenario.meta.startMs {
                 print("\nThe whole scenario (history included):")
-                for line in try score(events, scenario: scenario, folder: folder, from: scenario.meta.startMs, to: endMs) { print(line) }
+                for line in try score(events, scenario: scenario, folder: folder, network: network, from: scenario.meta.startMs, to: endMs) {
+                    print(line)
+                }
                 print("\nThe holdout:")
             }
-            for line in try score(events, scenario: scenario, folder: folder, from: holdout, to: endMs) { print(line) }
+            for line in try score(events, scenario: scenario, folder: folder, network: network, from: holdout, to: endMs) { print(line) }
         } catch {
             await cluster?.stop()
             throw error
@@ -162,11 +166,7 @@ struct BacktestCommand: AsyncCommand {
         let client = try RPCClient(name: "backtest", connect: [ingest], timeout: .seconds(60))
         defer { Task { await client.close() } }
         let replayer = Replayer(client: client, retryFor: .seconds(300), source: "backtest")
-        let scenario = try ScenarioFolder.readWithoutReadings(from: folder)
-        _ = try await replayer.registerSensors(of: scenario)
-        guard let file = ["readings.csv", "readings.csv.gz"].map({ folder.appendingPathComponent($0) })
-            .first(where: { FileManager.default.fileExists(atPath: $0.path) })
-        else { throw ImportError("\(folder.path): a scenario folder needs readings.csv or readings.csv.gz") }
+        let (_, file) = try await ImportCommand.registerFolder(folder, replayer: replayer)
         let progress = URL(fileURLWithPath: dataDir).appendingPathComponent("imports-\(name)")
         try? FileManager.default.removeItem(at: progress)
         var importer = HistoryImporter(replayer: replayer, progressDirectory: progress, batchSize: 10_000, flushReadings: 200_000, again: true)
@@ -192,7 +192,9 @@ struct BacktestCommand: AsyncCommand {
 
     /// Each leak label from `from` on, found (by the first event raised during its life) or
     /// missed; the events raised then that match no label; and BattLeDIM's score.
-    private func score(_ events: [[String: Any]], scenario: Scenario, folder: URL, from: Int64, to: Int64) throws -> [String] {
+    private func score(
+        _ events: [[String: Any]], scenario: Scenario, folder: URL, network: WaterNetwork?, from: Int64, to: Int64
+    ) throws -> [String] {
         struct Raised {
             var id: String
             var raisedMs: Int64
@@ -221,7 +223,7 @@ struct BacktestCommand: AsyncCommand {
         for r in unmatched { lines.append("  \(r.id) raised \(isoTime(r.raisedMs)): no leak then (false detection)") }
         let found = leaks.filter { l in raised.contains { $0.raisedMs >= max(l.startMs, from) && $0.raisedMs <= l.endMs } }.count
         lines.append("  \(found) of \(leaks.count) leaks detected, \(unmatched.count) false detections")
-        if let report = try BattLeDIMReport(folder: folder, scenario: scenario, fromMs: from) {
+        if let network, let report = try BattLeDIMReport(folder: folder, scenario: scenario, network: network, fromMs: from) {
             let detections = raised.compactMap { r in
                 r.pipe.map { BattLeDIMReport.Detection(eventID: r.id, pipe: $0, atMs: max(r.raisedMs, r.locatedMs ?? r.raisedMs)) }
             }

@@ -21,15 +21,15 @@ struct BattLeDIMReport {
     let rules: BattLeDIMScore.Rules
     let distance: PipeDistance
 
-    /// nil when the scenario has no labels with pipes, no network file or no leak flows.
-    /// The period is the leak flows' (the scenario's), or from `fromMs` (a holdout) to its end.
-    init?(folder: URL, scenario: Scenario, fromMs: Int64? = nil) throws {
+    /// nil when the scenario has no labels with pipes or no leak flows. `network` is the
+    /// scenario's (`ScenarioLeakEvaluation.network`). The period is the leak flows' (the
+    /// scenario's), or from `fromMs` (a holdout) to its end.
+    init?(folder: URL, scenario: Scenario, network: WaterNetwork, fromMs: Int64? = nil) throws {
         let labelled = scenario.labels.filter { ($0.type == "leak" || $0.type == "burst") && $0.pipeId != nil }
-        guard !labelled.isEmpty, let file = scenario.meta.network else { return nil }
+        guard !labelled.isEmpty else { return nil }
         let flowsURL = ["leak_flows.csv", "leak_flows.csv.gz"].map { folder.appendingPathComponent($0) }
             .first { FileManager.default.fileExists(atPath: $0.path) }
         guard let flowsURL else { return nil }
-        let network = try InpReader.read(String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
         let startMs = max(fromMs ?? scenario.meta.startMs, scenario.meta.startMs)
         let flows = try Self.flows(flowsURL, periodStartMs: startMs)
         let steps = flows.values.first?.count ?? 0

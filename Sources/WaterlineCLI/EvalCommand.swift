@@ -100,7 +100,7 @@ struct EvalEventsCommand: AsyncCommand {
         let (detected, scored, located) = pipeline.detect(loaded)
         let events = detected.map(OfflinePipeline.found)
         print(DemoSummary.render(events: events, labels: loaded.labels, readingsStored: loaded.readings.count, pointsScored: scored))
-        if let folder, let report = try BattLeDIMReport(folder: folder, scenario: loaded) {
+        if let folder, let network = pipeline.network, let report = try BattLeDIMReport(folder: folder, scenario: loaded, network: network) {
             let detections = detected.compactMap { e in
                 located[e.id].map { BattLeDIMReport.Detection(eventID: e.id, pipe: $0.pipe, atMs: $0.atMs) }
             }

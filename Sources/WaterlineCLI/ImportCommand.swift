@@ -56,6 +56,16 @@ struct ImportCommand: AsyncCommand {
         await client.close()
     }
 
+    /// A scenario folder's sensors registered through `replayer`, and its readings file
+    /// (`readings.csv` or `readings.csv.gz`): what `import` and `backtest` send of a folder.
+    static func registerFolder(_ url: URL, replayer: Replayer) async throws -> (registered: Int, readings: URL) {
+        let registered = try await replayer.registerSensors(of: try ScenarioFolder.readWithoutReadings(from: url))
+        guard let readings = ["readings.csv", "readings.csv.gz"].map({ url.appendingPathComponent($0) })
+            .first(where: { FileManager.default.fileExists(atPath: $0.path) })
+        else { throw ImportError("\(url.path): a scenario folder needs readings.csv or readings.csv.gz") }
+        return (registered, readings)
+    }
+
     /// Imports every file in turn through `client`.
     private func importAll(_ client: RPCClient) async throws {
         let replayer = Replayer(client: client, retryFor: .seconds(300), source: "import")
@@ -71,12 +81,8 @@ struct ImportCommand: AsyncCommand {
             var file = url
             var name = url.lastPathComponent
             if isDirectory.boolValue {
-                let scenario = try ScenarioFolder.readWithoutReadings(from: url)
-                let registered = try await replayer.registerSensors(of: scenario)
+                let (registered, readings) = try await Self.registerFolder(url, replayer: replayer)
                 print("\(name): registered \(registered) sensors")
-                guard let readings = ["readings.csv", "readings.csv.gz"].map({ url.appendingPathComponent($0) })
-                    .first(where: { FileManager.default.fileExists(atPath: $0.path) })
-                else { throw ImportError("\(path): a scenario folder needs readings.csv or readings.csv.gz") }
                 file = readings
                 name += "/" + readings.lastPathComponent
             }
