@@ -61,9 +61,12 @@ import WaterlineTestSupport
         let owners = (try await t.leaseOwners("preprocess"), try await t.leaseOwners("model"))
         #expect(takenOver, "partitions not taken over: \(owners)")
         // The lease time, plus the survivors' tick to notice (a third of it), plus slack
-        // for two busy cores.
+        // for two busy cores whose database is also taking the replay: beside a CPU hog a
+        // survivor's tick took seconds (a 12.5 s takeover was seen). Still far below what a
+        // takeover waiting for anything but the lease would take (a dead member is
+        // forgotten only after 20 lease times).
         let takeoverMs = lastClaim - killedAt
-        #expect(takeoverMs <= Self.leaseTTLMs + Self.leaseTTLMs / 3 + 3000, "takeover took \(takeoverMs) ms")
+        #expect(takeoverMs <= Self.leaseTTLMs + Self.leaseTTLMs / 3 + 12_000, "takeover took \(takeoverMs) ms")
 
         let stats = try await replay.value
         #expect(stats.rejected == 0)
