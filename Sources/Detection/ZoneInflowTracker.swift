@@ -36,6 +36,8 @@ struct ZoneInflowTracker: Sendable, Codable {
     private var detector: InflowLeakDetector?
     private var pending: [Int64: PartialStep] = [:]
     private var firstStepMs: Int64?
+    /// The first step's balance, fed once the second step gives the cadence.
+    private var firstInflow: Double?
     private var lastFedMs: Int64?
     /// When the detector's current alarm was raised.
     private(set) var alarmSinceMs: Int64?
@@ -116,11 +118,14 @@ struct ZoneInflowTracker: Sendable, Codable {
         if detector == nil {
             guard let first = firstStepMs else {
                 firstStepMs = tsMs
+                firstInflow = inflow
                 return nil
             }
             let step = tsMs - first
             guard step > 0, 86_400_000 % step == 0 else {
-                firstStepMs = tsMs  // not a cadence that divides a day: try the next pair
+                // Not a cadence that divides a day: try the next pair.
+                firstStepMs = tsMs
+                firstInflow = inflow
                 return nil
             }
             var config = InflowLeakDetector.Config(stepMs: step)
@@ -130,6 +135,9 @@ struct ZoneInflowTracker: Sendable, Codable {
             // let a small leak's alarm clear and come back every few days).
             config.clearSteps = max(config.clearSteps, Int(Self.clearAfterMs / step))
             detector = InflowLeakDetector(config: config)
+            // The first step is part of the learning days as much as any other.
+            if let firstInflow { _ = detector!.observe(tsMs: first, inflow: firstInflow) }
+            firstInflow = nil
         }
         guard let verdict = detector!.observe(tsMs: tsMs, inflow: inflow) else { return nil }
         isJudging = true

@@ -28,6 +28,16 @@ actor EventBook {
         self.network = network
     }
 
+    /// Tells the detector the registry's sensors of the zones about to be judged (and the
+    /// meters that leave them), before their points: a zone's balance then waits for
+    /// every member from its first step on, whatever order the first points arrive in.
+    func register(_ sensors: [Sensor]) {
+        for sensor in sensors {
+            detector.register(sensorID: sensor.sensorID, zone: sensor.zone, role: SensorRole(sensor))
+            if !sensor.outletOfZone.isEmpty { detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone) }
+        }
+    }
+
     /// Feeds scores; returns the events that changed, each once, with their change.
     /// Replayed after a restart, the same scores change the stored events in the same way
     /// and add no history twice.

@@ -32,6 +32,9 @@ public struct InsightConfig: Sendable {
     public var quietMs: Int64
     /// Threshold of the slow-leak CUSUM in standard deviations (0: off).
     public var cusumThreshold: Double
+    /// Whether the forecast rules call slow leaks in a metered zone while its balance
+    /// detector learns (`EventDetector.Config.leakRulesWhileLearning`).
+    public var leakRulesWhileLearning: Bool
     /// Price of a cubic metre of water, for the revenue an event loses (0: not set).
     public var tariffPerM3: Double
     /// The network model read from `WATERLINE_NETWORK_FILE` (an EPANET `.inp` file), to
@@ -73,6 +76,7 @@ public struct InsightConfig: Sendable {
         minPoints = try env.int("WATERLINE_EVENT_MIN_POINTS", default: 5, range: 1...1000)
         quietMs = Int64(try env.int("WATERLINE_EVENT_QUIET_MS", default: 3_600_000, range: 1000...Int.max))
         cusumThreshold = try env.double("WATERLINE_EVENT_CUSUM_THRESHOLD", default: EventDetector.Config().cusumThreshold, range: 0...10_000)
+        leakRulesWhileLearning = try env.int("WATERLINE_LEAK_RULES_WHILE_LEARNING", default: 0, range: 0...1) == 1
         tariffPerM3 = try env.double("WATERLINE_TARIFF_PER_M3", default: 0, range: 0...1_000_000)
         zoneLatenessMs = Int64(try env.int("WATERLINE_INSIGHT_ZONE_LATENESS_MS", default: 900_000, range: 0...86_400_000))
         zoneQuietAfterMs = Int64(try env.int("WATERLINE_INSIGHT_QUIET_AFTER_MS", default: 120_000, range: 0...86_400_000))

@@ -56,6 +56,7 @@ public final class InsightService: Service {
         detection.quietMs = config.quietMs
         // 0 turns the CUSUM off: a threshold nothing reaches.
         detection.cusumThreshold = config.cusumThreshold > 0 ? config.cusumThreshold : .infinity
+        detection.leakRulesWhileLearning = config.leakRulesWhileLearning
         settingsStore = SettingsStore(collection: mongo.collection(Collections.settings).withMajorityWrites(majority))
         let current = try await settingsStore.load(defaultTariff: config.tariffPerM3)
         settings = Locked(current)

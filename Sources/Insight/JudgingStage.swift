@@ -118,6 +118,8 @@ struct JudgingStage: Stage {
         counters.add("duplicate_scores", duplicates)
         guard !points.isEmpty else { return }
         counters.add("judged", points.count)
+        let judgedZones = Set(points.map(\.zone))
+        await book.register(sensors.all.filter { judgedZones.contains($0.zone) || judgedZones.contains($0.outletOfZone) })
         let changes = await book.observe(points, sensors: known)
         let stored = try await store.storeDetected(changes)
         for event in stored { await book.refresh(event) }

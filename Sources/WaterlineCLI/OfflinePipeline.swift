@@ -70,8 +70,10 @@ public struct OfflinePipeline {
         let groups = BalanceGroups(registry.values)
         var gate = ZoneSlotGate(latenessMs: zoneLatenessMs)
         for (id, sensor) in registry { gate.register(sensorID: id, zone: groups.group(of: sensor.zone)) }
-        for sensor in registry.values where !sensor.outletOfZone.isEmpty {
-            detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone)
+        // As insight's event book: the zones' rosters before their first points.
+        for sensor in registry.values.sorted(by: { $0.sensorID < $1.sensorID }) {
+            detector.register(sensorID: sensor.sensorID, zone: sensor.zone, role: SensorRole(sensor))
+            if !sensor.outletOfZone.isEmpty { detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone) }
         }
         var tracedThrough = Int64.min
         var locators = network.map { LocatorCache(network: $0) }

@@ -32,7 +32,9 @@ extension ScenarioLeakEvaluation {
         var alarms = Array(repeating: false, count: steps)
         let endOfData = flows.startMs + Int64(steps) * step
         for e in detected {
-            let first = max(0, Int((e.startMs - flows.startMs + step - 1) / step))
+            // Alarmed from when it was raised (published), not from its estimated start: an
+            // alarm must be known at its step.
+            let first = max(0, Int((max(e.startMs, e.raisedMs ?? e.startMs) - flows.startMs + step - 1) / step))
             let last = min(steps, Int(((e.endMs ?? endOfData) - flows.startMs + step - 1) / step))
             if first < last { for i in first..<last { alarms[i] = true } }
         }

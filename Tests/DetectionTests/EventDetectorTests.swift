@@ -32,8 +32,16 @@ private struct ZoneHarness {
     let inlet = "north-inlet"
     let pressures = ["north-p1", "north-p2", "north-p3"]
     let meter = "north-meter"
-    var detector = EventDetector()
+    /// The forecast rules under test call leaks from the first points (by default a metered
+    /// zone's slow leaks wait for its balance detector's two weeks of learning).
+    var detector = EventDetector(config: ZoneHarness.forecastRules)
     var changes: [(ts: Int64, change: DetectionChange)] = []
+
+    static var forecastRules: EventDetector.Config {
+        var c = EventDetector.Config()
+        c.leakRulesWhileLearning = true
+        return c
+    }
 
     var events: [DetectedEvent] { changes.map(\.change.event) }
     var opened: [DetectedEvent] {
@@ -178,6 +186,46 @@ private struct ZoneHarness {
         // The leak is called before the inlet alone is strong (smoothed ≥ 2): the pressure
         // sensors support it.
         #expect(z.changes.first!.ts < t0 + hour + 150 * minute)
+    }
+
+    /// By default a metered zone's slow leaks wait for its balance detector (two weeks of
+    /// learning): the same drift as above raises nothing in its first hours, while an abrupt
+    /// burst still does.
+    @Test func whileTheBalanceLearnsOnlyBurstsAreCalled() {
+        var z = ZoneHarness()
+        z.detector = EventDetector()
+        var t = z.quiet(from: t0, minutes: 60)
+        for i in 0..<240 {
+            let s = 3 * Double(i) / 240
+            z.tick(t, inlet: Reading(score: s, relative: 0.05 * s), pressure: { _ in Reading(score: -0.8, relative: -0.01) })
+            t += minute
+        }
+        #expect(!z.events.contains { $0.type == .leak || $0.type == .burst }, "\(z.opened.map(\.id))")
+        var b = ZoneHarness()
+        b.detector = EventDetector()
+        _ = b.burst(from: b.quiet(from: t0, minutes: 60), minutes: 30)
+        #expect(b.opened.map(\.type) == [.burst])
+    }
+
+    /// A leak repaired: the inlet falls below forecasts that had learnt it (a demand
+    /// anomaly's condition). That condition does not keep the leak open: it ends after the
+    /// quiet period, and the demand anomaly opens after it.
+    @Test func aRepairedLeakIsNotHeldOpenByTheDemandAnomalyThatFollows() throws {
+        var z = ZoneHarness()
+        var t = z.quiet(from: t0, minutes: 60)
+        for _ in 0..<120 {
+            z.tick(t, inlet: Reading(score: 3, relative: 0.15))
+            t += minute
+        }
+        let leak = try #require(z.opened.first { $0.type == .leak })
+        let repaired = t
+        for _ in 0..<240 {
+            z.tick(t, inlet: Reading(score: -5, relative: -0.2))
+            t += minute
+        }
+        let ended = try #require(z.ended.first { $0.event.id == leak.id })
+        #expect(ended.ts <= repaired + z.detector.config.quietMs + 60 * minute, "ended at \(ended.ts - repaired) ms after the repair")
+        #expect(z.opened.contains { $0.type == .demandAnomaly })
     }
 
     /// Large in relative terms (the first anomalous point is already 22% over the forecast)

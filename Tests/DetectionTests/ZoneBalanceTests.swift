@@ -27,8 +27,20 @@ import Testing
         return p
     }
 
-    static func opened(_ points: [ScoredPoint]) -> [DetectedEvent] {
+    /// A detector that knows the points' sensors before their first points, as insight's
+    /// event book tells it the registry's (a zone's first step then waits for every member).
+    static func registered(_ points: [ScoredPoint]) -> EventDetector {
         var detector = EventDetector()
+        var seen = Set<String>()
+        for p in points where seen.insert(p.sensorID).inserted {
+            detector.register(sensorID: p.sensorID, zone: p.zone, role: p.role)
+            if !p.outletOfZone.isEmpty { detector.registerOutlet(sensorID: p.sensorID, ofZone: p.outletOfZone) }
+        }
+        return detector
+    }
+
+    static func opened(_ points: [ScoredPoint]) -> [DetectedEvent] {
+        var detector = registered(points)
         var opened: [DetectedEvent] = []
         for p in points {
             for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
@@ -97,9 +109,10 @@ import Testing
 
     @Test func anUnmeteredInnerZoneIsNeverALeakAndItsLeakIsFoundOnTheOuterBalance() throws {
         #expect(Self.opened(Self.unmeteredInnerZone(leakFromDay: nil)).isEmpty)
-        var detector = EventDetector()
+        let points = Self.unmeteredInnerZone(leakFromDay: 16)
+        var detector = Self.registered(points)
         var opened: [DetectedEvent] = []
-        for p in Self.unmeteredInnerZone(leakFromDay: 16) {
+        for p in points {
             for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
         }
         // Only A's balance sees B's water: the leak is A's event, costed on that balance.
@@ -142,7 +155,7 @@ import Testing
 
     @Test func aBurstDuringALeaksAlarmIsAnEventOfItsOwnCostedAtItsFlow() throws {
         let (points, burstStep) = Self.leakThenBurst()
-        var detector = EventDetector()
+        var detector = Self.registered(points)
         var opened: [DetectedEvent] = []
         for p in points {
             for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
@@ -235,16 +248,18 @@ import Testing
     @Test func aPumpFillingTheZonesTankRaisesNoBurstNoTankAnomalyAndNoPressureLeak() {
         let opened = Self.opened(Self.surprisedByThePump(Self.tankZone(storageRole: .storageLevel)))
         #expect(opened.isEmpty, "\(opened.map(\.summary))")
-        // Read as a plain inlet and a level like any other: bursts at the pump's starts,
-        // tank anomalies, and leaks from the pressures.
+        // Read as a plain inlet and a level like any other: bursts at the pump's starts
+        // (the forecast's burst test, then the balance alarmed after the pump's rises) and
+        // tank anomalies.
         let plain = Set(Self.opened(Self.surprisedByThePump(Self.tankZone(storageRole: .level))).map(\.type))
-        #expect(plain.isSuperset(of: [.burst, .tankAnomaly, .leak]), "\(plain)")
+        #expect(plain.isSuperset(of: [.burst, .tankAnomaly]), "\(plain)")
     }
 
     @Test func aLeakInAZoneWithATankIsFoundAndCostedOnTheNetBalance() throws {
-        var detector = EventDetector()
+        let points = Self.tankZone(storageRole: .storageLevel, leakFromDay: 16)
+        var detector = Self.registered(points)
         var opened: [DetectedEvent] = []
-        for p in Self.tankZone(storageRole: .storageLevel, leakFromDay: 16) {
+        for p in points {
             for change in detector.observe(p) { if case .opened(let e) = change { opened.append(e) } }
         }
         #expect(opened.map(\.type) == [.leak])
