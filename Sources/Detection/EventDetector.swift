@@ -381,10 +381,7 @@ public struct EventDetector: Sendable {
                 if let rise { return (.burst, min(rise, since)) }
                 return (.leak, since)
             }
-            for inlet in inlets {
-                if let d = drift(inlet), d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
-            }
-            return nil
+            return demandDrop(inlets).map { (.demandAnomaly, $0) }
         }
         // Before its balance judges, a zone that passes water on has nothing to go on: pressures
         // that drop together are no substitute (on L-Town their evening peaks, which the
@@ -401,10 +398,7 @@ public struct EventDetector: Sendable {
         // LeakDB zone in its first two weeks (and one a year after). A burst is abrupt and
         // large enough for them.
         if config.zoneInflow && !inlets.isEmpty && !config.leakRulesWhileLearning {
-            for inlet in inlets {
-                if let d = drift(inlet), d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
-            }
-            return nil
+            return demandDrop(inlets).map { (.demandAnomaly, $0) }
         }
         let netExcess = zoneInflowRises(inlets, by: 0)
         for inlet in inlets {
@@ -427,6 +421,14 @@ public struct EventDetector: Sendable {
             if d.smoothed <= -config.demandSurprise { return (.demandAnomaly, d.since) }
         }
         if let since = pressureDropSince(roster.pressures) { return (.leak, since) }
+        return nil
+    }
+
+    /// An inlet whose smoothed surprise fell to −`demandSurprise`: its drift's start.
+    private func demandDrop(_ inlets: [String]) -> Int64? {
+        for inlet in inlets {
+            if let d = drift(inlet), d.smoothed <= -config.demandSurprise { return d.since }
+        }
         return nil
     }
 

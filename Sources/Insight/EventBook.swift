@@ -32,10 +32,7 @@ actor EventBook {
     /// meters that leave them), before their points: a zone's balance then waits for
     /// every member from its first step on, whatever order the first points arrive in.
     func register(_ sensors: [Sensor]) {
-        for sensor in sensors {
-            detector.register(sensorID: sensor.sensorID, zone: sensor.zone, role: SensorRole(sensor))
-            if !sensor.outletOfZone.isEmpty { detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone) }
-        }
+        for sensor in sensors { detector.register(sensor) }
     }
 
     /// Feeds scores; returns the events that changed, each once, with their change.

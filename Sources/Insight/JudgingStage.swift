@@ -48,6 +48,9 @@ struct JudgingStage: Stage {
     /// How many registered sensors the gate has been told of: when the registry has grown
     /// (a lookup miss or a takeover reloads it), every zone waits for its new sensors.
     let gateKnows = Locked(0)
+    /// The zones whose registry roster the event book's detector has been told (forgotten
+    /// with the zone, and all of them when the registry changes): told once, not per batch.
+    let rosterTold = Locked<Set<String>>([])
 
     func items(of batch: ScoreBatch) -> [Score] { batch.scores }
     func receivedMs(of items: [Score]) -> Int64 { 0 }
@@ -88,6 +91,7 @@ struct JudgingStage: Stage {
             defer { told = registered }
             return told != registered ? sensors.all : []
         }
+        if !joined.isEmpty { rosterTold.withLock { $0 = [] } }
         let offered = scores.compactMap { s -> ScoredPoint? in
             guard let sensor = known[s.sensorID] else { return nil }
             return ScoredPoint(score: s, sensor: sensor)
@@ -118,8 +122,14 @@ struct JudgingStage: Stage {
         counters.add("duplicate_scores", duplicates)
         guard !points.isEmpty else { return }
         counters.add("judged", points.count)
-        let judgedZones = Set(points.map(\.zone))
-        await book.register(sensors.all.filter { judgedZones.contains($0.zone) || judgedZones.contains($0.outletOfZone) })
+        let untold = rosterTold.withLock { told in
+            let untold = Set(points.map(\.zone)).subtracting(told)
+            told.formUnion(untold)
+            return untold
+        }
+        if !untold.isEmpty {
+            await book.register(sensors.all.filter { untold.contains($0.zone) || untold.contains($0.outletOfZone) })
+        }
         let changes = await book.observe(points, sensors: known)
         let stored = try await store.storeDetected(changes)
         for event in stored { await book.refresh(event) }
@@ -170,6 +180,7 @@ struct JudgingStage: Stage {
         for zone in zones {
             await book.forget(zone: zone)
             store.forget(zone: zone)
+            _ = rosterTold.withLock { $0.remove(zone) }
         }
         lastCheckpoint.withLock { last in for (group, _) in held { last[group] = nil } }
         let members = Set(members(of: zones).map(\.sensorID))
@@ -266,6 +277,7 @@ struct JudgingStage: Stage {
         for zone in zones {
             await book.forget(zone: zone)
             store.forget(zone: zone)
+            _ = rosterTold.withLock { $0.remove(zone) }
         }
         gate.withLock { $0.forget(zones: [group]) }
         let members = members(of: zones)

@@ -71,10 +71,7 @@ public struct OfflinePipeline {
         var gate = ZoneSlotGate(latenessMs: zoneLatenessMs)
         for (id, sensor) in registry { gate.register(sensorID: id, zone: groups.group(of: sensor.zone)) }
         // As insight's event book: the zones' rosters before their first points.
-        for sensor in registry.values.sorted(by: { $0.sensorID < $1.sensorID }) {
-            detector.register(sensorID: sensor.sensorID, zone: sensor.zone, role: SensorRole(sensor))
-            if !sensor.outletOfZone.isEmpty { detector.registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone) }
-        }
+        for sensor in registry.values.sorted(by: { $0.sensorID < $1.sensorID }) { detector.register(sensor) }
         var tracedThrough = Int64.min
         var locators = network.map { LocatorCache(network: $0) }
         var located: [String: Located] = [:]

@@ -20,3 +20,13 @@ extension SensorRole {
         }
     }
 }
+
+extension EventDetector {
+    /// Tells the detector a registered sensor's zone and role, and, for a meter leaving
+    /// another zone, that zone's outlet: before its first point, so a zone's balance waits
+    /// for every member from its first step on.
+    public mutating func register(_ sensor: Sensor) {
+        register(sensorID: sensor.sensorID, zone: sensor.zone, role: SensorRole(sensor))
+        if !sensor.outletOfZone.isEmpty { registerOutlet(sensorID: sensor.sensorID, ofZone: sensor.outletOfZone) }
+    }
+}
